@@ -1,0 +1,111 @@
+"""Import: recognise the file, read it completely, then store it in one transaction.
+
+Every session is checked before anything is written, and the writing is a single transaction, so a
+bad file (or a full disk halfway) leaves the store exactly as it was. Recognised files: Hearth JSON
+({"format": "hearth-sessions", ...}), OpenAI chat JSONL (one {"messages": [...]} per line) and
+ChatGPT's conversations.json (a list of conversations with a `mapping` tree).
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.errors import HearthError
+from desktop.store.import_sources import ImportProblem, read_chatgpt, read_hearth, read_openai_line
+from desktop.store.records import dump_json
+
+if TYPE_CHECKING:
+    from desktop.store.store import Store
+
+UNKNOWN = ("it is not a Hearth JSON export, OpenAI chat JSONL (one {\"messages\": [...]} per line) "
+           "or ChatGPT's conversations.json")
+
+
+def import_file(store: "Store", path: Path) -> list[int]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise HearthError(f"cannot import {path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise HearthError(f"cannot import {path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise HearthError(f"cannot import {path}: {exc.strerror}") from None
+    try:
+        sessions = read_sessions(text)
+    except ImportProblem as problem:
+        raise HearthError(f"cannot import {path}: {problem}; nothing was imported") from None
+    return write_sessions(store, sessions)
+
+
+def read_sessions(text: str) -> list[dict[str, Any]]:
+    """Session documents from a file's text, whatever its format; ImportProblem names the spot."""
+    if not text.strip():
+        raise ImportProblem("the file is empty")
+    now = time.time()
+    first_line = text.lstrip().split("\n", 1)[0]
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if _parses(first_line) and text.strip().count("\n"):
+            return _read_jsonl(text, now)
+        raise ImportProblem(f"line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})") from None
+    if isinstance(document, dict) and "format" in document:
+        return read_hearth(document)
+    if isinstance(document, dict) and "messages" in document:
+        return [read_openai_line(document, "line 1", now)]
+    if isinstance(document, list) and document and all(isinstance(c, dict) and "mapping" in c
+                                                        for c in document):
+        return read_chatgpt(document, now)
+    raise ImportProblem(UNKNOWN)
+
+
+def _parses(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def _read_jsonl(text: str, now: float) -> list[dict[str, Any]]:
+    sessions = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ImportProblem(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        sessions.append(read_openai_line(record, f"line {number}", now))
+    return sessions
+
+
+def write_sessions(store: "Store", sessions: list[dict[str, Any]]) -> list[int]:
+    """Store checked session documents in one transaction; returns their new ids, in file order."""
+    new_ids = []
+    with store.transaction() as conn:
+        for doc in sessions:
+            cur = conn.execute(
+                "INSERT INTO sessions(title, title_auto, created_at, updated_at, pinned, folder, tags, "
+                "system_prompt, model, params, json_mode, deleted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc["title"], int(doc["title_auto"]), doc["created_at"], doc["updated_at"],
+                 int(doc["pinned"]), doc["folder"], dump_json(doc["tags"]), doc["system_prompt"],
+                 doc["model"], dump_json(doc["params"]), dump_json(doc["json_mode"]), doc["deleted_at"]))
+            session_id = cur.lastrowid
+            ids: dict[int, int] = {}
+            for m in doc["messages"]:
+                cur = conn.execute(
+                    "INSERT INTO messages(session_id, parent_id, role, content, created_at, finished_at, "
+                    "model_file, model_sha256, params, constraint_json, metrics, finish_reason, rating) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, ids.get(m["parent"]), m["role"], m["content"], m["created_at"],
+                     m.get("finished_at"), m.get("model_file"), m.get("model_sha256"),
+                     dump_json(m.get("params")), dump_json(m.get("constraint")),
+                     dump_json(m.get("metrics")), m.get("finish_reason"), m.get("rating")))
+                ids[m["id"]] = cur.lastrowid
+            conn.execute("UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
+                         (ids.get(doc["active_leaf"]), session_id))
+            new_ids.append(session_id)
+    return new_ids

@@ -1,0 +1,71 @@
+"""Start-up check of the database file: a damaged or foreign file is set aside, never deleted.
+
+If the file at the store's path cannot be used (not SQLite, another program's database, or SQLite's
+own check finds damage), it is renamed to `<name>.corrupt-<UTC timestamp>` together with its `-wal`
+and `-shm` companions (a stale log applied to a fresh file would damage that too), and a fresh store
+is started. The returned notice tells the user what happened and where the backup is.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from desktop.errors import HearthError
+from desktop.store.schema import APPLICATION_ID, LATEST_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+COMPANIONS = ("-wal", "-shm")
+
+
+def problem_with(path: Path) -> str | None:
+    """Why the file at `path` cannot be used as Hearth's store, or None when it can.
+
+    Raises HearthError for a store written by a newer Hearth: that file is fine, this program is old."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with open(path, "rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return "it is not a SQLite database"
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise HearthError(f"cannot open the session store {path}: {exc}") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and (tables or version):
+            return "it is another program's SQLite database"
+        if version > LATEST_VERSION:
+            raise HearthError(f"the session store {path} was written by a newer Hearth (schema version "
+                              f"{version}, this one knows up to {LATEST_VERSION}); update Hearth")
+        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        if result != ["ok"]:
+            return f"SQLite found damage ({result[0]})"
+    except sqlite3.DatabaseError as exc:
+        return f"SQLite cannot read it ({exc})"
+    finally:
+        conn.close()
+    return None
+
+
+def set_aside(path: Path, reason: str) -> str:
+    """Rename the unusable file (and its companions) out of the way; returns the notice to show."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    try:
+        path.rename(backup)
+        for suffix in COMPANIONS:
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(backup.with_name(backup.name + suffix))
+    except OSError as exc:
+        raise HearthError(f"the session store {path} is unusable ({reason}) and could not be moved "
+                          f"aside: {exc}; move it away by hand and start Hearth again") from exc
+    return (f"The session store {path} could not be used ({reason}). It was kept as {backup} "
+            f"and a fresh, empty store was started.")

@@ -1,0 +1,127 @@
+"""The database schema as an ordered list of migrations.
+
+Each step moves a database from `version - 1` to `version`; `PRAGMA user_version` says which step a
+file has reached, and the `migrations` table records when each step ran. A new feature that needs a
+schema change appends a step here and never edits an old one, so every database ever written by
+Hearth can be brought up to date, and the tests replay the list from every earlier version.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+# "Hrth" in ASCII: marks a SQLite file as Hearth's own, so a foreign database is never mistaken for one.
+APPLICATION_ID = 0x48727468
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "sessions, message trees and the feedback outbox", (
+        """CREATE TABLE migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at REAL NOT NULL)""",
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            title_auto INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            pinned INTEGER NOT NULL DEFAULT 0,
+            folder TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            system_prompt TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            params TEXT NOT NULL DEFAULT '{}',
+            json_mode TEXT,
+            active_leaf_id INTEGER)""",
+        """CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            finished_at REAL,
+            model_file TEXT,
+            model_sha256 TEXT,
+            params TEXT,
+            constraint_json TEXT,
+            metrics TEXT,
+            finish_reason TEXT,
+            rating INTEGER CHECK (rating IN (-1, 1)))""",
+        "CREATE INDEX messages_by_session ON messages(session_id, id)",
+        "CREATE INDEX messages_by_parent ON messages(parent_id, id)",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'queued', 'sent', 'failed')),
+            destination TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            sent_at REAL)""",
+        "CREATE INDEX outbox_by_status ON outbox(status, id)",
+    )),
+    Migration(2, "trash: deleting a session can be undone", (
+        "ALTER TABLE sessions ADD COLUMN deleted_at REAL",
+        "CREATE INDEX sessions_by_recent ON sessions(deleted_at, pinned, updated_at, id)",
+    )),
+    Migration(3, "full-text search over messages (trigram: finds Chinese and parts of words)", (
+        """CREATE VIRTUAL TABLE messages_fts USING fts5(
+            content, content='messages', content_rowid='id', tokenize='trigram')""",
+        """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+        """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        END""",
+        """CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+        "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
+    )),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Apply every step above the file's version up to `target` in one transaction.
+
+    Returns the number of steps applied. A failure rolls everything back, leaving the file at its
+    old version, so an interrupted upgrade is simply retried at the next start."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(conn)
+        pending = [m for m in MIGRATIONS if current < m.version <= target]
+        for step in pending:
+            for statement in step.statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                         (step.version, step.name, time.time()))
+        if pending:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {pending[-1].version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return len(pending)
