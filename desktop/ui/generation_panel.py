@@ -1,0 +1,473 @@
+"""The right-hand panel: how answers are generated in this conversation.
+
+Sampling parameters, the system prompt (with named presets) and JSON mode. Every edit ends, after a
+short pause (so typing is not a store write per key), in one signal: `changed(SamplingParams,
+Constraint | None, system_prompt)`. The main window saves those with the session, and loads a
+session's saved values back with `set_values`. A schema or grammar that the engine cannot enforce
+is reported inline as you type (`desktop.jsonmode.compile.check`) and nothing invalid is emitted;
+`problem()` says why sending should wait.
+"""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from desktop.engine.types import Constraint, ModelInfo, SamplingParams
+from desktop.errors import HearthError
+from desktop.jsonmode.compile import check
+from desktop.ui.settings import Settings
+
+DEBOUNCE_MS = 250
+MAX_SEED = 2**31 - 1
+JSON_MODES = ("off", "json", "json_object", "json_schema", "grammar")
+# The escapes a stop string may use, since a line edit cannot hold a newline itself.
+_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\\\": "\\"}
+
+
+def parse_stop_strings(text: str) -> list[str]:
+    """One stop string per line; \\n, \\t and \\\\ stand for newline, tab and backslash."""
+    stops = []
+    for line in text.splitlines():
+        if not line:
+            continue
+        out, i = [], 0
+        while i < len(line):
+            pair = line[i:i + 2]
+            if pair in _ESCAPES:
+                out.append(_ESCAPES[pair])
+                i += 2
+            else:
+                out.append(line[i])
+                i += 1
+        stops.append("".join(out))
+    return stops
+
+
+def format_stop_strings(stops: list[str]) -> str:
+    return "\n".join(s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t") for s in stops)
+
+
+def _json_error(text: str) -> tuple[Any, str | None]:
+    """(parsed schema, None) or (None, one line saying where the JSON is broken)."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if not isinstance(value, dict):
+        return None, "a JSON Schema is a JSON object, such as {\"type\": \"object\"}"
+    return value, None
+
+
+class GenerationPanel(QWidget):
+    """Sampling, system prompt and JSON mode for the current conversation."""
+
+    changed = Signal(object, object, str)  # SamplingParams, Constraint | None, system prompt
+    problem_changed = Signal(str)  # "" once the settings are valid again
+    manage_models_requested = Signal()
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._problem: str | None = None
+        self._loading = True  # building the widgets is not an edit
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._commit)
+        self._labels: dict[str, QLabel] = {}
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setSpacing(12)
+        column.addWidget(self._build_model_box())
+        column.addWidget(self._build_sampling_box())
+        column.addWidget(self._build_prompt_box())
+        column.addWidget(self._build_json_box())
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.setMinimumWidth(280)
+        self._retranslate()
+        self._reload_presets()
+        self._on_json_mode()
+        self._loading = False
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _label(self, key: str) -> QLabel:
+        self._labels[key] = QLabel()
+        return self._labels[key]
+
+    def _build_model_box(self) -> QGroupBox:
+        self.model_box = QGroupBox()
+        self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
+        self.model_button = QPushButton()
+        self.model_button.clicked.connect(self.manage_models_requested)
+        layout = QVBoxLayout(self.model_box)
+        layout.addWidget(self.model_label)
+        layout.addWidget(self.model_button)
+        self._model: ModelInfo | None = None
+        return self.model_box
+
+    def _spin(self, low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(low, high)
+        spin.setSingleStep(step)
+        spin.setDecimals(decimals)
+        spin.valueChanged.connect(self._edited)
+        return spin
+
+    def _build_sampling_box(self) -> QGroupBox:
+        self.sampling_box = QGroupBox()
+        self.temperature = self._spin(0.0, 2.0, 0.05, 2)
+        self.top_p = self._spin(0.0, 1.0, 0.05, 2)
+        self.min_p = self._spin(0.0, 1.0, 0.01, 2)
+        self.repeat_penalty = self._spin(1.0, 2.0, 0.05, 2)
+        self.top_k = QSpinBox()
+        self.top_k.setRange(0, 1000)
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(0, 131072)
+        self.max_tokens.setSingleStep(64)
+        self.seed_fixed = QCheckBox()
+        self.seed = QSpinBox()
+        self.seed.setRange(0, MAX_SEED)
+        self.seed_fixed.toggled.connect(self.seed.setEnabled)
+        self.stop = QPlainTextEdit()
+        self.stop.setFixedHeight(56)
+        for widget in (self.top_k, self.max_tokens, self.seed):
+            widget.valueChanged.connect(self._edited)
+        self.seed_fixed.toggled.connect(self._edited)
+        self.stop.textChanged.connect(self._edited)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_fixed)
+        seed_row.addWidget(self.seed, 1)
+        form = QFormLayout(self.sampling_box)
+        form.addRow(self._label("temperature"), self.temperature)
+        form.addRow(self._label("top_p"), self.top_p)
+        form.addRow(self._label("top_k"), self.top_k)
+        form.addRow(self._label("min_p"), self.min_p)
+        form.addRow(self._label("repeat_penalty"), self.repeat_penalty)
+        form.addRow(self._label("max_tokens"), self.max_tokens)
+        form.addRow(self._label("seed"), seed_row)
+        form.addRow(self._label("stop"), self.stop)
+        self._show_params(SamplingParams())
+        return self.sampling_box
+
+    def _build_prompt_box(self) -> QGroupBox:
+        self.prompt_box = QGroupBox()
+        self.preset = QComboBox()
+        self.preset.activated.connect(self._apply_preset)
+        self.delete_preset_button = QPushButton()
+        self.delete_preset_button.clicked.connect(self._delete_preset)
+        self.system_prompt = QPlainTextEdit()
+        self.system_prompt.setMinimumHeight(90)
+        self.system_prompt.textChanged.connect(self._edited)
+        self.system_prompt.textChanged.connect(self._sync_preset_choice)
+        self.preset_name = QLineEdit()
+        self.save_preset_button = QPushButton()
+        self.save_preset_button.clicked.connect(self.save_preset)
+        self.preset_error = QLabel()
+        self.preset_error.setProperty("role", "error")
+        self.preset_error.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.preset, 1)
+        top.addWidget(self.delete_preset_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.preset_name, 1)
+        bottom.addWidget(self.save_preset_button)
+        layout = QVBoxLayout(self.prompt_box)
+        layout.addLayout(top)
+        layout.addWidget(self.system_prompt)
+        layout.addLayout(bottom)
+        layout.addWidget(self.preset_error)
+        return self.prompt_box
+
+    def _build_json_box(self) -> QGroupBox:
+        self.json_box = QGroupBox()
+        self.json_mode = QComboBox()
+        for mode in JSON_MODES:
+            self.json_mode.addItem(mode, mode)
+        self.json_mode.currentIndexChanged.connect(self._on_json_mode)
+        self.schema_edit = QPlainTextEdit()
+        self.schema_edit.setPlaceholderText('{"type": "object", "properties": {"name": {"type": "string"}}}')
+        self.schema_edit.setMinimumHeight(120)
+        self.schema_edit.textChanged.connect(self._edited)
+        self.grammar_button = QPushButton()
+        self.grammar_button.clicked.connect(self._choose_grammar)
+        self.grammar_edit = QPlainTextEdit()
+        self.grammar_edit.setPlaceholderText('root ::= "yes" | "no"')
+        self.grammar_edit.setMinimumHeight(90)
+        self.grammar_edit.textChanged.connect(self._edited)
+        self.show_schema = QCheckBox()
+        self.show_schema.setChecked(True)
+        self.show_schema.toggled.connect(self._edited)
+        self.json_error = QLabel()
+        self.json_error.setProperty("role", "error")
+        self.json_error.setWordWrap(True)
+        self.json_error.hide()
+        layout = QVBoxLayout(self.json_box)
+        layout.addWidget(self.json_mode)
+        layout.addWidget(self.schema_edit)
+        layout.addWidget(self.grammar_button)
+        layout.addWidget(self.grammar_edit)
+        layout.addWidget(self.show_schema)
+        layout.addWidget(self.json_error)
+        return self.json_box
+
+    # --- values in and out ----------------------------------------------------------------------
+
+    def set_model(self, info: ModelInfo | None) -> None:
+        """Show which model answers (None: none loaded)."""
+        self._model = info
+        self._retranslate_model()
+
+    def set_values(self, params: SamplingParams | dict | None, json_mode: Constraint | dict | None,
+                   system_prompt: str) -> None:
+        """Show a session's saved settings; emits nothing (they are already saved)."""
+        if isinstance(params, dict):
+            params = SamplingParams.from_dict(params)
+        if isinstance(json_mode, dict):
+            json_mode = Constraint.from_dict(json_mode)
+        self._loading = True
+        try:
+            self._show_params(params or SamplingParams())
+            self._show_constraint(json_mode)
+            self.system_prompt.setPlainText(system_prompt)
+        finally:
+            self._loading = False
+        self._timer.stop()
+        self._validate()
+
+    def values(self) -> tuple[SamplingParams, Constraint | None, str]:
+        """What is shown now; the constraint is None when JSON mode is off or invalid."""
+        constraint, _problem = self._constraint()
+        return self._params(), constraint, self.system_prompt.toPlainText()
+
+    def problem(self) -> str | None:
+        """Why the current settings cannot be used (a broken schema, say), or None."""
+        return self._problem
+
+    def _show_params(self, p: SamplingParams) -> None:
+        self.temperature.setValue(p.temperature)
+        self.top_p.setValue(p.top_p)
+        self.top_k.setValue(p.top_k)
+        self.min_p.setValue(p.min_p)
+        self.repeat_penalty.setValue(p.repeat_penalty)
+        self.max_tokens.setValue(p.max_tokens or 0)
+        self.seed_fixed.setChecked(p.seed is not None)
+        self.seed.setEnabled(p.seed is not None)
+        self.seed.setValue(p.seed if p.seed is not None else random.randint(0, 99999))
+        self.stop.setPlainText(format_stop_strings(p.stop))
+
+    def _params(self) -> SamplingParams:
+        return SamplingParams(
+            temperature=round(self.temperature.value(), 4), top_p=round(self.top_p.value(), 4),
+            top_k=self.top_k.value(), min_p=round(self.min_p.value(), 4),
+            repeat_penalty=round(self.repeat_penalty.value(), 4),
+            max_tokens=self.max_tokens.value() or None,
+            seed=self.seed.value() if self.seed_fixed.isChecked() else None,
+            stop=parse_stop_strings(self.stop.toPlainText()))
+
+    def _show_constraint(self, c: Constraint | None) -> None:
+        mode = c.kind if c else "off"
+        self.json_mode.setCurrentIndex(JSON_MODES.index(mode))
+        self.schema_edit.setPlainText(json.dumps(c.schema, indent=2, ensure_ascii=False)
+                                      if c and c.schema is not None else "")
+        self.grammar_edit.setPlainText(c.grammar if c and c.grammar else "")
+        self.show_schema.setChecked(c.show_schema if c else True)
+        self._on_json_mode()
+
+    def _constraint(self) -> tuple[Constraint | None, str | None]:
+        """(constraint, None) when valid, else (None, one-line problem)."""
+        mode = self.json_mode.currentData()
+        if mode == "off":
+            return None, None
+        if mode == "json_schema":
+            schema, problem = _json_error(self.schema_edit.toPlainText())
+            if problem:
+                return None, self.tr("Schema: %1").replace("%1", problem)
+            constraint = Constraint("json_schema", schema=schema, show_schema=self.show_schema.isChecked())
+        elif mode == "grammar":
+            text = self.grammar_edit.toPlainText()
+            if not text.strip():
+                return None, self.tr("Grammar: write a GBNF grammar or choose a grammar file.")
+            constraint = Constraint("grammar", grammar=text)
+        else:
+            constraint = Constraint(mode)
+        try:
+            check(constraint)
+        except HearthError as exc:
+            return None, str(exc)
+        return constraint, None
+
+    # --- reacting -------------------------------------------------------------------------------
+
+    def _edited(self, *_args: object) -> None:
+        if not self._loading:
+            self._timer.start()
+
+    def _validate(self) -> bool:
+        _constraint, problem = self._constraint()
+        if problem != self._problem:
+            self._problem = problem
+            self.problem_changed.emit(problem or "")
+        self.json_error.setText(problem or "")
+        self.json_error.setVisible(problem is not None)
+        for editor in (self.schema_edit, self.grammar_edit):
+            editor.setProperty("invalid", problem is not None)
+            editor.style().polish(editor)
+        return problem is None
+
+    def _commit(self) -> None:
+        if self._validate():
+            self.changed.emit(*self.values())
+
+    def _on_json_mode(self, *_args: object) -> None:
+        mode = self.json_mode.currentData()
+        self.schema_edit.setVisible(mode == "json_schema")
+        self.show_schema.setVisible(mode == "json_schema")
+        self.grammar_button.setVisible(mode == "grammar")
+        self.grammar_edit.setVisible(mode == "grammar")
+        self._edited()
+
+    def load_grammar_file(self, path: str) -> bool:
+        """Put a grammar file's text into the editor; an unreadable file gets one inline line."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.json_error.setText(self.tr("Cannot read %1: %2").replace("%1", path)
+                                    .replace("%2", getattr(exc, "strerror", None) or str(exc)))
+            self.json_error.show()
+            return False
+        self.grammar_edit.setPlainText(text)
+        return True
+
+    def _choose_grammar(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a grammar"), "",
+                                              self.tr("GBNF grammars (*.gbnf);;All files (*)"))
+        if path:
+            self.load_grammar_file(path)
+
+    # --- presets --------------------------------------------------------------------------------
+
+    def _reload_presets(self, select: str | None = None) -> None:
+        self.preset.blockSignals(True)
+        self.preset.clear()
+        self.preset.addItem(self.tr("Custom"), None)
+        for name in sorted(self.settings.presets, key=str.casefold):
+            self.preset.addItem(name, name)
+        self.preset.blockSignals(False)
+        self._sync_preset_choice(select)
+
+    def _sync_preset_choice(self, select: str | None = None) -> None:
+        """Show the preset whose text is in the editor, or "Custom"."""
+        text = self.system_prompt.toPlainText()
+        name = select if select in self.settings.presets else next(
+            (n for n, t in self.settings.presets.items() if t == text), None)
+        index = self.preset.findData(name) if name else 0
+        self.preset.setCurrentIndex(max(index, 0))
+        self.delete_preset_button.setEnabled(name is not None)
+
+    def _apply_preset(self, index: int) -> None:
+        name = self.preset.itemData(index)
+        if name is not None:
+            self.system_prompt.setPlainText(self.settings.presets[name])
+
+    def save_preset(self) -> bool:
+        """Save the system prompt under the name typed next to the button."""
+        name = self.preset_name.text().strip()
+        text = self.system_prompt.toPlainText().strip()
+        problem = (self.tr("Type a name for the preset.") if not name else
+                   self.tr("Write a system prompt to save.") if not text else None)
+        self.preset_error.setText(problem or "")
+        self.preset_error.setVisible(problem is not None)
+        if problem:
+            return False
+        self.settings.presets[name] = text
+        self.settings.save()
+        self.preset_name.clear()
+        self._reload_presets(select=name)
+        return True
+
+    def _delete_preset(self) -> None:
+        name = self.preset.currentData()
+        if name is not None:
+            del self.settings.presets[name]
+            self.settings.save()
+            self._reload_presets()
+
+    # --- texts ----------------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        texts = {
+            "temperature": (self.tr("Temperature"), self.tr("Higher is more varied, lower more focused. 0 always picks the likeliest token.")),
+            "top_p": (self.tr("Top P"), self.tr("Sample only from the likeliest tokens that together reach this probability.")),
+            "top_k": (self.tr("Top K"), self.tr("Sample only from this many likeliest tokens (0: no limit).")),
+            "min_p": (self.tr("Min P"), self.tr("Drop tokens less likely than this fraction of the likeliest one.")),
+            "repeat_penalty": (self.tr("Repeat penalty"), self.tr("Discourage repeating recent tokens (1: off).")),
+            "max_tokens": (self.tr("Max tokens"), self.tr("The longest answer, in tokens.")),
+            "seed": (self.tr("Seed"), self.tr("A fixed seed gives the same answer to the same question.")),
+            "stop": (self.tr("Stop strings"), self.tr("One per line; the answer ends when one appears. Write \\n for a newline.")),
+        }
+        for key, (text, tip) in texts.items():
+            self._labels[key].setText(text)
+            self._labels[key].setToolTip(tip)
+        widgets = {"temperature": self.temperature, "top_p": self.top_p, "top_k": self.top_k,
+                   "min_p": self.min_p, "repeat_penalty": self.repeat_penalty,
+                   "max_tokens": self.max_tokens, "seed": self.seed, "stop": self.stop}
+        for key, widget in widgets.items():
+            widget.setAccessibleName(texts[key][0])
+            widget.setToolTip(texts[key][1])
+        self.sampling_box.setTitle(self.tr("Sampling"))
+        self.max_tokens.setSpecialValueText(self.tr("No limit"))
+        self.seed_fixed.setText(self.tr("Fixed"))
+        self.seed_fixed.setAccessibleName(self.tr("Use a fixed seed"))
+        self.prompt_box.setTitle(self.tr("System prompt"))
+        self.preset.setAccessibleName(self.tr("System prompt preset"))
+        self.preset.setItemText(0, self.tr("Custom"))
+        self.delete_preset_button.setText(self.tr("Delete"))
+        self.delete_preset_button.setAccessibleName(self.tr("Delete this preset"))
+        self.system_prompt.setAccessibleName(self.tr("System prompt"))
+        self.system_prompt.setPlaceholderText(self.tr("Instructions the model follows in this conversation"))
+        self.preset_name.setPlaceholderText(self.tr("Preset name"))
+        self.preset_name.setAccessibleName(self.tr("Name for a new preset"))
+        self.save_preset_button.setText(self.tr("Save preset"))
+        self.json_box.setTitle(self.tr("JSON mode"))
+        mode_names = [self.tr("Off"), self.tr("Any JSON"), self.tr("JSON object"), self.tr("JSON Schema"),
+                      self.tr("Grammar (GBNF)")]
+        for i, name in enumerate(mode_names):
+            self.json_mode.setItemText(i, name)
+        self.json_mode.setAccessibleName(self.tr("JSON mode"))
+        self.schema_edit.setAccessibleName(self.tr("JSON Schema"))
+        self.grammar_edit.setAccessibleName(self.tr("Grammar"))
+        self.grammar_button.setText(self.tr("Open grammar file…"))
+        self.show_schema.setText(self.tr("Show the schema to the model"))
+        self.show_schema.setToolTip(self.tr("Small models follow a schema better when they can read it."))
+        self._retranslate_model()
+
+    def _retranslate_model(self) -> None:
+        self.model_box.setTitle(self.tr("Model"))
+        info = self._model
+        self.model_label.setText(
+            self.tr("No model loaded") if info is None else
+            self.tr("%1\n%2 · %3 · context %4").replace("%1", info.name).replace("%2", info.quantization)
+            .replace("%3", info.offload).replace("%4", str(info.n_ctx)))
+        self.model_button.setText(self.tr("Models…"))
+        self.model_button.setAccessibleName(self.tr("Open the model manager"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)

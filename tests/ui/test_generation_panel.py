@@ -1,0 +1,102 @@
+"""The generation panel: what the user sets is what the engine gets, and bad schemas never leave it."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QCoreApplication
+
+from desktop.engine.types import Constraint, SamplingParams
+from desktop.ui.generation_panel import GenerationPanel, format_stop_strings, parse_stop_strings
+from desktop.ui.settings import Settings
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = GenerationPanel(Settings())
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_edits_arrive_as_one_changed_signal(panel, qtbot) -> None:
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        panel.temperature.setValue(0.2)
+        panel.top_k.setValue(7)
+        panel.max_tokens.setValue(0)
+        panel.seed_fixed.setChecked(True)
+        panel.seed.setValue(1234)
+        panel.stop.setPlainText("###\\nUser:")
+        panel.system_prompt.setPlainText("Be brief.")
+    params, constraint, prompt = blocker.args
+    assert params.temperature == 0.2 and params.top_k == 7
+    assert params.max_tokens is None and params.seed == 1234
+    assert params.stop == ["###\nUser:"]
+    assert constraint is None and prompt == "Be brief."
+
+
+def test_set_values_shows_a_session_without_emitting(panel, qtbot) -> None:
+    saved = SamplingParams(temperature=1.3, top_p=0.5, seed=None, max_tokens=77, stop=["\n\n"])
+    with qtbot.assertNotEmitted(panel.changed, wait=400):
+        panel.set_values(saved.to_dict(), {"kind": "json_object"}, "Answer in JSON.")
+    params, constraint, prompt = panel.values()
+    assert params.temperature == 1.3 and params.max_tokens == 77 and params.seed is None
+    assert params.stop == ["\n\n"]
+    assert constraint == Constraint("json_object") and prompt == "Answer in JSON."
+
+
+def test_schema_is_validated_as_you_type(panel, qtbot) -> None:
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("json_schema"))
+    with qtbot.waitSignal(panel.problem_changed, timeout=2000) as blocker:
+        panel.schema_edit.setPlainText('{"type": "object", "properties": {')
+    assert blocker.args[0].startswith("Schema: line 1, column")
+    assert panel.json_error.isVisible() and panel.problem() == blocker.args[0]
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        panel.schema_edit.setPlainText('{"type": "object", "properties": {"name": {"type": "string"}}}')
+    constraint = blocker.args[1]
+    assert constraint.kind == "json_schema" and constraint.schema["properties"]["name"] == {"type": "string"}
+    assert not panel.json_error.isVisible() and panel.problem() is None
+
+
+def test_unenforceable_schema_names_the_feature(panel, qtbot) -> None:
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("json_schema"))
+    with qtbot.assertNotEmitted(panel.changed, wait=600):
+        panel.schema_edit.setPlainText('{"type": "string", "pattern": "(?=a)b"}')
+    assert panel.problem() and "\n" not in panel.problem()
+    assert panel.json_error.text() == panel.problem()
+
+
+def test_grammar_file_is_loaded_and_checked(panel, qtbot, tmp_path) -> None:
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("grammar"))
+    grammar = tmp_path / "yesno.gbnf"
+    grammar.write_text('root ::= "yes" | "no"\n', encoding="utf-8")
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        assert panel.load_grammar_file(str(grammar))
+    assert blocker.args[1] == Constraint("grammar", grammar='root ::= "yes" | "no"\n')
+    assert not panel.load_grammar_file(str(tmp_path / "missing.gbnf"))
+    assert "Cannot read" in panel.json_error.text()
+
+
+def test_presets_fill_the_prompt_and_new_ones_are_saved(panel, qtbot) -> None:
+    panel.preset.setCurrentIndex(panel.preset.findData("Concise"))
+    panel.preset.activated.emit(panel.preset.currentIndex())
+    assert panel.system_prompt.toPlainText() == panel.settings.presets["Concise"]
+    assert not panel.save_preset()  # no name typed
+    assert panel.preset_error.text() == "Type a name for the preset."
+    panel.system_prompt.setPlainText("Talk like a pirate.")
+    assert panel.preset.currentData() is None  # edited: now a custom prompt
+    panel.preset_name.setText("Pirate")
+    assert panel.save_preset()
+    assert Settings.load().presets["Pirate"] == "Talk like a pirate."
+    assert panel.preset.currentData() == "Pirate"
+    panel.delete_preset_button.click()
+    assert "Pirate" not in Settings.load().presets
+
+
+def test_stop_string_escapes_round_trip() -> None:
+    stops = ["\n\n", "a\\b", "\tEND"]
+    assert parse_stop_strings(format_stop_strings(stops)) == stops
+
+
+def test_controls_have_accessible_names(panel) -> None:
+    for widget in (panel.temperature, panel.top_p, panel.top_k, panel.min_p, panel.repeat_penalty,
+                   panel.max_tokens, panel.seed, panel.stop, panel.system_prompt, panel.json_mode):
+        assert widget.accessibleName()
