@@ -1,0 +1,156 @@
+"""Constraint -> llguidance grammar, and `check()`: the gate every JSON-mode request passes first.
+
+`check` runs in the caller's process before anything is queued (and as a schema editor's
+validate-as-you-type), so it must be fast: it builds the grammar without a tokenizer, which takes
+well under a millisecond for typical schemas. Whatever llguidance cannot enforce is an error here,
+named and located - there is no lenient mode and no silent fallback to unconstrained output.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from llguidance import LLMatcher
+
+from desktop.engine.types import Constraint
+from desktop.errors import HearthError
+from desktop.jsonmode import gbnf
+from desktop.jsonmode.schema_rewrite import rewrite
+from desktop.jsonmode.schema_walk import pointer, subschemas
+
+# Compact, single-line JSON with the spacing models are used to (`{"a": 1, "b": [2, 3]}`): no
+# free whitespace means no runaway newlines or indentation for a small model to get lost in.
+JSON_OPTIONS: dict[str, Any] = {
+    "whitespace_flexible": False,
+    "item_separator": ", ",
+    "key_separator": ": ",
+    "coerce_one_of": False,  # oneOf is enforced exactly or rejected, never treated as anyOf
+    "lenient": False,  # an unimplemented keyword is an error, never ignored
+}
+
+ANY_VALUE: dict[str, Any] = {}
+ANY_OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def check(constraint: Constraint) -> None:
+    """Raise HearthError (one line) unless `constraint` can be enforced exactly."""
+    grammar_for(constraint)
+
+
+def grammar_for(constraint: Constraint) -> str:
+    """The llguidance grammar (a string for `LLMatcher`) enforcing `constraint`; HearthError if
+    the constraint is malformed or uses something that cannot be enforced."""
+    if constraint.kind == "json":
+        return _json_grammar(json.dumps(ANY_VALUE))
+    if constraint.kind == "json_object":
+        return _json_grammar(json.dumps(ANY_OBJECT))
+    if constraint.kind == "json_schema":
+        schema = constraint.schema
+        if not isinstance(schema, dict):
+            raise HearthError("JSON Schema mode needs a schema: a JSON object such as {\"type\": \"object\"}")
+        _check_against_metaschema(schema)
+        text = json.dumps(rewrite(schema))
+        try:
+            return _json_grammar(text)
+        except _Unenforceable as exc:
+            raise HearthError(_explain(schema, str(exc))) from None
+    if constraint.kind == "grammar":
+        if not isinstance(constraint.grammar, str):
+            raise HearthError("grammar mode needs grammar text (GBNF, as llama.cpp writes it)")
+        return _lark_grammar(gbnf.to_lark(constraint.grammar))
+    raise HearthError(f"unknown constraint kind {constraint.kind!r}: use json, json_object, json_schema or grammar")
+
+
+class _Unenforceable(Exception):
+    """llguidance's own message for a schema it cannot compile."""
+
+
+@lru_cache(maxsize=256)
+def _json_grammar(schema_text: str) -> str:
+    grammar = LLMatcher.grammar_from_json_schema(schema_text, defaults=JSON_OPTIONS)
+    is_error, messages = LLMatcher.validate_grammar_with_warnings(grammar)
+    if is_error:
+        raise _Unenforceable(messages[0])
+    return grammar
+
+
+@lru_cache(maxsize=64)
+def _lark_grammar(lark: str) -> str:
+    grammar = LLMatcher.grammar_from_lark(lark)
+    is_error, messages = LLMatcher.validate_grammar_with_warnings(grammar)
+    if is_error:
+        raise HearthError(f"grammar error: {_first_line(messages[0])}")
+    return grammar
+
+
+def _check_against_metaschema(schema: dict[str, Any]) -> None:
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    error = jsonschema.exceptions.best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        where = pointer(tuple(str(p) for p in error.absolute_path))
+        raise HearthError(f"invalid JSON Schema at {where}: {_first_line(error.message)}")
+
+
+def _explain(schema: dict[str, Any], message: str) -> str:
+    """Turn llguidance's message into "what, where" for the original (unrewritten) schema."""
+    first = _first_line(message)
+    keys = re.match(r'Unimplemented keys: \[(.*)\]', first)
+    if keys:
+        names = json.loads(f"[{keys.group(1)}]")
+        return _feature(f"'{names[0]}'", _where(schema, lambda s: names[0] in s))
+    fmt = re.match(r"Unknown format: (.*)", first)
+    if fmt:
+        return _feature(f"format {fmt.group(1)!r}", _where(schema, lambda s: s.get("format") == fmt.group(1)))
+    if first.startswith("oneOf"):
+        return (_feature("oneOf with overlapping alternatives", _where_one_of(schema))
+                + " (an answer could match several; make the alternatives distinct, or use anyOf)")
+    if "min/maxProperties" in first:
+        where = _where(schema, lambda s: "minProperties" in s or "maxProperties" in s)
+        return _feature("minProperties/maxProperties with optional properties", where)
+    if message.startswith("regex parse error"):
+        bad = _where(schema, lambda s: isinstance(s.get("pattern"), str) and s["pattern"] in message)
+        return f"unsupported regular expression in 'pattern'{bad}: {_regex_reason(message)}"
+    if "not present in a registry" in first or "$ref" in first:
+        return f"unsupported JSON Schema feature: only local $ref (\"#/...\") is supported ({first})"
+    return f"cannot enforce this JSON Schema: {first}"
+
+
+def _feature(what: str, where: str) -> str:
+    return f"unsupported JSON Schema feature: {what}{where}"
+
+
+def _where(schema: dict[str, Any], test) -> str:
+    for path, sub in subschemas(schema):
+        if test(sub):
+            return f" at {pointer(path)}"
+    return ""
+
+
+def _where_one_of(schema: dict[str, Any]) -> str:
+    """The oneOf llguidance cannot prove exclusive: the one that still fails when every other
+    oneOf is relaxed to anyOf (only on the error path, so a few extra compiles are fine)."""
+    rewritten = rewrite(schema)
+    paths = [path for path, sub in subschemas(rewritten) if "oneOf" in sub]
+    for keep in paths:
+        trial = copy.deepcopy(rewritten)
+        for path, sub in list(subschemas(trial)):
+            if "oneOf" in sub and path != keep:
+                sub["anyOf"] = sub.pop("oneOf")
+        try:
+            _json_grammar(json.dumps(trial))
+        except _Unenforceable:
+            return f" at {pointer(keep)}"
+    return ""
+
+
+def _regex_reason(message: str) -> str:
+    lines = [line.strip() for line in message.splitlines() if line.strip().startswith("error:")]
+    return lines[0].removeprefix("error:").strip() if lines else _first_line(message)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
