@@ -1,0 +1,151 @@
+"""`hearth chat`: one answer, streamed to stdout, through the engine.
+
+Composes like a Unix tool: the answer goes to stdout, everything else (progress, notes, --stats)
+to stderr, and errors are one line with exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from desktop.errors import HearthError
+
+
+def add_sampling_arguments(parser: argparse.ArgumentParser) -> None:
+    """Sampling and load flags shared by the commands that generate."""
+    parser.add_argument("-m", "--model", default="default", help="catalog name or .gguf path (default: %(default)s)")
+    parser.add_argument("--temperature", type=float, default=0.7)
+    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument("--top-k", type=int, default=40)
+    parser.add_argument("--min-p", type=float, default=0.05)
+    parser.add_argument("--repeat-penalty", type=float, default=1.1)
+    parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument("--seed", type=int, default=None, help="fix the seed to reproduce an answer")
+    parser.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
+    parser.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
+    parser.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (default: automatic)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("chat", help="answer one prompt, streamed to stdout")
+    parser.add_argument("prompt", help="the message to send ('-' reads standard input)")
+    parser.add_argument("--system", default=None, help="system prompt")
+    add_sampling_arguments(parser)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="answer with any valid JSON value")
+    mode.add_argument("--schema", metavar="FILE", help="answer with JSON valid against this JSON Schema file")
+    mode.add_argument("--grammar", metavar="FILE", help="answer following this GBNF grammar file")
+    parser.add_argument("--no-schema-hint", action="store_true",
+                        help="do not show the schema to the model in the prompt")
+    parser.add_argument("--stats", action="store_true",
+                        help="print one JSON line of timing statistics to stderr")
+    parser.set_defaults(run=run)
+
+
+def sampling_from_args(args: argparse.Namespace):
+    from desktop.engine import SamplingParams
+
+    for name in ("temperature", "top_p", "min_p", "repeat_penalty"):
+        if getattr(args, name) < 0:
+            raise HearthError(f"--{name.replace('_', '-')} must not be negative")
+    return SamplingParams(temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
+                          min_p=args.min_p, repeat_penalty=args.repeat_penalty,
+                          max_tokens=args.max_tokens, seed=args.seed, stop=list(args.stop))
+
+
+def constraint_from_args(args: argparse.Namespace):
+    """The JSON-mode constraint asked for on the command line, or None."""
+    from desktop.engine import Constraint
+
+    show = not args.no_schema_hint
+    if args.json:
+        return Constraint("json", show_schema=show)
+    if args.schema:
+        try:
+            schema = json.loads(_read_text(args.schema))
+        except json.JSONDecodeError as exc:
+            raise HearthError(f"{args.schema}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        if not isinstance(schema, (dict, bool)):
+            raise HearthError(f"{args.schema}: a JSON Schema must be an object")
+        return Constraint("json_schema", schema=schema, show_schema=show)
+    if args.grammar:
+        return Constraint("grammar", grammar=_read_text(args.grammar), show_schema=show)
+    return None
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HearthError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise HearthError(f"{path}: not UTF-8 text") from None
+
+
+def load_client(args: argparse.Namespace):
+    """Resolve the model (fetching it if needed) and load it in a fresh engine."""
+    from desktop.engine import LoadOptions
+    from desktop.engine.client import EngineClient
+    from desktop.models import resolve
+
+    if args.ctx <= 0:
+        raise HearthError("--ctx must be a positive number of tokens")
+    path = resolve(args.model)
+    client = EngineClient()
+    try:
+        client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads))
+    except BaseException:
+        client.close()
+        raise
+    if client.load_warning:
+        print(f"hearth: warning: {client.load_warning}", file=sys.stderr)
+    return client
+
+
+def stream_answer(generation, out=sys.stdout):
+    """Write the answer as it arrives; return the final Done or raise on failure."""
+    from desktop.engine import Done, EngineFailure, Token
+
+    for event in generation:
+        if isinstance(event, Token):
+            out.write(event.text)
+            out.flush()
+        elif isinstance(event, EngineFailure):
+            raise HearthError(event.message)
+        elif isinstance(event, Done):
+            if not event.text.endswith("\n"):
+                out.write("\n")
+            out.flush()
+            return event
+    raise HearthError("the engine ended the answer without a result")
+
+
+def run(args: argparse.Namespace) -> int:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        raise HearthError("the prompt is empty")
+    params = sampling_from_args(args)
+    constraint = constraint_from_args(args)
+    messages = ([{"role": "system", "content": args.system}] if args.system else []) + \
+        [{"role": "user", "content": prompt}]
+    client = load_client(args)
+    try:
+        generation = client.chat(messages, params, constraint)
+        done = stream_answer(generation)
+    except KeyboardInterrupt:
+        generation.cancel()
+        raise
+    finally:
+        client.close()
+    if done.dropped_messages:
+        print(f"hearth: note: {done.dropped_messages} oldest messages were left out to fit the context",
+              file=sys.stderr)
+    if args.stats:
+        print(json.dumps(done.stats()), file=sys.stderr)
+    if constraint is not None and not done.json_valid:
+        print(f"hearth: error: the answer is not valid: {done.json_error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,139 @@
+"""Plain data passed between callers, the engine client and the worker process.
+
+Everything here is a dataclass of builtins so it pickles across the process boundary and
+serialises to JSON for the store, the API and feedback reports.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass
+class SamplingParams:
+    """How to pick tokens. Defaults suit small instruct models; seed=None means a fresh random
+    seed, which is reported back in `Done.seed` so any answer can be reproduced."""
+
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    max_tokens: int | None = 512
+    seed: int | None = None
+    stop: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SamplingParams":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+ConstraintKind = Literal["json", "json_object", "json_schema", "grammar"]
+
+
+@dataclass
+class Constraint:
+    """Constrained decoding: any JSON value, a JSON object, a JSON Schema, or a GBNF grammar.
+
+    `show_schema` puts the schema into the prompt too: small models follow a schema far better
+    when they can read it, and the grammar alone cannot tell them what the fields mean."""
+
+    kind: ConstraintKind
+    schema: dict[str, Any] | None = None
+    grammar: str | None = None
+    show_schema: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Constraint":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class LoadOptions:
+    """What to load and how. None means "choose for me" (see desktop.engine.hardware)."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_gpu_layers: int | None = None
+    n_threads: int | None = None
+
+
+@dataclass
+class ModelInfo:
+    """A loaded model as the UI, the API and feedback reports describe it."""
+
+    path: str
+    name: str
+    architecture: str
+    size_bytes: int
+    parameters: int | None
+    quantization: str
+    context_length: int  # what the model was trained for
+    n_ctx: int  # what this load uses
+    n_gpu_layers: int
+    n_threads: int
+    offload: str  # "CPU" / "CUDA: <device>" and, when on CPU, why
+    chat_template_sha256: str
+    chat_template_source: str  # "gguf" or "builtin:<family> (reason)"
+    license: str | None = None
+    source_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Token:
+    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters)."""
+
+    text: str
+
+
+FinishReason = Literal["stop", "length", "cancelled"]
+
+
+@dataclass
+class Done:
+    """The end of an answer, with everything needed to store, show and reproduce it."""
+
+    text: str
+    finish_reason: FinishReason
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float
+    decode_tok_s: float
+    seed: int
+    dropped_messages: int = 0  # oldest turns left out because the context was full
+    json_valid: bool | None = None  # set when a constraint was used: parsed and validated
+    json_error: str | None = None
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "ttft_s": round(self.ttft_s, 4),
+            "decode_tok_s": round(self.decode_tok_s, 2),
+            "finish_reason": self.finish_reason,
+        }
+
+
+@dataclass
+class EngineFailure:
+    """The request failed. kind: "crash" (the worker died; the next request starts a fresh one),
+    "load" (the model could not be loaded), "request" (bad request, e.g. prompt too long)."""
+
+    kind: Literal["crash", "load", "request"]
+    message: str
+
+
+Event = Token | Done | EngineFailure

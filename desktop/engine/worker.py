@@ -1,0 +1,286 @@
+"""The engine's worker process: the only place llama.cpp runs.
+
+A native crash here (segfault, abort, the kernel's OOM killer) ends this process only; the client
+sees the pipe close and reports it. Two threads: a reader that receives messages (and answers
+cheap ones such as token counts at once, so the app's context gauge never waits behind an answer)
+and the main thread that loads models and generates, one request at a time, in arrival order.
+
+Messages in: (kind, request_id, payload). Messages out: (request_id, kind, data).
+"""
+from __future__ import annotations
+
+import codecs
+import queue
+import random
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from desktop.engine.context_policy import fit_messages
+from desktop.engine.hardware import choose_gpu_layers, nvidia_devices, physical_cores
+from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
+from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingParams
+from desktop.errors import HearthError
+from desktop.models.gguf_info import GgufInfo, inspect_gguf
+
+
+def main(fd: int) -> None:
+    """Process entry point: serve the client on the inherited socket `fd`."""
+    from multiprocessing.connection import Connection
+
+    Worker(Connection(fd)).serve()
+
+
+class Worker:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.send_lock = threading.Lock()
+        self.jobs: queue.Queue = queue.Queue()
+        self.cancelled: set[int] = set()
+        self.llm = None
+        self.info: GgufInfo | None = None
+        self.template: ChatTemplate | None = None
+        self.n_ctx = 0
+        self.add_bos = False
+        self.bos_text = ""
+        self.log_errors: deque[str] = deque(maxlen=8)
+        self._log_callback = None
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def send(self, request_id: int, kind: str, data: Any = None) -> None:
+        with self.send_lock:
+            self.conn.send((request_id, kind, data))
+
+    def serve(self) -> None:
+        threading.Thread(target=self._read, name="engine-reader", daemon=True).start()
+        handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info}
+        while (job := self.jobs.get()) is not None:
+            kind, request_id, payload = job
+            try:
+                handlers[kind](request_id, payload)
+            except HearthError as exc:
+                self.send(request_id, "error", {"kind": "request", "message": str(exc)})
+            except Exception as exc:  # report, keep serving: one bad request must not end the worker
+                self.send(request_id, "error", {"kind": "request", "message": f"{type(exc).__name__}: {exc}"})
+
+    def _read(self) -> None:
+        while True:
+            try:
+                kind, request_id, payload = self.conn.recv()
+            except (EOFError, OSError):
+                self.jobs.put(None)
+                return
+            if kind == "cancel":
+                self.cancelled.add(request_id)
+            elif kind == "count":
+                self._answer_count(request_id, payload)
+            elif kind == "shutdown":
+                self.jobs.put(None)
+                return
+            else:
+                self.jobs.put((kind, request_id, payload))
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def _install_log_capture(self, llama_cpp: Any) -> None:
+        """Keep llama.cpp's own error lines so a failed load can say more than 'failed'."""
+
+        @llama_cpp.llama_log_callback
+        def capture(level, text, user_data):  # noqa: ARG001 - ctypes callback signature
+            if level >= 4:  # GGML_LOG_LEVEL_ERROR
+                line = text.decode("utf-8", errors="replace").strip()
+                if line:
+                    self.log_errors.append(line)
+
+        self._log_callback = capture  # keep a reference: ctypes would free it otherwise
+        llama_cpp.llama_log_set(capture, None)
+
+    def load(self, request_id: int, payload: dict) -> None:
+        import llama_cpp
+
+        self._install_log_capture(llama_cpp)
+        options = LoadOptions(**payload)
+        info = inspect_gguf(options.model_path)
+        if self.llm is not None:
+            self.llm.close()
+            self.llm = None
+        n_ctx = options.n_ctx or min(info.context_length or 4096, 4096)
+        gpu_layers, offload = choose_gpu_layers(info, n_ctx, llama_cpp.llama_supports_gpu_offload(),
+                                                options.n_gpu_layers)
+        threads = options.n_threads or physical_cores()
+        self.log_errors.clear()
+        try:
+            llm = llama_cpp.Llama(model_path=options.model_path, n_ctx=n_ctx, n_gpu_layers=gpu_layers,
+                                  n_threads=threads, n_threads_batch=threads, verbose=False)
+        except Exception as exc:
+            detail = "; ".join(self.log_errors) or str(exc)
+            self.send(request_id, "error", {"kind": "load", "message": f"llama.cpp could not load "
+                                            f"{info.path.name}: {detail}"})
+            return
+        self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
+        self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
+        self.bos_text = self._token_text(llm.token_bos())
+
+        def has_token(text: str) -> bool:
+            return len(llm.tokenize(text.encode(), add_bos=False, special=True)) == 1
+
+        self.template, warning = choose_template(info.chat_template, has_token, self.bos_text,
+                                                 self._token_text(llm.token_eos()))
+        model = ModelInfo(
+            path=str(info.path), name=info.name, architecture=info.architecture,
+            size_bytes=info.size_bytes, parameters=info.parameters, quantization=info.quantization,
+            context_length=info.context_length, n_ctx=self.n_ctx, n_gpu_layers=gpu_layers,
+            n_threads=threads, offload=offload, chat_template_sha256=self.template.sha256,
+            chat_template_source=self.template.source, license=info.license, source_url=info.source_url)
+        self.send(request_id, "loaded", {"model": model.to_dict(), "warning": warning})
+
+    def _token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return self.llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
+
+    def build_info(self, request_id: int, payload: Any) -> None:  # noqa: ARG002
+        import llama_cpp
+
+        gpu = llama_cpp.llama_supports_gpu_offload()
+        devices = [{"name": d.name, "vram_total_bytes": d.total_bytes, "vram_free_bytes": d.free_bytes}
+                   for d in nvidia_devices()] if gpu else []
+        self.send(request_id, "build_info", {
+            "llama_cpp_python": llama_cpp.__version__,
+            "gpu_offload": bool(gpu),
+            "backend": "CUDA" if gpu else "CPU",
+            "devices": devices,
+            "system_info": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
+        })
+
+    # --- prompts -------------------------------------------------------------------------------
+
+    def _tokenize(self, prompt: str) -> list[int]:
+        add_bos = self.add_bos and not (self.bos_text and prompt.startswith(self.bos_text))
+        return self.llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _render(self, messages: list[dict]) -> str:
+        try:
+            return self.template.render(messages)
+        except TemplateFailure as exc:
+            raise HearthError(f"the chat template failed on this conversation: {exc}") from None
+
+    def _count_messages(self, messages: list[dict]) -> int:
+        return len(self._tokenize(self._render(messages)))
+
+    def _answer_count(self, request_id: int, messages: list[dict]) -> None:
+        if self.llm is None:
+            self.send(request_id, "error", {"kind": "request", "message": "no model is loaded"})
+            return
+        try:
+            self.send(request_id, "count", self._count_messages(messages))
+        except HearthError as exc:
+            self.send(request_id, "error", {"kind": "request", "message": str(exc)})
+
+    # --- generation ----------------------------------------------------------------------------
+
+    def generate(self, request_id: int, payload: dict) -> None:
+        if self.llm is None:
+            raise HearthError("no model is loaded")
+        params = SamplingParams.from_dict(payload["params"])
+        dropped = 0
+        if payload.get("messages") is not None:
+            messages, dropped = fit_messages(payload["messages"], self._count_messages, self.n_ctx,
+                                             params.max_tokens)
+            prompt = self._render(messages)
+        else:
+            prompt = payload["prompt"]
+        tokens = self._tokenize(prompt)
+        room = self.n_ctx - len(tokens)
+        if room <= 0:
+            raise HearthError(f"the prompt is {len(tokens)} tokens but the context is {self.n_ctx} tokens")
+        budget = min(params.max_tokens, room) if params.max_tokens and params.max_tokens > 0 else room
+        seed = params.seed if params.seed is not None else random.randrange(2**31)
+        self.llm.set_seed(seed)
+        processors = None
+        if payload.get("constraint"):
+            from llama_cpp import LogitsProcessorList
+
+            from desktop.jsonmode.processor import make_logits_processor
+
+            processors = LogitsProcessorList([
+                make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
+        result = self._stream(request_id, tokens, params, budget, processors)
+        result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped)
+        self.cancelled.discard(request_id)
+        self.send(request_id, "done", result)
+
+    def _stream(self, request_id: int, tokens: list[int], params: SamplingParams, budget: int,
+                processors: Any) -> dict:
+        import llama_cpp
+
+        llm = self.llm
+        vocab = llm._model.vocab
+        stops = [s for s in params.stop if s]
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text, sent, count = "", 0, 0
+        finish = "length"
+        start = time.perf_counter()
+        first = last = None
+        generator = llm.generate(
+            tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p, temp=params.temperature,
+            repeat_penalty=params.repeat_penalty, frequency_penalty=params.frequency_penalty,
+            presence_penalty=params.presence_penalty, logits_processor=processors)
+        try:
+            for token in generator:
+                if request_id in self.cancelled:
+                    finish = "cancelled"
+                    break
+                last = time.perf_counter()
+                if first is None:
+                    first = last
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    finish = "stop"
+                    break
+                count += 1
+                text += decoder.decode(llm.detokenize([token]))
+                text, sent, stopped = self._emit(request_id, text, sent, stops)
+                if stopped:
+                    finish = "stop"
+                    break
+                if count >= budget:
+                    break
+        finally:
+            generator.close()
+        if finish != "stop" or not stops:
+            text += decoder.decode(b"", final=True)
+        if sent < len(text):
+            self.send(request_id, "token", text[sent:])
+        first = first or time.perf_counter()
+        decode_s = (last - first) if last and count > 1 else 0.0
+        return {"text": text, "finish_reason": finish, "completion_tokens": count,
+                "ttft_s": first - start, "decode_tok_s": (count - 1) / decode_s if decode_s > 0 else 0.0}
+
+    def _emit(self, request_id: int, text: str, sent: int, stops: list[str]) -> tuple[str, int, bool]:
+        """Send new text, holding back a tail that could still become a stop string."""
+        for stop in stops:
+            at = text.find(stop, max(0, sent - len(stop)))
+            if at != -1:
+                text = text[:at]
+                if sent < len(text):
+                    self.send(request_id, "token", text[sent:])
+                return text, len(text), True
+        hold = 0
+        for stop in stops:
+            for n in range(min(len(stop) - 1, len(text)), 0, -1):
+                if text.endswith(stop[:n]):
+                    hold = max(hold, n)
+                    break
+        end = len(text) - hold
+        if end > sent:
+            self.send(request_id, "token", text[sent:end])
+            sent = end
+        return text, sent, False
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(int(sys.argv[1]))

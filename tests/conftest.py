@@ -1,0 +1,43 @@
+"""Shared fixtures: every test gets its own empty data directory; models come from a cache.
+
+Models are large, so they live outside the repository in a cache that survives between runs
+(`HEARTH_TEST_MODELS`, default ~/.cache/hearth/models) and are fetched there through Hearth's own
+catalog code the first time a test asks for them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+MODEL_CACHE = Path(os.environ.get("HEARTH_TEST_MODELS", Path.home() / ".cache" / "hearth" / "models"))
+
+
+@pytest.fixture(autouse=True)
+def hearth_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HEARTH_HOME for every test; models come from the shared cache."""
+    home = tmp_path_factory.mktemp("hearth-home")
+    monkeypatch.setenv("HEARTH_HOME", str(home))
+    monkeypatch.setenv("HEARTH_MODELS", str(MODEL_CACHE))
+    return home
+
+
+def _catalog_model(name: str) -> Path:
+    from desktop.models.fetch import ensure_model
+
+    MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    os.environ["HEARTH_MODELS"] = str(MODEL_CACHE)
+    return ensure_model(name)
+
+
+@pytest.fixture(scope="session")
+def smollm_path() -> Path:
+    """SmolLM2-135M-Instruct Q4_1 (98 MB, llama architecture): the fast workhorse."""
+    return _catalog_model("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def qwen_path() -> Path:
+    """Qwen2.5-Coder-0.5B-Instruct (491 MB, qwen2, 151,936-token vocabulary): slow tests only."""
+    return _catalog_model("qwen2.5-coder-0.5b")
