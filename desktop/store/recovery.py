@@ -28,7 +28,8 @@ def problem_with(path: Path) -> str | None:
         if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             return "it is not a SQLite database"
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        # Read-only: the check must not checkpoint or delete a -wal that might need keeping.
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise HearthError(f"cannot open the session store {path}: {exc}") from exc
     try:
