@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Rebuilds llama-cpp-python with CUDA so Hearth runs models on an NVIDIA GPU, then checks that the
+# result can offload to the GPU and prints what it sees. The default architectures cover laptop
+# GPUs from Turing to Blackwell: 75 (RTX 20xx, GTX 16xx), 86 (RTX 30xx), 89 (RTX 40xx),
+# 120 (RTX 50xx). Fewer architectures build faster: pass only your GPU's (nvidia-smi shows it).
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+usage: packaging/build-cuda.sh [--archs "75;86;89;120"] [--python PATH] [--dry-run]
+
+  --archs LIST   CUDA architectures, ';'-separated (env HEARTH_CUDA_ARCHS; default 75;86;89;120)
+  --python PATH  the Python environment to install into (env HEARTH_PYTHON; default .venv/bin/python)
+  --dry-run      check the toolchain and print the build command without running it
+
+Needs the CUDA toolkit's nvcc (on PATH, in $CUDACXX, or in $CUDA_HOME/bin); 12.8 or newer for 120.
+EOF
+}
+
+fail() { echo "build-cuda: $*" >&2; exit 1; }
+
+cd "$(dirname "$0")/.."
+archs=${HEARTH_CUDA_ARCHS:-75;86;89;120}
+python=${HEARTH_PYTHON:-.venv/bin/python}
+dry_run=false
+while [ $# -gt 0 ]; do
+    case $1 in
+        --archs) [ $# -ge 2 ] || { usage >&2; exit 2; }; archs=$2; shift 2 ;;
+        --python) [ $# -ge 2 ] || { usage >&2; exit 2; }; python=$2; shift 2 ;;
+        --dry-run) dry_run=true; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "build-cuda: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+if ! [[ $archs =~ ^[0-9]{2,3}(\;[0-9]{2,3})*$ ]]; then
+    echo "build-cuda: --archs must be numbers separated by ';', like 86;89 (got '$archs')" >&2
+    exit 2
+fi
+
+nvcc=${CUDACXX:-$(command -v nvcc || true)}
+if [ -z "$nvcc" ] && [ -n "${CUDA_HOME:-}" ] && [ -x "$CUDA_HOME/bin/nvcc" ]; then nvcc=$CUDA_HOME/bin/nvcc; fi
+[ -n "$nvcc" ] && [ -x "$nvcc" ] || fail "nvcc not found: install the NVIDIA CUDA toolkit and put its bin/ on PATH (or set CUDA_HOME)"
+
+cuda_version=$("$nvcc" --version | sed -n 's/.*release \([0-9.]*\).*/\1/p')
+supported=$("$nvcc" --list-gpu-arch 2>/dev/null | tr '\n' ' ')
+for arch in ${archs//;/ }; do
+    [[ " $supported " == *" compute_$arch "* ]] \
+        || fail "CUDA $cuda_version's nvcc cannot build for architecture $arch; use a newer CUDA toolkit or leave it out with --archs"
+done
+
+[ -x "$python" ] || fail "no Python at $python; create the environment first (see README) or pass --python"
+version=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml) || fail "pyproject.toml does not pin llama-cpp-python"
+
+export CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=$archs"
+export CUDACXX=$nvcc
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+build=("$python" -m pip install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python "$version")
+echo "build-cuda: CUDA $cuda_version, architectures $archs"
+echo "build-cuda: CMAKE_ARGS=\"$CMAKE_ARGS\" ${build[*]}"
+if $dry_run; then exit 0; fi
+
+"${build[@]}"
+
+"$python" - <<'EOF'
+import shutil
+import subprocess
+import sys
+
+import llama_cpp
+
+if not llama_cpp.llama_supports_gpu_offload():
+    sys.exit("build-cuda: the build finished but llama.cpp cannot offload to a GPU; read the build log above")
+print("build-cuda: CUDA: yes, llama.cpp can offload layers to the GPU")
+if shutil.which("nvidia-smi"):
+    query = ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"]
+    for line in subprocess.run(query, capture_output=True, text=True).stdout.splitlines():
+        print(f"build-cuda: device: {line}")
+else:
+    print("build-cuda: no NVIDIA driver found here (nvidia-smi missing); the GPU is used where one is")
+EOF
