@@ -1,0 +1,60 @@
+"""`hearth` with no subcommand: open the window first, then start the engine and read the store.
+
+The window must be on screen within a fraction of a second, so nothing slow happens before
+`show()`: llama.cpp is never imported in this process (it runs in the engine's worker process),
+and loading the model and listing the chats start from the event loop once the window is visible.
+"""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+
+
+def run_app(model: str | None = None) -> int:
+    """Run the desktop app; `model` is a catalog name or .gguf path to load at once."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Hearth")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("hearth")
+    window = start(app, model)
+    code = app.exec()
+    window.shut_down()
+    return code
+
+
+def start(app: QApplication, model: str | None = None):
+    """Build and show the main window, then queue the model load and the chat list."""
+    from desktop.errors import HearthError
+    from desktop.ui import i18n, theme
+    from desktop.ui.engine_bridge import EngineBridge
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.settings import Settings
+    from desktop.ui.store_bridge import StoreBridge
+
+    settings = Settings.load()
+    theme.apply_theme(app, settings.theme, settings.font_size)
+    try:
+        i18n.set_language(app, settings.language)
+    except HearthError as exc:
+        settings.notice = str(exc)
+    window = MainWindow(settings, StoreBridge(), EngineBridge())
+    wanted = model or (settings.last_model or None)
+    if wanted:
+        window.engine.last_options = settings.load_options(wanted)  # shows the chat, not the welcome
+        window.show_welcome_if_needed()
+    window.show()
+    window.composer.edit.setFocus()
+    if settings.notice:
+        window.statusBar().showMessage(settings.notice, 15000)
+
+    def after_show() -> None:
+        window.sidebar.refresh()
+        if wanted:
+            window.load_model(wanted)
+
+    QTimer.singleShot(0, after_show)
+    return window

@@ -1,0 +1,101 @@
+"""The scrolling transcript: message widgets in a column, following the answer as it grows.
+
+Auto-scroll follows new text only while the user is at the bottom; scrolling up to read pauses it,
+scrolling back down resumes it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.ui.conversation.message import MessageWidget
+
+STICKY_MARGIN_PX = 32  # "at the bottom" tolerance, so a pixel of rounding never stops following
+
+
+class ConversationView(QScrollArea):
+    messageAdded = Signal(object)  # the new MessageWidget, for the controller to connect
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversation")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._column = QWidget(self)
+        self._column.setObjectName("conversationColumn")
+        self._layout = QVBoxLayout(self._column)
+        self._layout.setContentsMargins(24, 16, 24, 16)
+        self._layout.setSpacing(12)
+        self.empty_hint = QLabel(self._column)
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setWordWrap(True)
+        self._layout.addWidget(self.empty_hint, 1)
+        self._layout.addStretch(0)
+        self.setWidget(self._column)
+        self.messages: list[MessageWidget] = []
+        self.following = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._user_scrolled)
+        bar.rangeChanged.connect(self._content_grew)
+        self.retranslateUi()
+
+    # -- content ---------------------------------------------------------------------------------
+
+    def show_transcript(self, entries: list[tuple[Any, list[int]]]) -> None:
+        """Replace everything with `entries`: (message, ids of its siblings) from root to leaf."""
+        self.clear()
+        for message, siblings in entries:
+            self.append(message, siblings)
+        self.following = True
+        self.scroll_to_bottom()
+
+    def append(self, message: Any, siblings: list[int] | None = None) -> MessageWidget:
+        widget = MessageWidget(message, siblings, self._column)
+        self._layout.insertWidget(self._layout.count() - 1, widget)
+        self.messages.append(widget)
+        self.empty_hint.hide()
+        self.messageAdded.emit(widget)
+        return widget
+
+    def truncate_after(self, message_id: int | None) -> None:
+        """Drop the widgets after `message_id` (all of them for None): a new branch replaces them."""
+        keep = 0
+        if message_id is not None:
+            keep = next((i + 1 for i, w in enumerate(self.messages) if w.message.id == message_id), 0)
+        for widget in self.messages[keep:]:
+            widget.deleteLater()
+        del self.messages[keep:]
+        self.empty_hint.setVisible(not self.messages)
+
+    def clear(self) -> None:
+        self.truncate_after(None)
+
+    def widget_for(self, message_id: int) -> MessageWidget | None:
+        return next((w for w in self.messages if w.message.id == message_id), None)
+
+    # -- following the answer --------------------------------------------------------------------
+
+    def _user_scrolled(self, value: int) -> None:
+        self.following = value >= self.verticalScrollBar().maximum() - STICKY_MARGIN_PX
+
+    def _content_grew(self, _minimum: int, maximum: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(maximum)
+
+    def scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    # -- language --------------------------------------------------------------------------------
+
+    def retranslateUi(self) -> None:
+        self.empty_hint.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)

@@ -1,0 +1,176 @@
+"""The engine seen from the UI thread: loads and answers run on a worker thread, events come back as signals.
+
+Why: `EngineClient.load` blocks for seconds and iterating an answer blocks between tokens; the UI
+thread must never wait on either. Engine calls run in arrival order on one thread (the client queues
+them the same way); token counting for the context gauge has its own thread so typing never waits
+behind a long answer. `cancel()` is safe from the UI thread and returns at once.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.engine.types import Constraint, Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.errors import HearthError
+
+log = logging.getLogger(__name__)
+
+
+class EngineBridge(QObject):
+    loadStarted = Signal(str)  # model path
+    loaded = Signal(object)  # ModelInfo
+    loadFailed = Signal(str)  # one-line reason
+    token = Signal(int, str)  # request id, text
+    done = Signal(int, object)  # request id, Done
+    failed = Signal(int, object)  # request id, EngineFailure
+    counted = Signal(int, int)  # request id, prompt tokens
+
+    def __init__(self, client: Any | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-engine")
+        self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-count")
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._streams: dict[int, Any] = {}  # request id -> the client's generation handle
+        self._cancelled: set[int] = set()
+        self.info: ModelInfo | None = None
+        self.last_options: LoadOptions | None = None
+        self.build: dict[str, Any] | None = None  # what the llama.cpp build supports (CPU / CUDA)
+        self.loaded.connect(self._remember)
+
+    @property
+    def client(self):
+        """The engine client, created on first use (it starts no process until asked to load)."""
+        with self._lock:
+            if self._client is None:
+                from desktop.engine.client import EngineClient
+
+                self._client = EngineClient()
+            return self._client
+
+    def _remember(self, info: ModelInfo) -> None:
+        self.info = info
+
+    def load(self, options: LoadOptions) -> None:
+        """Load a model on the engine thread; `loaded` or `loadFailed` follows."""
+        self.last_options = options
+        self.loadStarted.emit(options.model_path)
+        self._engine.submit(self._load, options)
+
+    def _load(self, options: LoadOptions) -> None:
+        try:
+            from desktop.models import resolve  # a catalog name is fetched if it is not on disk yet
+
+            path = str(resolve(options.model_path))
+            options = LoadOptions(**{**options.__dict__, "model_path": path})
+            self.last_options = options
+            info = self.client.load(options)
+        except HearthError as exc:
+            self.loadFailed.emit(str(exc))
+        except Exception as exc:  # a bug or a dead worker: one line for the user, details in the log
+            log.exception("model load failed")
+            self.loadFailed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self._read_build()
+            self.loaded.emit(info)
+
+    def _read_build(self) -> None:
+        if self.build is None:
+            try:
+                self.build = self.client.build_info()
+            except HearthError:
+                log.debug("build info unavailable", exc_info=True)
+
+    def restart(self) -> None:
+        """Start a fresh worker and reload the last model (the crash banner's "Restart engine")."""
+        if self.last_options is not None:
+            self.loadStarted.emit(self.last_options.model_path)
+            self._engine.submit(self._restart)
+
+    def _restart(self) -> None:
+        try:
+            info = self.client.restart()
+        except HearthError as exc:
+            self.loadFailed.emit(str(exc))
+        except Exception as exc:
+            log.exception("engine restart failed")
+            self.loadFailed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            if info is not None:
+                self.loaded.emit(info)
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The engine process id while it runs (the crash tests kill it)."""
+        return self._client.worker_pid if self._client is not None else None
+
+    def chat(self, messages: list[dict[str, str]], params: SamplingParams,
+             constraint: Constraint | None = None) -> int:
+        """Start an answer; returns its request id. `token`... then `done` or `failed` follow."""
+        request = next(self._ids)
+        self._engine.submit(self._stream, request, messages, params, constraint)
+        return request
+
+    def _stream(self, request: int, messages: list[dict[str, str]], params: SamplingParams,
+                constraint: Constraint | None) -> None:
+        try:
+            stream = self.client.chat(messages, params, constraint=constraint)
+            with self._lock:
+                self._streams[request] = stream
+                cancelled = request in self._cancelled
+            if cancelled:
+                stream.cancel()
+            for event in stream:
+                if isinstance(event, Token):
+                    self.token.emit(request, event.text)
+                elif isinstance(event, Done):
+                    self.done.emit(request, event)
+                elif isinstance(event, EngineFailure):
+                    self.failed.emit(request, event)
+        except HearthError as exc:
+            self.failed.emit(request, EngineFailure("request", str(exc)))
+        except Exception as exc:
+            log.exception("answer failed")
+            self.failed.emit(request, EngineFailure("crash", f"{type(exc).__name__}: {exc}"))
+        finally:
+            with self._lock:
+                self._streams.pop(request, None)
+                self._cancelled.discard(request)
+
+    def cancel(self, request: int) -> None:
+        """Stop an answer from any thread; the engine ends it within a fraction of a second."""
+        with self._lock:
+            stream = self._streams.get(request)
+            if stream is None:
+                self._cancelled.add(request)
+        if stream is not None:
+            stream.cancel()
+
+    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Measure a prompt for the context gauge; `counted` follows."""
+        request = next(self._ids)
+        self._counter.submit(self._count, request, messages)
+        return request
+
+    def _count(self, request: int, messages: list[dict[str, str]]) -> None:
+        try:
+            self.counted.emit(request, int(self.client.count_tokens(messages)))
+        except Exception:  # the gauge is a hint: a failed count just leaves it as it was
+            log.debug("token count failed", exc_info=True)
+
+    def close(self) -> None:
+        """Cancel what is running and stop the worker process."""
+        with self._lock:
+            streams = list(self._streams.values())
+        for stream in streams:
+            stream.cancel()
+        self._counter.shutdown(wait=False, cancel_futures=True)
+        self._engine.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()

@@ -1,0 +1,278 @@
+"""The main window: chats on the left, the conversation in the centre, generation settings on the right.
+
+The window only wires parts together: the sidebar, the chat controller, the engine and store
+bridges, and the panels (welcome page, generation panel, settings and model dialogs). It never
+waits on the engine or the store; both answer through signals.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from desktop import __version__
+from desktop.engine.types import LoadOptions, ModelInfo
+from desktop.ui.composer import Composer
+from desktop.ui.conversation.controller import ChatController
+from desktop.ui.conversation.view import ConversationView
+from desktop.ui.crash_banner import CrashBanner
+from desktop.ui.engine_bridge import EngineBridge
+from desktop.ui.generation_panel import GenerationPanel
+from desktop.ui.settings import Settings
+from desktop.ui.sidebar import Sidebar
+from desktop.ui.store_bridge import StoreBridge
+
+
+def gguf_in(urls) -> str | None:
+    """The first local .gguf file among dropped URLs."""
+    for url in urls:
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(".gguf"):
+            return url.toLocalFile()
+    return None
+
+
+def optional_class(module: str, name: str):
+    """A class from a module another engineer may not have shipped yet (None until it exists)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        return None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, store: StoreBridge, engine: EngineBridge) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings, self.store, self.engine = settings, store, engine
+        self.setWindowTitle("Hearth")
+        self.setAcceptDrops(True)
+        self.resize(1200, 780)
+
+        self.sidebar = Sidebar(store, self)
+        self.banner = CrashBanner(self)
+        self.view = ConversationView(self)
+        self.composer = Composer(self)
+        chat = QWidget(self)
+        chat.setObjectName("chatArea")
+        column = QVBoxLayout(chat)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        for w in (self.banner, self.view, self.composer):
+            column.addWidget(w)
+        column.setStretch(1, 1)
+        self.chat_area = chat
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(chat)
+        welcome_class = optional_class("desktop.ui.welcome", "WelcomePage")  # the panels engineer's page
+        self.welcome = welcome_class(settings, self) if welcome_class else chat
+        self.centre.addWidget(self.welcome)
+        self.panel = GenerationPanel(settings, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        for w in (self.sidebar, self.centre, self.panel):
+            self.splitter.addWidget(w)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([260, 660, 300])
+        self.setCentralWidget(self.splitter)
+
+        self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
+        self.model_status = QLabel(self)
+        self.statusBar().addPermanentWidget(self.model_status)
+        self._connect()
+        self._build_menus()
+        self.retranslateUi()
+        self.show_welcome_if_needed()
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.sidebar.newChatRequested.connect(self.new_chat)
+        self.sidebar.sessionChosen.connect(self._open_session)
+        self.sidebar.sessionDeleted.connect(c.forget_session)
+        c.sessionsChanged.connect(self.sidebar.refresh)
+        c.sessionOpened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
+        c.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        c.feedbackRequested.connect(self.open_feedback)
+        self.store.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.panel.changed.connect(c.set_generation)
+        self.panel.manage_models_requested.connect(self.open_model_manager)
+        if self.welcome is not self.chat_area:
+            self.welcome.model_chosen.connect(self.load_model)
+        self.engine.loadStarted.connect(self._loading)
+        self.engine.loaded.connect(self._loaded)
+        self.engine.loadFailed.connect(self._load_failed)
+
+    def _build_menus(self) -> None:
+        """Menus and shortcuts; texts are set in retranslateUi."""
+        bar = self.menuBar()
+        self.file_menu, self.model_menu, self.help_menu = bar.addMenu(""), bar.addMenu(""), bar.addMenu("")
+        self.actions: dict[str, QAction] = {}
+
+        def action(key: str, menu, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+            act = QAction(self)
+            act.triggered.connect(slot)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            menu.addAction(act)
+            self.actions[key] = act
+            return act
+
+        action("new_chat", self.file_menu, self.new_chat, QKeySequence.StandardKey.New)
+        action("search", self.file_menu, self.sidebar.focus_search, QKeySequence.StandardKey.Find)
+        action("focus", self.file_menu, self.focus_composer, "Ctrl+L")
+        self.file_menu.addSeparator()
+        action("settings", self.file_menu, self.open_settings, "Ctrl+,")
+        self.file_menu.addSeparator()
+        action("quit", self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        action("open_gguf", self.model_menu, self.open_gguf, "Ctrl+O")
+        action("models", self.model_menu, self.open_model_manager, "Ctrl+M")
+        action("panel", self.model_menu, self.toggle_panel, "Ctrl+Shift+P")
+        action("feedback", self.help_menu, lambda: self.open_feedback(None))
+        action("about", self.help_menu, self.about)
+        self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.controller.stop)
+        self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+
+    # -- chats -----------------------------------------------------------------------------------
+
+    def new_chat(self) -> None:
+        self.controller.new_chat()
+        self.sidebar.set_current(None)
+        self.centre.setCurrentWidget(self.chat_area if self.has_model() else self.welcome)
+        self.panel.set_values(self.controller.params, self.controller.constraint, self.controller.system_prompt)
+        self.focus_composer()
+
+    def _open_session(self, session_id: int) -> None:
+        self.centre.setCurrentWidget(self.chat_area)
+        self.controller.open_session(session_id)
+        self.sidebar.set_current(session_id)
+
+    def focus_composer(self) -> None:
+        if self.centre.currentWidget() is self.chat_area:
+            self.composer.edit.setFocus()
+
+    def toggle_panel(self) -> None:
+        self.panel.setVisible(not self.panel.isVisible())
+
+    # -- models ----------------------------------------------------------------------------------
+
+    def has_model(self) -> bool:
+        return self.engine.info is not None or self.engine.last_options is not None
+
+    def show_welcome_if_needed(self) -> None:
+        self.centre.setCurrentWidget(self.chat_area if self.has_model() else self.welcome)
+
+    def load_model(self, name_or_path: str) -> None:
+        """Load a model file or catalog name with the user's load options; the window stays live."""
+        self.engine.load(self.settings.load_options(name_or_path))
+
+    def open_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.load_model(path)
+
+    def _loading(self, path: str) -> None:
+        self._status_key = ("loading", Path(path).name)
+        self._show_model_status()
+        self.centre.setCurrentWidget(self.chat_area)
+        self.focus_composer()
+
+    def _loaded(self, info: ModelInfo) -> None:
+        self._status_key = ("loaded", f"{info.name} · {info.offload}")
+        self._show_model_status()
+        self.composer.set_model_name(info.name)
+        self.panel.set_model(info)
+        self.composer.set_gauge(self.composer.used, info.n_ctx)
+        self.settings.remember_model(info.path)
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.statusBar().showMessage(self.tr("Could not save settings: {error}").format(error=exc), 10000)
+
+    def _load_failed(self, message: str) -> None:
+        self.engine.last_options = None if self.engine.info is None else self.engine.last_options
+        self._status_key = ("failed", message)
+        self._show_model_status()
+        self.statusBar().showMessage(message, 15000)
+        self.show_welcome_if_needed()
+
+    def _show_model_status(self) -> None:
+        kind, detail = getattr(self, "_status_key", ("none", ""))
+        texts = {"none": self.tr("No model loaded"), "loading": self.tr("Loading {detail}…"),
+                 "loaded": "{detail}", "failed": self.tr("Model not loaded: {detail}")}
+        self.model_status.setText(texts[kind].format(detail=detail))
+
+    # -- drag and drop ---------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls() and gguf_in(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        path = gguf_in(event.mimeData().urls()) if event.mimeData().hasUrls() else None
+        if path:
+            event.acceptProposedAction()
+            self.load_model(path)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        dialog_class = optional_class("desktop.ui.settings_dialog", "SettingsDialog")
+        if dialog_class is not None:  # integration point: the panels engineer's settings dialog
+            dialog_class(self.settings, self).exec()
+
+    def open_model_manager(self) -> None:
+        dialog_class = optional_class("desktop.ui.model_manager", "ModelManagerDialog")
+        if dialog_class is not None:  # integration point: the panels engineer's model manager
+            dialog = dialog_class(self.settings, self)
+            if hasattr(dialog, "model_chosen"):
+                dialog.model_chosen.connect(self.load_model)
+            dialog.exec()
+
+    def open_feedback(self, message_id: int | None) -> None:
+        dialog_class = optional_class("desktop.ui.feedback_dialog", "FeedbackDialog")
+        if dialog_class is not None:  # integration point: the feedback engineer's dialog
+            dialog_class(session_id=self.controller.session_id, message_id=message_id, parent=self).exec()
+
+    def about(self) -> None:
+        build = self.engine.build or {}
+        backend = build.get("backend") or (self.engine.info.offload if self.engine.info else self.tr("not started yet"))
+        devices = ", ".join(d["name"] for d in build.get("devices", []))
+        text = self.tr("<h3>Hearth {version}</h3><p>Offline chat with small local language models.</p>"
+                       "<p>llama.cpp build: {backend}</p>").format(
+            version=__version__, backend=f"{backend} ({devices})" if devices else backend)
+        QMessageBox.about(self, self.tr("About Hearth"), text)
+
+    # -- language --------------------------------------------------------------------------------
+
+    def retranslateUi(self) -> None:
+        self.file_menu.setTitle(self.tr("&File"))
+        self.model_menu.setTitle(self.tr("&Model"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        texts = {"new_chat": self.tr("New chat"), "search": self.tr("Search chats"),
+                 "focus": self.tr("Focus the message box"), "settings": self.tr("Settings…"),
+                 "quit": self.tr("Quit"), "open_gguf": self.tr("Open GGUF…"),
+                 "models": self.tr("Model manager…"), "panel": self.tr("Show or hide generation settings"),
+                 "feedback": self.tr("Send feedback…"), "about": self.tr("About Hearth")}
+        for key, text in texts.items():
+            self.actions[key].setText(text)
+        self.panel.setAccessibleName(self.tr("Generation settings"))
+        self._show_model_status()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.controller.stop()
+        super().closeEvent(event)
+
+    def shut_down(self) -> None:
+        """Stop the engine worker and flush the store's queued writes (after the event loop ended)."""
+        self.engine.close()
+        self.store.close()

@@ -1,0 +1,295 @@
+"""The list of chats: New chat, live search, sessions grouped by date, pin, rename, delete with undo.
+
+Everything the sidebar asks of the store goes through the StoreBridge, so a large history or a
+slow disk never freezes typing in the search box. Deleting moves a chat to the store's trash and
+offers Undo for a while; the trash is emptied only by an explicit action elsewhere.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMenu, QPushButton, QVBoxLayout, QWidget)
+
+from desktop.ui.store_bridge import StoreBridge
+
+SEARCH_DELAY_MS = 150
+UNDO_SECONDS = 10
+SESSION_ID = Qt.ItemDataRole.UserRole
+GROUP_ORDER = ("pinned", "today", "yesterday", "week", "older")
+
+
+def date_group(updated_at: float, pinned: bool, now: float | None = None) -> str:
+    """Which heading a session sits under: pinned, today, yesterday, week (previous 7 days), older."""
+    if pinned:
+        return "pinned"
+    today = datetime.fromtimestamp(now if now is not None else time.time()).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    day = datetime.fromtimestamp(updated_at)
+    if day >= today:
+        return "today"
+    if day >= today - timedelta(days=1):
+        return "yesterday"
+    if day >= today - timedelta(days=7):
+        return "week"
+    return "older"
+
+
+class UndoBar(QFrame):
+    """"Chat deleted — Undo", shown for a few seconds after a delete."""
+
+    undoRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("undoBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel(self)
+        self.button = QPushButton(self)
+        self.button.setObjectName("undoButton")
+        self.button.clicked.connect(self._undo)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self.session_id: int | None = None
+        self._timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
+        self._timer.timeout.connect(self.hide)
+        self.retranslateUi()
+        self.hide()
+
+    def offer(self, session_id: int) -> None:
+        self.session_id = session_id
+        self.show()
+        self._timer.start()
+
+    def _undo(self) -> None:
+        self.hide()
+        if self.session_id is not None:
+            self.undoRequested.emit(self.session_id)
+            self.session_id = None
+
+    def retranslateUi(self) -> None:
+        self.label.setText(self.tr("Chat deleted."))
+        self.button.setText(self.tr("Undo"))
+        self.button.setAccessibleName(self.tr("Undo delete"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)
+
+
+class Sidebar(QFrame):
+    sessionChosen = Signal(int)
+    newChatRequested = Signal()
+    sessionDeleted = Signal(int)
+    sessionRestored = Signal(int)
+
+    def __init__(self, store: StoreBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.store = store
+        self.current: int | None = None
+        self.sessions: list = []
+        self.hits: list = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(8)
+        self.new_chat = QPushButton(self)
+        self.new_chat.setObjectName("newChat")
+        self.new_chat.clicked.connect(self.newChatRequested)
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("sessionList")
+        self.list.setWordWrap(True)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        self.list.itemActivated.connect(self._chosen)
+        self.list.itemClicked.connect(self._chosen)
+        self.list.itemChanged.connect(self._renamed)
+        self.undo_bar = UndoBar(self)
+        self.undo_bar.undoRequested.connect(self.restore)
+        for w in (self.new_chat, self.search_box, self.list, self.undo_bar):
+            layout.addWidget(w)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._run_search)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.retranslateUi()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    @property
+    def query(self) -> str:
+        return self.search_box.text().strip()
+
+    def refresh(self) -> None:
+        """Reload the list (or the search results) from the store."""
+        if self.query:
+            self._run_search()
+        else:
+            self.store.call(lambda s: s.list_sessions(), then=self._show_sessions)
+
+    def _run_search(self) -> None:
+        query = self.query
+        if not query:
+            self.hits = []
+            self.refresh()
+            return
+        self.store.call(lambda s: s.search(query), then=lambda hits: self._show_hits(query, hits))
+
+    def _show_sessions(self, sessions: list) -> None:
+        if self.query:
+            return  # the user started searching meanwhile
+        self.sessions = sessions
+        self.hits = []
+        self.list.blockSignals(True)
+        self.list.clear()
+        now = time.time()
+        groups: dict[str, list] = {key: [] for key in GROUP_ORDER}
+        for session in sessions:
+            groups[date_group(session.updated_at, session.pinned, now)].append(session)
+        titles = self._group_titles()
+        for key in GROUP_ORDER:
+            if not groups[key]:
+                continue
+            header = QListWidgetItem(titles[key])
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = QFont(header.font())
+            font.setBold(True)
+            header.setFont(font)
+            header.setData(Qt.ItemDataRole.UserRole + 1, "header")
+            self.list.addItem(header)
+            for session in groups[key]:
+                self.list.addItem(self._item(session.id, session.title or self.tr("New chat")))
+        self.list.blockSignals(False)
+        self._select_current()
+
+    def _show_hits(self, query: str, hits: list) -> None:
+        if query != self.query:
+            return  # an older search answered late
+        self.hits = hits
+        self.list.blockSignals(True)
+        self.list.clear()
+        for hit in hits:
+            item = self._item(hit.session.id, f"{hit.session.title or self.tr('New chat')}\n{hit.snippet}")
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.list.addItem(item)
+        if not hits:
+            empty = QListWidgetItem(self.tr("No chats match “{query}”.").format(query=query))
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(empty)
+        self.list.blockSignals(False)
+        self._select_current()
+
+    def _item(self, session_id: int, text: str) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setData(SESSION_ID, session_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        item.setToolTip(text)
+        return item
+
+    def items(self) -> list[QListWidgetItem]:
+        """The rows that stand for sessions (not the date headings)."""
+        rows = (self.list.item(i) for i in range(self.list.count()))
+        return [row for row in rows if row.data(SESSION_ID) is not None]
+
+    def item_for(self, session_id: int) -> QListWidgetItem | None:
+        return next((row for row in self.items() if row.data(SESSION_ID) == session_id), None)
+
+    def set_current(self, session_id: int | None) -> None:
+        self.current = session_id
+        self._select_current()
+
+    def _select_current(self) -> None:
+        item = self.item_for(self.current) if self.current is not None else None
+        self.list.blockSignals(True)
+        if item is None:
+            self.list.clearSelection()
+        else:
+            self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        session_id = item.data(SESSION_ID)
+        if session_id is not None and session_id != self.current:
+            self.current = session_id
+            self.sessionChosen.emit(session_id)
+
+    def _session(self, session_id: int):
+        return next((s for s in self.sessions if s.id == session_id), None)
+
+    def _context_menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None or item.data(SESSION_ID) is None:
+            return
+        session_id = item.data(SESSION_ID)
+        session = self._session(session_id)
+        menu = QMenu(self)
+        pinned = bool(session and session.pinned)
+        menu.addAction(self.tr("Unpin") if pinned else self.tr("Pin"), lambda: self.pin(session_id, not pinned))
+        menu.addAction(self.tr("Rename"), lambda: self.list.editItem(item))
+        menu.addSeparator()
+        menu.addAction(self.tr("Delete"), lambda: self.delete(session_id))
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def pin(self, session_id: int, pinned: bool = True) -> None:
+        self.store.call(lambda s: s.update_session(session_id, pinned=pinned), then=lambda _: self.refresh())
+
+    def rename(self, session_id: int, title: str) -> None:
+        title = " ".join(title.split())
+        if title:
+            self.store.call(lambda s: s.update_session(session_id, title=title), then=lambda _: self.refresh())
+
+    def _renamed(self, item: QListWidgetItem) -> None:
+        session_id = item.data(SESSION_ID)
+        session = self._session(session_id)
+        if session is not None and item.text() != session.title:
+            self.rename(session_id, item.text())
+
+    def delete(self, session_id: int) -> None:
+        """Move a chat to the trash and offer Undo."""
+        item = self.item_for(session_id)
+        if item is not None:
+            self.list.takeItem(self.list.row(item))
+        self.store.call(lambda s: s.delete_session(session_id), then=lambda _: self.refresh())
+        self.undo_bar.offer(session_id)
+        self.sessionDeleted.emit(session_id)
+
+    def restore(self, session_id: int) -> None:
+        self.store.call(lambda s: s.restore_session(session_id), then=lambda _: self._restored(session_id))
+
+    def _restored(self, session_id: int) -> None:
+        self.refresh()
+        self.sessionRestored.emit(session_id)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # -- language --------------------------------------------------------------------------------
+
+    def _group_titles(self) -> dict[str, str]:
+        return {"pinned": self.tr("Pinned"), "today": self.tr("Today"), "yesterday": self.tr("Yesterday"),
+                "week": self.tr("Previous 7 days"), "older": self.tr("Older")}
+
+    def retranslateUi(self) -> None:
+        self.new_chat.setText(self.tr("+  New chat"))
+        self.new_chat.setToolTip(self.tr("New chat (Ctrl+N)"))
+        self.new_chat.setAccessibleName(self.tr("New chat"))
+        self.search_box.setPlaceholderText(self.tr("Search chats (Ctrl+F)"))
+        self.search_box.setAccessibleName(self.tr("Search chats"))
+        self.list.setAccessibleName(self.tr("Chats"))
+        if self.sessions and not self.query:
+            self._show_sessions(self.sessions)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslateUi()
+        super().changeEvent(event)

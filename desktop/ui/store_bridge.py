@@ -1,0 +1,70 @@
+"""The store seen from the UI thread: every call runs on one worker thread, answers come back as calls.
+
+Why: the UI thread must never wait on SQLite (a busy timeout, a big search, a slow disk). One worker
+thread keeps the calls in the order they were made, so "store the user's message, then begin the
+answer" needs no extra locking; the store gives that thread its own connection.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.errors import HearthError
+
+log = logging.getLogger(__name__)
+
+
+class StoreBridge(QObject):
+    """`call(fn, then=...)` runs `fn(store)` off the UI thread and `then(result)` back on it."""
+
+    failed = Signal(str)  # a one-line message for the status bar
+    _answered = Signal(object, object)  # (callback, result): crosses back to the UI thread
+
+    def __init__(self, path: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._path = path
+        self._store = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-store")
+        self._answered.connect(self._deliver)
+
+    def call(self, fn: Callable[[Any], Any], then: Callable[[Any], None] | None = None,
+             error: Callable[[str], None] | None = None) -> Future:
+        """Queue `fn(store)`; `then(result)` or `error(message)` runs later on the UI thread."""
+
+        def job() -> Any:
+            try:
+                result = fn(self._open())
+            except HearthError as exc:
+                self._answered.emit(error or self.failed.emit, str(exc))
+                raise
+            except Exception as exc:  # a bug: log it, tell the user in one line, keep the app up
+                log.exception("store call failed")
+                self._answered.emit(error or self.failed.emit, f"{type(exc).__name__}: {exc}")
+                raise
+            if then is not None:
+                self._answered.emit(then, result)
+            return result
+
+        return self._pool.submit(job)
+
+    def _open(self):
+        if self._store is None:
+            from desktop.store import Store
+
+            self._store = Store.open(self._path) if self._path else Store.open()
+        return self._store
+
+    def _deliver(self, callback: Callable[[Any], None], result: Any) -> None:
+        callback(result)
+
+    def close(self) -> None:
+        """Finish queued writes (an answer's last partial save, say), then close the connection."""
+        self._pool.submit(self._close_store)
+        self._pool.shutdown(wait=True)
+
+    def _close_store(self) -> None:
+        if self._store is not None and hasattr(self._store, "close"):
+            self._store.close()
