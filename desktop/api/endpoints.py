@@ -1,0 +1,150 @@
+"""The request handlers: parse and check a request, queue it on the engine, answer OpenAI style.
+
+Everything a client can get wrong is checked before the request joins the engine's queue, so a
+bad request never waits behind good ones and never costs a token of decoding.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from contextlib import aclosing
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from desktop.api.body import read_json_object
+from desktop.api.constraints import request_constraint
+from desktop.api.engine_events import Generation, engine_events, log_done
+from desktop.api.errors import ApiError
+from desktop.api.model_names import model_entry, model_names
+from desktop.api.params import (chat_fields, chat_messages, completion_fields, completion_prompt,
+                                sampling_params)
+from desktop.api.shapes import ChatShape, CompletionShape, Shape
+from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.engine.context_policy import answer_room
+from desktop.engine.types import Constraint, Done, EngineFailure, ModelInfo, SamplingParams
+from desktop.errors import HearthError
+from desktop.jsonmode.prompt import with_schema_hint
+
+# HTTP status for each way the engine can fail a request.
+FAILURE_STATUS = {"request": 400, "load": 503, "crash": 503}
+
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class Endpoints:
+    """Handlers bound to one engine client (shared with the desktop app when it runs the server)."""
+
+    def __init__(self, client: Any, extra_names: Sequence[str] = ()) -> None:
+        self.client = client
+        self.extra_names = tuple(extra_names)
+
+    def _model(self) -> ModelInfo:
+        info = self.client.model
+        if info is None:
+            raise ApiError(503, "no model is loaded yet; try again when the app has loaded one",
+                           code="model_not_loaded")
+        return info
+
+    async def health(self, request: Request) -> Response:
+        info = self.client.model
+        if info is None:
+            return JSONResponse({"status": "loading"}, status_code=503)
+        return JSONResponse({"status": "ok", "model": model_names(info, self.extra_names)[0]})
+
+    async def list_models(self, request: Request) -> Response:
+        info = self._model()
+        data = [model_entry(name, info) for name in model_names(info, self.extra_names)]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def get_model(self, request: Request) -> Response:
+        info = self._model()
+        name = request.path_params["name"]
+        names = model_names(info, self.extra_names)
+        if name not in names:
+            raise ApiError(404, f"model '{name}' is not loaded; this server has: {', '.join(names)}",
+                           param="model", code="model_not_found")
+        return JSONResponse(model_entry(name, info))
+
+    async def chat_completions(self, request: Request) -> Response:
+        fields = chat_fields(await read_json_object(request))
+        messages = chat_messages(fields["messages"])
+        params = sampling_params(fields)
+        constraint = request_constraint(fields)
+        info = self._model()
+        await self._check_fits(info, messages, params, constraint)
+        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0])
+        return await self._answer(request, fields, shape,
+                                  lambda: self.client.chat(messages, params, constraint))
+
+    async def completions(self, request: Request) -> Response:
+        fields = completion_fields(await read_json_object(request))
+        prompt = completion_prompt(fields["prompt"])
+        params = sampling_params(fields)
+        constraint = request_constraint(fields)
+        info = self._model()  # a prompt too long for the context fails in the engine: a 400 too
+        shape = CompletionShape(fields.get("model") or model_names(info, self.extra_names)[0])
+        return await self._answer(request, fields, shape,
+                                  lambda: self.client.complete(prompt, params, constraint))
+
+    async def _check_fits(self, info: ModelInfo, messages: list[dict], params: SamplingParams,
+                          constraint: Constraint | None) -> None:
+        """400 naming the sizes when the conversation does not fit the context with the engine's
+        room for the answer: the engine would drop the oldest turns to make it fit, which suits
+        a chat window, but an API client must hear that its prompt is too long instead."""
+        if constraint is not None:
+            messages = with_schema_hint(messages, constraint)  # what the engine will send
+        try:
+            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages)
+        except HearthError as exc:
+            raise ApiError(400, str(exc), param="messages")
+        room = answer_room(params.max_tokens, info.n_ctx)
+        if n_prompt > info.n_ctx - room:
+            raise ApiError(400, f"the prompt is {n_prompt} tokens but the model's context is "
+                                f"{info.n_ctx} tokens, {room} of them kept for the answer: send less, "
+                                "lower max_tokens or start the server with a larger --ctx",
+                           param="messages", code="context_length_exceeded")
+
+    async def _answer(self, request: Request, fields: dict[str, Any], shape: Shape,
+                      start: Callable[[], Generation]) -> Response:
+        events = engine_events(start, request.receive)
+        if not fields.get("stream"):
+            return await _collected(shape, events)
+        first = await anext(events, None)  # waits for this request's turn in the queue
+        if first is None:
+            return Response(status_code=204)  # cancelled: the client has gone
+        if isinstance(first, EngineFailure):
+            await events.aclose()
+            raise _failure_error(first)
+        include_usage = bool((fields.get("stream_options") or {}).get("include_usage"))
+        return StreamingResponse(_closing_after(sse_answer(shape, first, events, include_usage), events),
+                                 media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+async def _collected(shape: Shape, events: Any) -> Response:
+    done: Done | None = None
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, EngineFailure):
+                raise _failure_error(event)
+            if isinstance(event, Done):
+                done = event
+    if done is None:
+        return Response(status_code=204)  # cancelled: the client has gone
+    log_done(shape.object_name, shape.id, done)
+    if done.json_valid is False and done.finish_reason == "stop":
+        return JSONResponse(invalid_json_error(done), status_code=500)
+    return JSONResponse(shape.whole(done))
+
+
+async def _closing_after(stream: Any, events: Any) -> Any:
+    """`stream`'s items; the engine events are closed (and the generation cancelled) however
+    the stream ends, including the server cancelling it when the client disconnects."""
+    async with aclosing(events), aclosing(stream):
+        async for item in stream:
+            yield item
+
+
+def _failure_error(failure: EngineFailure) -> ApiError:
+    return ApiError(FAILURE_STATUS.get(failure.kind, 503), failure.message, code=f"engine_{failure.kind}")

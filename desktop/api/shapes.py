@@ -1,0 +1,101 @@
+"""OpenAI's response objects for chat and text completions, whole and as stream chunks.
+
+One class per endpoint with the same four methods, so the code that streams or collects an answer
+does not care which endpoint it serves.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from desktop import __version__
+from desktop.engine.types import Done
+
+SYSTEM_FINGERPRINT = f"hearth-{__version__}"
+
+
+def usage(done: Done) -> dict[str, int]:
+    return {
+        "prompt_tokens": done.prompt_tokens,
+        "completion_tokens": done.completion_tokens,
+        "total_tokens": done.prompt_tokens + done.completion_tokens,
+    }
+
+
+def finish_reason(done: Done) -> str:
+    """OpenAI knows "stop" and "length"; a cancelled answer only reaches a client that left."""
+    return "length" if done.finish_reason == "length" else "stop"
+
+
+class _Shape:
+    id_prefix = ""
+    object_name = ""
+    chunk_object_name = ""
+
+    def __init__(self, model: str) -> None:
+        self.id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
+        self.created = int(time.time())
+        self.model = model
+
+    def _envelope(self, object_name: str, choice: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": object_name,
+            "created": self.created,
+            "model": self.model,
+            "system_fingerprint": SYSTEM_FINGERPRINT,
+            "choices": [{"index": 0, **choice, "logprobs": None}],
+        }
+
+    def usage_chunk(self, done: Done) -> dict[str, Any]:
+        """The extra last chunk `stream_options.include_usage` asks for: no choices, usage."""
+        chunk = self._envelope(self.chunk_object_name, {})
+        chunk["choices"] = []
+        chunk["usage"] = usage(done)
+        return chunk
+
+
+class ChatShape(_Shape):
+    id_prefix = "chatcmpl"
+    object_name = "chat.completion"
+    chunk_object_name = "chat.completion.chunk"
+
+    def whole(self, done: Done) -> dict[str, Any]:
+        answer = self._envelope(self.object_name, {
+            "message": {"role": "assistant", "content": done.text},
+            "finish_reason": finish_reason(done),
+        })
+        return answer | {"usage": usage(done)}
+
+    def opening(self) -> dict[str, Any] | None:
+        return self._envelope(self.chunk_object_name,
+                              {"delta": {"role": "assistant", "content": ""}, "finish_reason": None})
+
+    def piece(self, text: str) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"delta": {"content": text}, "finish_reason": None})
+
+    def closing(self, done: Done) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"delta": {}, "finish_reason": finish_reason(done)})
+
+
+class CompletionShape(_Shape):
+    id_prefix = "cmpl"
+    object_name = "text_completion"
+    chunk_object_name = "text_completion"
+
+    def whole(self, done: Done) -> dict[str, Any]:
+        answer = self._envelope(self.object_name, {"text": done.text, "finish_reason": finish_reason(done)})
+        return answer | {"usage": usage(done)}
+
+    def opening(self) -> dict[str, Any] | None:
+        return None
+
+    def piece(self, text: str) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"text": text, "finish_reason": None})
+
+    def closing(self, done: Done) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"text": "", "finish_reason": finish_reason(done)})
+
+
+Shape = ChatShape | CompletionShape

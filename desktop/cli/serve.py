@@ -1,0 +1,73 @@
+"""`hearth serve`: the model behind an OpenAI-compatible HTTP API on this machine.
+
+Loopback only by default; another interface needs an API key, checked before the model loads so
+the refusal is instant. The key may come from HEARTH_API_KEY instead of the command line, where
+other users of the machine could read it in the process list.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from desktop.errors import HearthError
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API",
+                            description="Serve a model over an OpenAI-compatible HTTP API "
+                                        "(/v1/chat/completions, /v1/completions, /v1/models).")
+    parser.add_argument("-m", "--model", help="catalog name or .gguf path (default: the catalog's default)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; others need --api-key)")
+    parser.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)")
+    parser.add_argument("--api-key", default=os.environ.get("HEARTH_API_KEY") or None,
+                        help="require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY)")
+    parser.add_argument("--ctx", type=_positive, default=4096, help="context length in tokens (default 4096)")
+    parser.add_argument("--gpu-layers", type=int, default=None,
+                        help="layers to offload to the GPU (default: as many as fit)")
+    parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                        help="allow browser pages from ORIGIN (repeatable; default: no CORS)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.api.server import ApiServer, check_exposure
+    from desktop.engine import LoadOptions
+    from desktop.engine.client import EngineClient
+    from desktop.models import resolve
+    from desktop.models.catalog import DEFAULT_MODEL
+
+    check_exposure(args.host, args.api_key)
+    path = resolve(args.model or DEFAULT_MODEL)
+    client = EngineClient()
+    try:
+        info = client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers))
+        server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin)
+        server.start()
+        try:
+            print(f"hearth: serving {info.name} at {server.url}/v1 (Ctrl+C to stop)", flush=True)
+            while server.running:
+                time.sleep(0.2)
+            raise HearthError(f"the API server at {server.url} stopped unexpectedly")
+        except KeyboardInterrupt:
+            print("hearth: stopping", flush=True)
+        finally:
+            server.stop()
+    finally:
+        client.close()
+    return 0
