@@ -1,0 +1,77 @@
+"""packaging/build-cuda.sh: its arguments and its one-line failures (the build itself needs a GPU
+machine's hours, so the toolchain checks are exercised with --dry-run, which stops before pip)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "build-cuda.sh"
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("HEARTH_CUDA_ARCHS", "CUDACXX")}
+    return subprocess.run(["bash", str(SCRIPT), *args], env={**environment, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="no CUDA toolkit (nvcc) on this machine")
+
+
+def test_help_names_every_option():
+    result = _run("--help")
+    assert result.returncode == 0
+    for option in ("--archs", "--python", "--dry-run", "HEARTH_CUDA_ARCHS"):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize("args", [("--archs", "sm_86"), ("--archs", "86,89"), ("--archs",), ("--colour",)])
+def test_bad_arguments_are_usage_errors(args):
+    result = _run(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("build-cuda: ") or result.stderr.startswith("usage:")
+
+
+def test_missing_nvcc_is_one_clear_line(tmp_path: Path):
+    # A PATH with the shell tools but no CUDA toolkit, and no CUDA_HOME to fall back on.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "sed", "tr", "grep", "nproc"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    result = _run(PATH=str(bin_dir), CUDA_HOME=str(tmp_path / "no-cuda"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "build-cuda: nvcc not found: install the NVIDIA CUDA toolkit and put its bin/ on PATH (or set CUDA_HOME)"
+    ]
+
+
+@needs_nvcc
+def test_default_architectures_span_turing_to_blackwell():
+    result = _run("--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=75;86;89;120"' in result.stdout
+    assert "--no-binary llama-cpp-python llama-cpp-python==0.3.36" in result.stdout
+
+
+@needs_nvcc
+def test_architectures_come_from_the_environment_or_the_option():
+    assert "ARCHITECTURES=89\"" in _run("--dry-run", HEARTH_CUDA_ARCHS="89").stdout
+    assert "ARCHITECTURES=86;89\"" in _run("--dry-run", "--archs", "86;89", HEARTH_CUDA_ARCHS="75").stdout
+
+
+@needs_nvcc
+def test_an_architecture_this_nvcc_cannot_build_is_named():
+    result = _run("--dry-run", "--archs", "75;999")
+    assert result.returncode == 1
+    assert "cannot build for architecture 999" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@needs_nvcc
+def test_a_missing_python_environment_is_named(tmp_path: Path):
+    result = _run("--dry-run", "--python", str(tmp_path / "nope" / "python"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"build-cuda: no Python at {tmp_path / 'nope' / 'python'}; create the environment first (see README) or pass --python"
