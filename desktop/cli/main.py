@@ -23,6 +23,7 @@ from desktop.errors import HearthError
 COMMANDS = [
     "desktop.cli.chat",
     "desktop.cli.models",
+    "desktop.cli.sessions",
     "desktop.cli.eval",
     "desktop.cli.install_desktop",
     "desktop.cli.feedback",

@@ -1,0 +1,187 @@
+"""`hearth sessions ...`: list, show, search, export, import and delete stored conversations.
+
+The same store the app uses, safe to run while the app is open. Output is text for people or
+`--format json` for scripts; exports go to stdout unless `--out FILE` (written atomically).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+EXPORT_FORMATS = ("md", "json", "jsonl")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("sessions", help="list, search, export and import stored conversations")
+    inner = parser.add_subparsers(dest="sessions_command", metavar="ACTION", required=True,
+                                  parser_class=type(parser))
+
+    p = inner.add_parser("list", help="sessions, newest first")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--trash", action="store_true", help="list the deleted sessions instead")
+    p.add_argument("--limit", type=int, default=None, help="show at most this many")
+    p.set_defaults(run=run_list)
+
+    p = inner.add_parser("show", help="a session's conversation (its active branch)")
+    p.add_argument("id", type=int)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=run_show)
+
+    p = inner.add_parser("export", help="one session or all as Markdown, Hearth JSON or OpenAI JSONL")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", type=int, nargs="?", help="the session to export")
+    which.add_argument("--all", action="store_true", help="every session outside the trash")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    p.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    p.set_defaults(run=run_export)
+
+    p = inner.add_parser("import", help="Hearth JSON, OpenAI chat JSONL or ChatGPT conversations.json")
+    p.add_argument("file", type=Path)
+    p.set_defaults(run=run_import)
+
+    p = inner.add_parser("search", help="full-text search over every message")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(run=run_search)
+
+    p = inner.add_parser("delete", help="move a session to the trash (undo with restore)")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=run_delete)
+
+    p = inner.add_parser("restore", help="bring a session back from the trash")
+    p.add_argument("id", type=int)
+    p.set_defaults(run=run_restore)
+
+    p = inner.add_parser("trash", help="list the trash, or empty it for good with --empty")
+    p.add_argument("--empty", action="store_true")
+    p.set_defaults(run=run_trash)
+
+
+def _open_store() -> Any:
+    from desktop.store import Store
+
+    store = Store.open()
+    if store.recovery_notice:
+        print(f"hearth: {store.recovery_notice}", file=sys.stderr)
+    return store
+
+
+def _when(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
+
+
+def _print_sessions(sessions: list, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([asdict(s) for s in sessions], ensure_ascii=False, indent=1))
+        return
+    for s in sessions:
+        pin = "*" if s.pinned else " "
+        print(f"{s.id:>6} {pin} {_when(s.updated_at)}  {s.title or '(untitled)'}")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        _print_sessions(store.list_sessions(trash=args.trash, limit=args.limit, pinned_first=False),
+                        args.format)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        session = store.get_session(args.id)
+        path = store.active_path(args.id)
+    if args.format == "json":
+        print(json.dumps({"session": asdict(session), "messages": [asdict(m) for m in path]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    print(f"# {session.title or '(untitled)'}  (session {session.id}, {_when(session.created_at)})")
+    if session.system_prompt:
+        print(f"\n[system]\n{session.system_prompt}")
+    for message in path:
+        note = " (unfinished)" if message.streaming else ""
+        print(f"\n[{message.role}]{note}\n{message.content}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        text = store.export(None if args.all else [args.id], args.format)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.out, text)
+        print(f"exported to {args.out}", file=sys.stderr)
+    return 0
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so `path` is never half-written."""
+    from desktop.errors import HearthError
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        ids = store.import_file(args.file)
+    print(f"imported {len(ids)} session{'s' if len(ids) != 1 else ''}"
+          + (f": {', '.join(map(str, ids))}" if ids else ""))
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        hits = store.search(" ".join(args.query), limit=args.limit)
+    if args.format == "json":
+        print(json.dumps([{"session": asdict(h.session), "message_id": h.message_id,
+                           "snippet": h.snippet, "matches": h.matches} for h in hits],
+                         ensure_ascii=False, indent=1))
+        return 0
+    for hit in hits:
+        print(f"{hit.session.id:>6}  {hit.session.title or '(untitled)'}")
+        print(f"        {' '.join(hit.snippet.split())}")
+    if not hits:
+        print("no matches", file=sys.stderr)
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        store.delete_session(args.id)
+    print(f"session {args.id} moved to the trash (undo: hearth sessions restore {args.id})")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        store.restore_session(args.id)
+    print(f"session {args.id} restored")
+    return 0
+
+
+def run_trash(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        if args.empty:
+            count = store.empty_trash()
+            print(f"deleted {count} session{'s' if count != 1 else ''} for good")
+        else:
+            _print_sessions(store.list_sessions(trash=True, pinned_first=False), "text")
+    return 0
