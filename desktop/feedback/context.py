@@ -6,6 +6,7 @@ from the model file itself (read without loading it), the Python environment and
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -60,19 +61,29 @@ def model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] | 
     return facts
 
 
+@functools.lru_cache(maxsize=1)
 def llama_cpp_build() -> dict[str, Any]:
-    """llama-cpp-python's version and build features, as the engine reports them."""
+    """llama-cpp-python's version and build features (CUDA or not, CPU instruction sets).
+
+    Asked of an engine worker, because llama_cpp is only ever imported there; the answer cannot
+    change while Hearth runs, so it is asked once."""
+    from desktop.engine.client import EngineClient
+
+    client = EngineClient()
     try:
-        from desktop.engine.build_info import build_info  # the engine owns how this is found
-    except ImportError:
-        build_info = None
-    if build_info is not None:
-        return dict(build_info())
-    try:
-        version = metadata.version("llama_cpp_python")
-    except metadata.PackageNotFoundError:
-        version = None
-    return {"version": version, "cuda": None}
+        info = client.build_info()
+    except HearthError:
+        info = None
+    finally:
+        client.close()
+    if not info:
+        try:
+            version = metadata.version("llama_cpp_python")
+        except metadata.PackageNotFoundError:
+            version = None
+        return {"version": version, "cuda": None, "backend": None, "features": None}
+    return {"version": info.get("llama_cpp_python"), "cuda": info.get("backend") == "CUDA",
+            "backend": info.get("backend"), "features": info.get("system_info")}
 
 
 def environment() -> dict[str, Any]:

@@ -103,7 +103,7 @@ def https_endpoint(certificates: dict[str, Path]) -> Iterator[Endpoint]:
     context.load_cert_chain(certificates["cert"], certificates["key"])
     server.socket = context.wrap_socket(server.socket, server_side=True)
     endpoint.url = f"https://127.0.0.1:{server.server_address[1]}/reports"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield endpoint
     server.shutdown()
@@ -165,7 +165,7 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     monkeypatch.setenv("HF_ENDPOINT", state.url)
     monkeypatch.setenv("HF_TOKEN", state.token)
