@@ -1,0 +1,105 @@
+"""K-quants and iq4_xs through llama.cpp's own quantizer (`llama_model_quantize`).
+
+llama.cpp picks a type per tensor for these formats (e.g. q4_k_m keeps some attn_v / ffn_down
+layers at q6_k) and can weight rounding errors by an importance matrix; reimplementing either
+would only drift from upstream. The call blocks in C for the whole file, so it runs in a child
+process: a cancel kills the child, and the parent removes the temporary files.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import queue
+import threading
+from pathlib import Path
+
+import gguf
+import numpy as np
+
+from converter.progress import Cancelled, ProgressCallback, Step
+from converter.write import temporary_output
+from desktop.errors import HearthError
+
+
+def read_imatrix(path: Path) -> dict[str, np.ndarray]:
+    """Per-tensor importance values from an imatrix gguf (llama-imatrix's format), as llama-quantize reads them."""
+    try:
+        reader = gguf.GGUFReader(path)
+    except Exception as exc:  # GGUFReader raises ValueError/struct errors without the file name
+        raise HearthError(f"{path} is not an importance-matrix gguf ({exc}); make one with llama-imatrix") from None
+    tensors = {t.name: np.asarray(t.data, dtype=np.float32) for t in reader.tensors}
+    values = {}
+    for name, sums in tensors.items():
+        if not name.endswith(".in_sum2"):
+            continue
+        base = name[: -len(".in_sum2")]
+        counts = tensors.get(base + ".counts")
+        if counts is None:
+            raise HearthError(f"{path}: {base} has sums but no counts; the importance matrix is damaged")
+        sums = sums.reshape(counts.size, -1)
+        counts = counts.reshape(-1, 1)
+        values[base] = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0).astype(np.float32).reshape(-1)
+    if not values:
+        raise HearthError(f"{path} holds no importance data")
+    return values
+
+
+def _quantize(src: str, dst: str, ftype: int, threads: int, imatrix: str | None) -> int:
+    """Runs in the child process."""
+    import llama_cpp
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = ftype
+    params.nthread = threads
+    keep_alive = []
+    if imatrix:
+        entries = read_imatrix(Path(imatrix))
+        table = (llama_cpp.llama_model_imatrix_data * (len(entries) + 1))()
+        for i, (name, values) in enumerate(entries.items()):
+            keep_alive.append(values)
+            table[i].name = name.encode()
+            table[i].data = values.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+            table[i].size = values.size
+        table[len(entries)].name = None
+        params.imatrix = table
+    return int(llama_cpp.llama_model_quantize(src.encode(), dst.encode(), ctypes.byref(params)))
+
+
+def _child(src: str, dst: str, ftype: int, threads: int, imatrix: str | None, results) -> None:
+    try:
+        results.put(("ok", _quantize(src, dst, ftype, threads, imatrix)))
+    except HearthError as exc:
+        results.put(("error", str(exc)))
+
+
+def quantize_with_llama_cpp(src: Path, out: Path, ftype: gguf.LlamaFileType, *, imatrix: str | Path | None,
+                            threads: int, progress: ProgressCallback, cancel: threading.Event | None) -> None:
+    """Quantize the gguf `src` into `out` (atomically) with llama.cpp's per-tensor type mix."""
+    if imatrix is not None and not Path(imatrix).is_file():
+        raise HearthError(f"importance matrix {imatrix} does not exist")
+    threads = threads or os.cpu_count() or 1
+    progress(Step("quantize", 0, 1, message=f"quantizing to {ftype.name.removeprefix('MOSTLY_').lower()} "
+                  f"with llama.cpp ({threads} threads)"))
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    with temporary_output(out) as tmp:
+        child = context.Process(target=_child, args=(str(src), str(tmp), int(ftype), threads,
+                                                     str(imatrix) if imatrix else None, results), daemon=True)
+        child.start()
+        while child.is_alive():
+            child.join(0.1)
+            if cancel is not None and cancel.is_set():
+                child.kill()
+                child.join()
+                raise Cancelled()
+        try:
+            outcome = results.get(timeout=5)
+        except queue.Empty:
+            outcome = ("error", f"it stopped with exit code {child.exitcode}")
+        if outcome[0] == "error":
+            raise HearthError(f"llama.cpp's quantizer failed: {outcome[1]}")
+        if outcome[1] != 0 or not tmp.is_file():
+            raise HearthError("llama.cpp's quantizer failed (see its log above); the input may be unsupported")
+        os.replace(tmp, out)
+    progress(Step("quantize", 1, 1))

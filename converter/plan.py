@@ -1,0 +1,118 @@
+"""The conversion plan: every gguf tensor, where its rows come from, and the type it is stored as.
+
+Building the plan reads only safetensors headers, so every mapping or shape problem is reported
+before a byte of output is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import gguf
+import numpy as np
+
+from converter import family as common
+from converter.outtypes import overflows_f16, stored_shape, tensor_type
+from converter.weights import StoredTensor, read_checkpoint
+from desktop.errors import HearthError
+
+CHUNK_BYTES = 32 * 1024 * 1024  # float32 bytes converted at once; the converter's peak working set
+
+
+@dataclass
+class TensorPlan:
+    name: str
+    shape: tuple[int, ...]
+    qtype: gguf.GGMLQuantizationType
+    source: StoredTensor | None = None
+    transform: common.Transform = field(default_factory=common.Transform)
+    values: np.ndarray | None = None  # computed tensors (rope factors) instead of a source
+
+    @property
+    def nbytes(self) -> int:
+        shape, dtype = stored_shape(self.shape, self.qtype)
+        return int(np.prod(shape)) * dtype.itemsize
+
+    def chunks(self):
+        """float32 row blocks in output order, each at most CHUNK_BYTES."""
+        if self.values is not None:
+            yield self.values.reshape(self.shape[0] if len(self.shape) > 1 else 1, -1)
+            return
+        rows = self.shape[0] if len(self.shape) > 1 else 1
+        width = int(np.prod(self.shape)) // rows
+        step = max(1, CHUNK_BYTES // (4 * width))
+        for start in range(0, rows, step):
+            index = slice(start, min(rows, start + step))
+            if self.transform.row_order is not None:
+                index = self.transform.row_order[index]
+            block = self.source.rows(index)
+            if self.transform.shift:
+                block += np.float32(self.transform.shift)
+            yield block
+
+
+@dataclass
+class Plan:
+    arch: gguf.MODEL_ARCH
+    family: ModuleType
+    config: dict
+    tensors: list[TensorPlan]
+    kept_wide: list[str]  # tensors kept in bf16 because their bf16 values overflow f16
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(np.prod(t.shape)) for t in self.tensors)
+
+
+def _check_shape(arch: gguf.MODEL_ARCH, family: ModuleType, config: dict, name: str, hf_name: str,
+                 shape: tuple[int, ...], expected: dict) -> None:
+    kind = common.tensor_kind(arch, name)
+    want = expected.get(kind)
+    if want is None:
+        return
+    if kind == gguf.MODEL_TENSOR.FFN_UP:
+        want = (want[0] * getattr(family, "FFN_UP_ROWS_FACTOR", 1), want[1])
+    if name.endswith(".bias"):
+        want = want[:1]
+    if tuple(shape) != want:
+        raise HearthError(f"tensor {hf_name} has shape {list(shape)} but config.json implies {list(want)}; "
+                          "the weights do not belong to this config")
+
+
+def _bf16_overflowing(source: StoredTensor) -> bool:
+    raw = source.raw()
+    step = max(1, CHUNK_BYTES // (2 * raw.shape[1]))
+    return any(overflows_f16(raw[i:i + step]) for i in range(0, raw.shape[0], step))
+
+
+def build_plan(folder: Path, family: ModuleType, config: dict, outtype: gguf.GGMLQuantizationType) -> Plan:
+    """Map every checkpoint tensor to its gguf tensor and type; check names and shapes."""
+    arch = common.arch_of(family, config)
+    stored = read_checkpoint(folder)
+    vocab_rows = int(config["vocab_size"])
+    expected = common.expected_shapes(config, vocab_rows)
+    plans: list[TensorPlan] = []
+    kept_wide: list[str] = []
+    for hf_name, source in stored.items():
+        name = common.gguf_tensor_name(family, config, hf_name)
+        if name is None:
+            continue
+        _check_shape(arch, family, config, name, hf_name, source.shape, expected)
+        qtype = tensor_type(name, source.shape, outtype)
+        transform = common.transform_of(family, name, config, source.n_rows)
+        if qtype == gguf.GGMLQuantizationType.F16 and source.dtype == "BF16" and _bf16_overflowing(source):
+            qtype = gguf.GGMLQuantizationType.BF16
+            kept_wide.append(name)
+        plans.append(TensorPlan(name, source.shape, qtype, source, transform))
+    for name, values in common.extra_tensors_of(family, config).items():
+        plans.append(TensorPlan(name, values.shape, gguf.GGMLQuantizationType.F32, values=values))
+    names = {p.name for p in plans}
+    if gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.TOKEN_EMBD] + ".weight" not in names:
+        raise HearthError(f"{folder}: the weights have no token embedding; the checkpoint is incomplete")
+    missing_layers = [i for i in range(common.n_layers(config)) if f"blk.{i}.attn_norm.weight" not in names
+                      and f"blk.{i}.ffn_down.weight" not in names]
+    if missing_layers:
+        raise HearthError(f"{folder}: layer {missing_layers[0]} of {common.n_layers(config)} is missing from the "
+                          "weights; a shard may not have been downloaded")
+    return Plan(arch, family, config, plans, kept_wide)
