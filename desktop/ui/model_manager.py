@@ -1,0 +1,378 @@
+"""The model manager: choose, fetch, load and unload models, and see what the hardware can do.
+
+Loading goes through the main window's `EngineBridge` (a worker thread in front of the engine
+process), so the dialog never blocks; the bridge's `loaded` / `loadFailed` signals bring back the
+model's description or the engine's own specific error, shown as is. The load options (GPU layers,
+context length, threads) are remembered in the settings, with a VRAM estimate from the GGUF metadata
+(`desktop.engine.hardware`) so a user can see what fits before trying.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+
+from desktop.engine.hardware import VRAM_OVERHEAD_BYTES, kv_cache_bytes
+from desktop.engine.types import LoadOptions, ModelInfo
+from desktop.errors import HearthError
+from desktop.models.gguf_info import GgufInfo, inspect_gguf
+from desktop.ui.convert_dialog import ConvertDialog
+from desktop.ui.local_models import LocalModelTable, ModelScanner
+from desktop.ui.model_downloads import ModelDownloads
+from desktop.ui.settings import Settings
+
+GIB = 2**30
+
+
+def vram_estimate(info: GgufInfo, n_ctx: int, gpu_layers: int | None) -> int:
+    """Bytes of VRAM for offloading `gpu_layers` of the model's layers (None or -1: all of them).
+
+    Weights and KV cache scale with the share of layers on the GPU; llama.cpp's compute buffers
+    and the CUDA context are a fixed overhead."""
+    layers = max(info.arch_int("block_count"), 1)
+    share = 1.0 if gpu_layers is None or gpu_layers < 0 else min(gpu_layers, layers) / layers
+    if share == 0:
+        return 0
+    return int((info.size_bytes + kv_cache_bytes(info, n_ctx)) * share) + VRAM_OVERHEAD_BYTES
+
+
+def describe_build(build: dict[str, Any]) -> str:
+    """"CUDA: NVIDIA RTX 4060, 8.0 GiB" or "CPU only": the headline of a build_info()."""
+    if build.get("gpu_offload") and build.get("devices"):
+        return ", ".join(f"{build.get('backend', 'GPU')}: {d['name']} ({d['vram_total_bytes'] / GIB:.1f} GiB)"
+                         for d in build["devices"])
+    if build.get("gpu_offload"):
+        return f"{build.get('backend', 'GPU')} (no device found)"
+    return "CPU"
+
+
+class ModelManagerDialog(QDialog):
+    """Local models with metadata, downloads, load options, load / unload, build support."""
+
+    unloaded = Signal()  # the model was unloaded; the main window shows "no model"
+    _build_ready = Signal(object)  # build_info() dict, or an error string
+    _unload_done = Signal(str)  # "" or an error
+
+    def __init__(self, settings: Settings, bridge: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.bridge = bridge  # desktop.ui.engine_bridge.EngineBridge
+        self.build: dict[str, Any] | None = None
+        self._loading_path: str | None = None
+        self.setMinimumSize(860, 600)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_local_tab(), "")
+        self.downloads = ModelDownloads(settings)
+        self.downloads.downloaded.connect(self.add_model_file)
+        self.tabs.addTab(self.downloads, "")
+        self.build_label = QLabel()
+        self.build_label.setProperty("role", "hint")
+        self.build_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.build_label, 1)
+        bottom.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+
+        self.scanner = ModelScanner(self)
+        self.scanner.scanned.connect(self._on_scanned)
+        self._select_after_scan: Path | None = Path(settings.last_model) if settings.last_model else None
+        bridge.loadStarted.connect(self._on_load_started)
+        bridge.loaded.connect(self._on_loaded)
+        bridge.loadFailed.connect(self._on_load_failed)
+        self._build_ready.connect(self._on_build_info)
+        self._unload_done.connect(self._on_unloaded)
+        self._retranslate()
+        self.rescan()
+        self._fetch_build_info()
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def _build_local_tab(self) -> QWidget:
+        page = QWidget()
+        self.table = LocalModelTable()
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self._choose_file)
+        self.convert_button = QPushButton()
+        self.convert_button.clicked.connect(self.open_converter)
+        self.rescan_button = QPushButton()
+        self.rescan_button.clicked.connect(self.rescan)
+        tools = QHBoxLayout()
+        tools.addWidget(self.open_button)
+        tools.addWidget(self.convert_button)
+        tools.addStretch(1)
+        tools.addWidget(self.rescan_button)
+
+        self.options_box = QGroupBox()
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(-1, 999)  # -1 is "Auto": the engine decides
+        self.n_ctx = QSpinBox()
+        self.n_ctx.setRange(128, 1_048_576)
+        self.n_ctx.setSingleStep(512)
+        self.threads = QSpinBox()
+        self.threads.setRange(0, max(os.cpu_count() or 1, 1) * 2)  # 0 is "Auto": physical cores
+        for spin in (self.gpu_layers, self.n_ctx):
+            spin.valueChanged.connect(self._update_estimate)
+        self.vram_label = QLabel()
+        self.vram_label.setWordWrap(True)
+        self.vram_label.setProperty("role", "hint")
+        self._labels = [QLabel(), QLabel(), QLabel()]
+        form = QFormLayout(self.options_box)
+        form.addRow(self._labels[0], self.gpu_layers)
+        form.addRow("", self.vram_label)
+        form.addRow(self._labels[1], self.n_ctx)
+        form.addRow(self._labels[2], self.threads)
+        self._show_options()
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.load_button = QPushButton()
+        self.load_button.setProperty("role", "primary")
+        self.load_button.clicked.connect(self.load_selected)
+        self.unload_button = QPushButton()
+        self.unload_button.clicked.connect(self.unload)
+        actions = QHBoxLayout()
+        actions.addWidget(self.status, 1)
+        actions.addWidget(self.unload_button)
+        actions.addWidget(self.load_button)
+
+        layout = QVBoxLayout(page)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.options_box)
+        layout.addLayout(actions)
+        return page
+
+    def _show_options(self) -> None:
+        s = self.settings
+        self.gpu_layers.setValue(-1 if s.gpu_layers is None else s.gpu_layers)
+        self.n_ctx.setValue(s.n_ctx)
+        self.threads.setValue(s.threads or 0)
+
+    # --- local models ---------------------------------------------------------------------------
+
+    def rescan(self) -> None:
+        """Read the models folder and recent files again (in the background)."""
+        self.scanner.scan(self.settings.recent_models)
+
+    def _on_scanned(self, models: list) -> None:
+        self.table.show_models(models, select=self._select_after_scan)
+        self._select_after_scan = None
+        self._on_selection()
+
+    def add_model_file(self, path: str) -> bool:
+        """Add a model file (opened, downloaded or converted) to the list and select it."""
+        try:
+            inspect_gguf(path)
+        except HearthError as exc:
+            self._set_status(str(exc), error=True)
+            return False
+        self.settings.remember_model(path)
+        self.settings.save()
+        self._select_after_scan = Path(path)
+        self.tabs.setCurrentIndex(0)
+        self.rescan()
+        return True
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.add_model_file(path)
+
+    def open_converter(self) -> ConvertDialog:
+        dialog = ConvertDialog(self)
+        dialog.model_ready.connect(self.add_model_file)
+        dialog.open()
+        return dialog
+
+    def _on_selection(self) -> None:
+        model = self.table.current()
+        usable = model is not None and model.info is not None
+        self.load_button.setEnabled(usable and self._loading_path is None)
+        if model is not None and model.problem:
+            self._set_status(model.problem, error=True)
+        elif self._loading_path is None:
+            self._show_loaded_status()
+        if usable:
+            trained = model.info.context_length or 1_048_576
+            self.n_ctx.setMaximum(max(trained, 128))
+            self.gpu_layers.setMaximum(model.info.arch_int("block_count") + 1)
+        self._update_estimate()
+
+    # --- load options and VRAM ------------------------------------------------------------------
+
+    def load_options(self) -> LoadOptions | None:
+        model = self.table.current()
+        if model is None or model.info is None:
+            return None
+        gpu = self.gpu_layers.value()
+        return LoadOptions(str(model.path), n_ctx=self.n_ctx.value(), n_gpu_layers=None if gpu < 0 else gpu,
+                           n_threads=self.threads.value() or None)
+
+    def _update_estimate(self, *_args: object) -> None:
+        model = self.table.current()
+        if model is None or model.info is None:
+            self.vram_label.setText("")
+            return
+        gpu = self.gpu_layers.value()
+        gpu_build = bool(self.build and self.build.get("gpu_offload"))
+        need = vram_estimate(model.info, self.n_ctx.value(), None if gpu < 0 else gpu)
+        layers = model.info.arch_int("block_count")
+        if gpu == 0:
+            text = self.tr("Runs on the CPU; no video memory needed.")
+        elif self.build is not None and not gpu_build:
+            text = self.tr("This llama.cpp build has no GPU support: the model runs on the CPU. "
+                           "With GPU support it would need about %1 GiB of video memory.").replace(
+                "%1", f"{need / GIB:.1f}")
+        else:
+            text = self.tr("About %1 GiB of video memory for %2 of %3 layers.").replace(
+                "%1", f"{need / GIB:.1f}").replace("%2", str(layers if gpu < 0 else min(gpu, layers))).replace(
+                "%3", str(layers))
+        self.vram_label.setText(text)
+
+    # --- load and unload ------------------------------------------------------------------------
+
+    def load_selected(self) -> bool:
+        """Load the selected model with the options shown; the bridge reports back."""
+        options = self.load_options()
+        if options is None:
+            self._set_status(self.tr("Choose a model in the list first."), error=True)
+            return False
+        s = self.settings
+        s.gpu_layers, s.n_ctx, s.threads = options.n_gpu_layers, options.n_ctx, options.n_threads
+        s.remember_model(options.model_path)
+        s.save()
+        self.bridge.load(options)
+        return True
+
+    def unload(self) -> None:
+        """Free the model's memory: the engine worker stops until the next load."""
+        self.unload_button.setEnabled(False)
+        client = self.bridge.client
+
+        def run() -> None:
+            try:
+                client.unload()
+            except Exception as exc:  # report, never crash the dialog
+                self._unload_done.emit(f"{type(exc).__name__}: {exc}")
+            else:
+                self._unload_done.emit("")
+
+        threading.Thread(target=run, name="hearth-unload", daemon=True).start()
+
+    def _on_unloaded(self, error: str) -> None:
+        if error:
+            self._set_status(error, error=True)
+            return
+        self.bridge.info = None
+        self._show_loaded_status()
+        self.unloaded.emit()
+
+    def _on_load_started(self, path: str) -> None:
+        self._loading_path = path
+        self.load_button.setEnabled(False)
+        self._set_status(self.tr("Loading %1…").replace("%1", Path(path).name))
+
+    def _on_loaded(self, info: ModelInfo) -> None:
+        self._loading_path = None
+        self._on_selection()
+        self._show_loaded_status()
+
+    def _on_load_failed(self, message: str) -> None:
+        self._loading_path = None
+        self._on_selection()
+        self._set_status(message, error=True)
+
+    def _show_loaded_status(self) -> None:
+        info: ModelInfo | None = getattr(self.bridge, "info", None)
+        self.unload_button.setEnabled(info is not None)
+        if info is None:
+            self._set_status(self.tr("No model loaded."))
+        else:
+            self._set_status(self.tr("Loaded: %1 (%2, context %3, %4 threads) · %5").replace("%1", info.name)
+                             .replace("%2", info.quantization).replace("%3", str(info.n_ctx))
+                             .replace("%4", str(info.n_threads)).replace("%5", info.offload), ok=True)
+
+    def _set_status(self, text: str, error: bool = False, ok: bool = False) -> None:
+        self.status.setProperty("role", "error" if error else "ok" if ok else "hint")
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    # --- what the llama.cpp build supports ------------------------------------------------------
+
+    def _fetch_build_info(self) -> None:
+        client = self.bridge.client
+
+        def run() -> None:
+            try:
+                self._build_ready.emit(client.build_info())
+            except Exception as exc:  # the worker may be missing or broken: say so, keep going
+                self._build_ready.emit(str(exc) or type(exc).__name__)
+
+        threading.Thread(target=run, name="hearth-build-info", daemon=True).start()
+
+    def _on_build_info(self, build: object) -> None:
+        if isinstance(build, dict):
+            self.build = build
+        else:
+            self.build = None
+            self.build_label.setProperty("build_error", str(build))
+        self._retranslate_build()
+        self._update_estimate()
+
+    def _retranslate_build(self) -> None:
+        error = self.build_label.property("build_error")
+        if self.build is not None:
+            version = self.build.get("llama_cpp_python", "?")
+            self.build_label.setText(self.tr("llama.cpp (llama-cpp-python %1): %2").replace("%1", version)
+                                     .replace("%2", describe_build(self.build)))
+        elif error:
+            self.build_label.setText(self.tr("Cannot query the llama.cpp build: %1").replace("%1", error))
+        else:
+            self.build_label.setText(self.tr("Checking the llama.cpp build…"))
+
+    # --- texts ----------------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Models"))
+        self.tabs.setTabText(0, self.tr("On this computer"))
+        self.tabs.setTabText(1, self.tr("Download"))
+        self.open_button.setText(self.tr("Open GGUF…"))
+        self.open_button.setAccessibleName(self.tr("Open a GGUF model file"))
+        self.convert_button.setText(self.tr("Convert…"))
+        self.convert_button.setAccessibleName(self.tr("Convert a checkpoint to GGUF"))
+        self.rescan_button.setText(self.tr("Rescan"))
+        self.options_box.setTitle(self.tr("Load options"))
+        self._labels[0].setText(self.tr("GPU layers"))
+        self._labels[1].setText(self.tr("Context length"))
+        self._labels[2].setText(self.tr("Threads"))
+        self.gpu_layers.setSpecialValueText(self.tr("Auto"))
+        self.gpu_layers.setAccessibleName(self.tr("GPU layers"))
+        self.gpu_layers.setToolTip(self.tr("Layers to run on the GPU. Auto offloads all layers when they fit."))
+        self.n_ctx.setAccessibleName(self.tr("Context length"))
+        self.n_ctx.setToolTip(self.tr("How many tokens of conversation the model sees at once."))
+        self.threads.setSpecialValueText(self.tr("Auto"))
+        self.threads.setAccessibleName(self.tr("Threads"))
+        self.load_button.setText(self.tr("Load"))
+        self.load_button.setAccessibleName(self.tr("Load the selected model"))
+        self.unload_button.setText(self.tr("Unload"))
+        self.unload_button.setAccessibleName(self.tr("Unload the model"))
+        self.table.retranslate()
+        self._retranslate_build()
+        self._on_selection()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
