@@ -6,6 +6,7 @@ from the model file itself (read without loading it), the Python environment and
 """
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import os
@@ -31,6 +32,12 @@ def resolve_model_path(model_file: str | None) -> Path | None:
 
 
 def model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] | None:
+    facts = _model_facts(model_file, sha256)
+    return dict(facts) if facts is not None else None
+
+
+@functools.lru_cache(maxsize=16)  # the dialog rebuilds its preview on every edit
+def _model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] | None:
     """What identifies a model: its file name and sha256, plus what its GGUF header says.
 
     The sha256 comes from the store (computed when the model was loaded) because hashing a
@@ -88,6 +95,11 @@ def llama_cpp_build() -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     """Hearth version, llama.cpp build, OS, CPU, RAM and GPU of this machine."""
+    return copy.deepcopy(_environment())
+
+
+@functools.lru_cache(maxsize=1)  # none of it changes while Hearth runs; nvidia-smi is slow
+def _environment() -> dict[str, Any]:
     return {
         "hearth_version": __version__,
         "llama_cpp_python": llama_cpp_build(),

@@ -108,10 +108,14 @@ def draft_report(request: ReportRequest, conversation: Conversation) -> dict[str
     }
 
 
-def finalize(payload: dict[str, Any]) -> dict[str, Any]:
-    """Redact the payload, record what was redacted, and check it against the schema."""
-    clean, hits = redact_payload({k: v for k, v in payload.items() if k != "redactions"})
-    clean["redactions"] = summarize(hits)
+def finalize(payload: dict[str, Any], redact: bool = True) -> dict[str, Any]:
+    """Redact the payload (unless the user turned that off in Settings), record what was
+    redacted, and check it against the schema."""
+    if redact:
+        clean, hits = redact_payload({k: v for k, v in payload.items() if k != "redactions"})
+        clean["redactions"] = summarize(hits)
+    else:
+        clean = {**payload, "redactions": []}
     validate(clean)
     return clean
 

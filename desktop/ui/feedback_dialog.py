@@ -1,0 +1,447 @@
+"""The feedback dialog: write a report, see exactly what would leave the machine, then Send.
+
+Opened from a thumbs-down, a message's context menu (with that message) or the Help menu (with the
+current session, or none). The preview is the exact payload, already redacted and editable; Send
+queues that text in the store's outbox and delivers it in the background, and the status line
+follows the outbox: draft, queued, sent or failed (with Retry). Nothing is sent on any other path.
+
+Strings use the translation context "FeedbackDialog".
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from desktop.errors import HearthError
+from desktop.feedback.destinations.github import default_repo
+from desktop.feedback.outbox import Delivery, deliver, queue, save_draft
+from desktop.feedback.report import (Conversation, ReportRequest, draft_report, finalize, load_conversation,
+                                     parse_edited, to_json)
+from desktop.feedback.schema import DOMAINS, KINDS, LICENCES, MATCH_MODES
+from desktop.ui.settings import Settings
+
+REFRESH_MS = 300  # rebuild the preview this long after the last edit of a field
+DESTINATIONS = ("github", "hf", "url")
+
+
+class _RedactionHighlighter(QSyntaxHighlighter):
+    """Marks every [redacted:…] in the preview so the user sees what was taken out."""
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt API
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#ffe08a"))
+        fmt.setForeground(QColor("#5a3b00"))
+        start = text.find("[redacted:")
+        while start >= 0:
+            end = text.find("]", start)
+            end = len(text) if end < 0 else end + 1
+            self.setFormat(start, end - start, fmt)
+            start = text.find("[redacted:", end)
+
+
+class _Courier(QObject):
+    """Carries a delivery's outcome from the sending thread back to the GUI thread."""
+
+    delivered = Signal(object)
+
+
+class FeedbackDialog(QDialog):
+    """`FeedbackDialog(store, message_id=..., session_id=..., kind="bug", parent=...)`."""
+
+    delivered = Signal(object)  # the OutboxItem after each delivery attempt
+
+    def __init__(self, store: Any, message_id: int | None = None, session_id: int | None = None,
+                 kind: str = "bug", parent: QWidget | None = None, settings: Settings | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings or Settings.load()
+        self.conversation: Conversation = load_conversation(store, session_id, message_id)
+        self.item: Any = None  # the OutboxItem once saved
+        self.payload: dict[str, Any] | None = None
+        self._generated_text = ""  # the preview as last generated (to tell hand edits apart)
+        self._benchmark_file: str | None = None
+        self._courier = _Courier(self)
+        self._courier.delivered.connect(self._on_delivered)
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._timer.timeout.connect(self.refresh_preview)
+        self._build()
+        self._retranslate()
+        self.kind_box.setCurrentIndex(KINDS.index(kind) if kind in KINDS else 0)
+        self.pages.setCurrentIndex(self.kind_box.currentIndex())
+        self.refresh_preview()
+        self._destination_changed()
+        self.resize(760, 820)
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.kind_box = QComboBox()
+        self.description = QPlainTextEdit()
+        self.description.setFixedHeight(70)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._bug_page())
+        self.pages.addWidget(self._performance_page())
+        self.pages.addWidget(self._data_page())
+        self.pages.addWidget(self._benchmark_page())
+        self.destination_box = QComboBox()
+        self.target = QLineEdit()
+        self.preview_label = QLabel()
+        self.preview = QPlainTextEdit()
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._highlighter = _RedactionHighlighter(self.preview.document())
+        self.redactions = QLabel(wordWrap=True)
+        self.problem = QLabel(wordWrap=True)
+        self.problem.setStyleSheet("color: #c0392b")
+        self.status = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_button, self.send_button = QPushButton(), QPushButton()
+        self.retry_button, self.close_button = QPushButton(), QPushButton()
+        self.send_button.setDefault(True)
+
+        form = QFormLayout()
+        self.kind_label, self.description_label = QLabel(), QLabel()
+        self.destination_label, self.target_label = QLabel(), QLabel()
+        form.addRow(self.kind_label, self.kind_box)
+        form.addRow(self.description_label, self.description)
+        target_row = QHBoxLayout()
+        target_row.addWidget(self.destination_box)
+        target_row.addWidget(self.target, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for button in (self.save_button, self.retry_button, self.send_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.pages)
+        form2 = QFormLayout()
+        form2.addRow(self.destination_label, target_row)
+        layout.addLayout(form2)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.redactions)
+        layout.addWidget(self.problem)
+        layout.addLayout(buttons)
+
+        self.kind_box.currentIndexChanged.connect(self._kind_changed)
+        for edit in (self.description, self.expected, self.ideal):
+            edit.textChanged.connect(self._timer.start)
+        for box in (self.match_box, self.domain_box, self.licence_box):
+            box.currentIndexChanged.connect(self._timer.start)
+        self.consent.toggled.connect(self._timer.start)
+        self.destination_box.currentIndexChanged.connect(self._destination_changed)
+        self.preview.textChanged.connect(self._check_preview)
+        self.save_button.clicked.connect(self.save_draft)
+        self.send_button.clicked.connect(self.send)
+        self.retry_button.clicked.connect(self.retry)
+        self.close_button.clicked.connect(self.reject)
+        self.retry_button.hide()
+
+    def _bug_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.expected = QPlainTextEdit()
+        self.expected.setFixedHeight(60)
+        self.match_box = QComboBox()
+        self.expected_label, self.match_label = QLabel(), QLabel()
+        form.addRow(self.expected_label, self.expected)
+        form.addRow(self.match_label, self.match_box)
+        return page
+
+    def _performance_page(self) -> QWidget:
+        page = QWidget()
+        self.metrics_view = QLabel(wordWrap=True)
+        QVBoxLayout(page).addWidget(self.metrics_view)
+        return page
+
+    def _data_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.ideal = QPlainTextEdit()
+        self.ideal.setFixedHeight(80)
+        if self.conversation.answer is not None:
+            self.ideal.setPlainText(self.conversation.answer.content)
+        self.domain_box, self.licence_box = QComboBox(), QComboBox()
+        self.licence_box.addItems(LICENCES)
+        self.consent = QCheckBox()
+        self.ideal_label, self.domain_label, self.licence_label = QLabel(), QLabel(), QLabel()
+        form.addRow(self.ideal_label, self.ideal)
+        form.addRow(self.domain_label, self.domain_box)
+        form.addRow(self.licence_label, self.licence_box)
+        form.addRow("", self.consent)
+        self.licence_box.currentIndexChanged.connect(self._retranslate_consent)
+        return page
+
+    def _benchmark_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        self.benchmark_button = QPushButton()
+        self.benchmark_path = QLabel()
+        self.benchmark_button.clicked.connect(self._choose_benchmark)
+        row.addWidget(self.benchmark_button)
+        row.addWidget(self.benchmark_path, 1)
+        return page
+
+    # -- texts ------------------------------------------------------------------------------------
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Send feedback"))
+        kinds = {"bug": self.tr("Bug report"), "performance": self.tr("Performance"),
+                 "data": self.tr("Data contribution"), "benchmark": self.tr("Benchmark result")}
+        matches = {"exact": self.tr("exactly this answer"), "contains": self.tr("an answer containing this"),
+                   "schema": self.tr("any answer valid for the JSON schema")}
+        domains = {"medical": self.tr("medical"), "finance": self.tr("finance"),
+                   "education": self.tr("education"), "code": self.tr("code"), "other": self.tr("other")}
+        destinations = {"github": self.tr("GitHub issue (opens your browser)"),
+                        "hf": self.tr("Hugging Face dataset"), "url": self.tr("HTTPS endpoint")}
+        _fill(self.kind_box, KINDS, kinds)
+        _fill(self.match_box, MATCH_MODES, matches)
+        _fill(self.domain_box, DOMAINS, domains)
+        _fill(self.destination_box, DESTINATIONS, destinations)
+        self.kind_label.setText(self.tr("Kind:"))
+        self.description_label.setText(self.tr("What happened?"))
+        self.description.setPlaceholderText(self.tr("Describe the problem or the contribution in your words"))
+        self.expected_label.setText(self.tr("Expected answer:"))
+        self.expected.setPlaceholderText(self.tr("Optional: the answer the model should have given"))
+        self.match_label.setText(self.tr("A new model passes with:"))
+        self.ideal_label.setText(self.tr("Ideal answer:"))
+        self.domain_label.setText(self.tr("Domain:"))
+        self.licence_label.setText(self.tr("Licence:"))
+        self.benchmark_button.setText(self.tr("Choose result file…"))
+        self.destination_label.setText(self.tr("Send to:"))
+        self.preview_label.setText(self.tr("Exactly this will be sent (you can edit it; redactions are marked):"))
+        self.save_button.setText(self.tr("Save draft"))
+        self.send_button.setText(self.tr("Send"))
+        self.retry_button.setText(self.tr("Retry"))
+        self.close_button.setText(self.tr("Close"))
+        self._retranslate_consent()
+        self._destination_changed()
+        self._show_metrics()
+        self._show_benchmark()
+        self._show_redactions()
+        self._show_status()
+
+    def _retranslate_consent(self) -> None:
+        self.consent.setText(self.tr("I wrote or may share this sample and agree to publish it under {0}")
+                             .format(self.licence_box.currentText()))
+        self._timer.start()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    # -- the report -------------------------------------------------------------------------------
+
+    def kind(self) -> str:
+        return self.kind_box.currentData() or KINDS[0]
+
+    def request(self) -> ReportRequest:
+        answer = self.conversation.answer
+        return ReportRequest(
+            kind=self.kind(), session_id=self.conversation.session.id if self.conversation.session else None,
+            message_id=answer.id if answer else None, description=self.description.toPlainText(),
+            expected=self.expected.toPlainText() or None, match=self.match_box.currentData(),
+            ideal_answer=self.ideal.toPlainText(), domain=self.domain_box.currentData() or "other",
+            licence=self.licence_box.currentText(), consent=self.consent.isChecked(),
+            benchmark_file=self._benchmark_file)
+
+    def refresh_preview(self) -> None:
+        """Rebuild the payload from the fields (hand edits to the preview are replaced)."""
+        self._timer.stop()
+        try:
+            self.payload = finalize(draft_report(self.request(), self.conversation),
+                                    redact=self.settings.redact_feedback)
+        except HearthError as exc:
+            self.payload = None
+            self._generated_text = ""
+            self.preview.setPlainText("")
+            self.problem.setText(str(exc))
+        else:
+            self._generated_text = to_json(self.payload)
+            self.preview.setPlainText(self._generated_text)
+        self._show_redactions()
+        self._update_buttons()
+
+    def edited_payload(self) -> dict[str, Any]:
+        """The preview as the user left it, checked against the report format."""
+        return parse_edited(self.preview.toPlainText())
+
+    def _check_preview(self) -> None:
+        if not self.preview.toPlainText().strip():
+            return
+        try:
+            payload = self.edited_payload()
+        except HearthError as exc:
+            self.problem.setText(str(exc))
+        else:
+            self.problem.setText(self._consent_problem(payload))
+        self._update_buttons()
+
+    def _consent_problem(self, payload: dict[str, Any]) -> str:
+        if payload["kind"] == "data" and not payload["details"].get("consent"):
+            return self.tr("A data contribution needs your consent to its licence before it can be sent.")
+        return ""
+
+    def _update_buttons(self) -> None:
+        busy = self.item is not None and self.item.status == "queued"
+        sent = self.item is not None and self.item.status == "sent"
+        ok = self.payload is not None and not self.problem.text()
+        self.send_button.setEnabled(ok and not busy and not sent)
+        self.save_button.setEnabled(self.payload is not None and not busy and not sent)
+        self.retry_button.setVisible(self.item is not None and self.item.status == "failed")
+        self.retry_button.setEnabled(not busy)
+
+    def _kind_changed(self) -> None:
+        self.pages.setCurrentIndex(KINDS.index(self.kind()))
+        self.refresh_preview()
+
+    def _destination_changed(self) -> None:
+        destination = self.destination_box.currentData() or "github"
+        placeholders = {"github": self.tr("OWNER/REPO (default: the model's own repository)"),
+                        "hf": self.tr("OWNER/DATASET"), "url": "https://…"}
+        self.target.setPlaceholderText(placeholders[destination])
+        if destination == "github" and not self.target.text() and self.payload:
+            self.target.setText(default_repo(self.payload) or "")
+
+    def _choose_benchmark(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Benchmark result"), "",
+                                              self.tr("Results (*.json *.jsonl *.txt);;All files (*)"))
+        if path:
+            self.set_benchmark_file(path)
+
+    def set_benchmark_file(self, path: str) -> None:
+        self._benchmark_file = path
+        self._show_benchmark()
+        self.refresh_preview()
+
+    def _show_benchmark(self) -> None:
+        self.benchmark_path.setText(self._benchmark_file or self.tr("No file chosen: save the output of "
+                                                                    "`hearth eval json --format json` or a bench/ run"))
+
+    def _show_metrics(self) -> None:
+        answer = self.conversation.answer
+        metrics = (answer.metrics or {}) if answer else {}
+        if not metrics:
+            self.metrics_view.setText(self.tr("No measurements: choose a finished answer."))
+            return
+        self.metrics_view.setText(self.tr("Attached automatically: time to first token {0} s, {1} tokens/s, "
+                                          "{2} prompt + {3} answer tokens, {4}.").format(
+            metrics.get("ttft_s", "?"), metrics.get("decode_tok_s", "?"), metrics.get("prompt_tokens", "?"),
+            metrics.get("completion_tokens", "?"), metrics.get("offload") or self.tr("device not recorded")))
+
+    def _show_redactions(self) -> None:
+        redactions = (self.payload or {}).get("redactions") or []
+        if not self.settings.redact_feedback:
+            self.redactions.setText(self.tr("Automatic redaction is off (Settings); check the text yourself."))
+        elif redactions:
+            found = ", ".join(f"{r['count']} × {r['what']}" for r in redactions)
+            self.redactions.setText(self.tr("Removed automatically: {0}").format(found))
+        else:
+            self.redactions.setText(self.tr("Nothing private was found; check the text yourself."))
+
+    # -- the outbox -------------------------------------------------------------------------------
+
+    def save_draft(self) -> Any:
+        """Keep the edited report in the outbox as a draft (nothing is sent)."""
+        try:
+            payload = self.edited_payload()
+            if self.item is None:
+                answer = self.conversation.answer
+                session = self.conversation.session
+                self.item = save_draft(self.store, payload, session_id=session.id if session else None,
+                                       message_id=answer.id if answer else None)
+            else:
+                self.item = self.store.outbox.update_payload(self.item.id, payload)
+        except HearthError as exc:
+            self.problem.setText(str(exc))
+        self._show_status()
+        self._update_buttons()
+        return self.item
+
+    def destination_spec(self) -> str:
+        return f"{self.destination_box.currentData()}:{self.target.text().strip()}"
+
+    def send(self) -> None:
+        """The explicit Send: queue the previewed payload and deliver it."""
+        if not self.settings.allow_online:
+            self.problem.setText(self.tr("Hearth is set to stay offline (Settings); the report was kept "
+                                         "as a draft."))
+            self.save_draft()
+            return
+        if self.save_draft() is None:
+            return
+        try:
+            self.item = queue(self.store, self.item.id, self.destination_spec(), self.edited_payload())
+        except HearthError as exc:
+            self.problem.setText(str(exc))
+            self._update_buttons()
+            return
+        self._deliver()
+
+    def retry(self) -> None:
+        if self.item is not None and self.item.status == "failed":
+            self.item = queue(self.store, self.item.id, self.destination_spec())
+            self._deliver()
+
+    def _deliver(self) -> None:
+        self._show_status()
+        self._update_buttons()
+        if self.item.destination.startswith("github:"):  # opens the browser: stays on the GUI thread
+            self._on_delivered(deliver(self.store, self.item.id, opener=_open_in_browser))
+            return
+        item_id, courier = self.item.id, self._courier
+
+        def send_in_background() -> None:
+            delivery = deliver(self.store, item_id)  # recorded in the store whatever happens next
+            try:
+                courier.delivered.emit(delivery)
+            except RuntimeError:  # the dialog was closed meanwhile
+                pass
+
+        threading.Thread(target=send_in_background, name="feedback-send", daemon=True).start()
+
+    def _on_delivered(self, delivery: Delivery) -> None:
+        self.item = delivery.item
+        self._where = delivery.where
+        self._attachment = getattr(delivery.destination, "attachment", None)
+        self._show_status()
+        self._update_buttons()
+        self.delivered.emit(self.item)
+
+    def _show_status(self) -> None:
+        item = self.item
+        if item is None:
+            text = self.tr("Not saved. Nothing leaves this computer until you press Send.")
+        elif item.status == "draft":
+            text = self.tr("Draft {0} saved in the outbox; not sent.").format(item.id)
+        elif item.status == "queued":
+            text = self.tr("Sending…")
+        elif item.status == "sent":
+            text = self.tr("Sent to {0}.").format(getattr(self, "_where", None) or item.destination)
+            if getattr(self, "_attachment", None) is not None:
+                text += " " + self.tr("Attach {0} to the issue.").format(self._attachment)
+        else:
+            text = self.tr("Failed (attempt {0}): {1}. It will be retried; or press Retry.").format(
+                item.attempts, item.last_error)
+        self.status.setText(text)
+
+
+def _fill(box: QComboBox, keys: tuple[str, ...], labels: dict[str, str]) -> None:
+    """(Re)fill a combo box with translated labels, keeping the chosen key as item data."""
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for key in keys:
+        box.addItem(labels[key], key)
+    box.setCurrentIndex(keys.index(current) if current in keys else 0)
+    box.blockSignals(False)
+
+
+def _open_in_browser(url: str) -> bool:
+    return QDesktopServices.openUrl(QUrl.fromEncoded(url.encode("ascii")))

@@ -1,0 +1,123 @@
+"""The feedback dialog: the preview is the exact (redacted) payload, consent gates a data
+contribution, and the status follows the outbox from draft to sent or failed and retried."""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from desktop.ui.feedback_dialog import FeedbackDialog
+from desktop.ui.settings import Settings
+from tests.feedback.conftest import certificates, chat, hub, https_endpoint  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def dialog(qtbot, chat):  # noqa: F811 - fixture from tests.feedback
+    def open_dialog(kind: str = "bug", **settings) -> FeedbackDialog:
+        widget = FeedbackDialog(chat.store, message_id=chat.answer_id, kind=kind, settings=Settings(**settings))
+        qtbot.addWidget(widget)
+        widget.show()
+        return widget
+
+    return open_dialog
+
+
+def test_preview_shows_the_redacted_payload_and_nothing_is_queued(dialog, chat):  # noqa: F811
+    widget = dialog()
+    text = widget.preview.toPlainText()
+    payload = json.loads(text)
+    assert payload["kind"] == "bug" and payload["model"]["quantization"] == "Q4_1"
+    assert "jane.doe@example.com" not in text and "[redacted:email]" in text
+    assert "[redacted:path]/plan.txt" in text
+    assert "e-mail addresses" in widget.redactions.text() and "file paths" in widget.redactions.text()
+    assert chat.store.outbox.list() == []
+    assert "Nothing leaves this computer" in widget.status.text()
+
+
+def test_fields_rebuild_the_preview(dialog, qtbot):
+    widget = dialog()
+    widget.description.setPlainText("Wrong city; mail me at a@b.example.org")
+    widget.expected.setPlainText("Paris")
+    qtbot.waitUntil(lambda: '"expected": "Paris"' in widget.preview.toPlainText(), timeout=3000)
+    payload = widget.edited_payload()
+    assert payload["description"] == "Wrong city; mail me at [redacted:email]"
+
+
+def test_data_contribution_cannot_be_sent_without_consent(dialog, qtbot):
+    widget = dialog(kind="data")
+    assert widget.pages.currentIndex() == 2
+    assert widget.ideal.toPlainText() == "The capital of France is Paris."
+    assert not widget.send_button.isEnabled() and "consent" in widget.problem.text()
+    widget.ideal.setPlainText("Paris is the capital of France.")
+    widget.domain_box.setCurrentIndex(widget.domain_box.findData("education"))
+    widget.consent.setChecked(True)
+    qtbot.waitUntil(widget.send_button.isEnabled, timeout=3000)
+    details = widget.edited_payload()["details"]
+    assert details == {**details, "consent": True, "domain": "education",
+                       "ideal_answer": "Paris is the capital of France.", "licence": "CC-BY-4.0"}
+
+
+def test_a_broken_hand_edit_disables_send(dialog):
+    widget = dialog()
+    widget.preview.setPlainText(widget.preview.toPlainText()[:-3])
+    assert not widget.send_button.isEnabled() and "not valid JSON" in widget.problem.text()
+
+
+def test_outbox_states_failed_then_retried_to_sent(dialog, qtbot, chat, hub, monkeypatch):  # noqa: F811
+    widget = dialog()
+    widget.destination_box.setCurrentIndex(widget.destination_box.findData("hf"))
+    widget.target.setText("jane/hearth-feedback")
+    text = widget.preview.toPlainText().replace('"description": ""', '"description": "edited by hand"')
+    widget.preview.setPlainText(text)
+    monkeypatch.setenv("HF_TOKEN", "hf_ExpiredTokenExpiredToken0000")
+    widget.send_button.click()
+    qtbot.waitUntil(lambda: widget.item.status == "failed", timeout=10000)
+    assert widget.retry_button.isVisible() and "(401)" in widget.status.text()
+    (item,) = chat.store.outbox.list()
+    assert (item.status, item.attempts, item.destination) == ("failed", 1, "hf:jane/hearth-feedback")
+    monkeypatch.setenv("HF_TOKEN", hub.token)
+    with qtbot.waitSignal(widget.delivered, timeout=10000):
+        widget.retry_button.click()
+    assert widget.item.status == "sent" and widget.item.attempts == 2
+    assert not widget.send_button.isEnabled() and not widget.retry_button.isVisible()
+    (stored,) = hub.files.values()
+    assert json.loads(stored)["description"] == "edited by hand"
+
+
+class _Browser(QObject):
+    """Stands in for the desktop's browser through Qt's own URL-handler hook."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+
+
+def test_github_send_opens_a_prefilled_issue(dialog, hearth_home):
+    browser = _Browser()
+    QDesktopServices.setUrlHandler("https", browser, "open")
+    try:
+        widget = dialog()
+        widget.target.setText("owner/repo")
+        widget.send_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    (url,) = browser.urls
+    assert url.startswith("https://github.com/owner/repo/issues/new?")
+    assert "The capital of France is Paris." in parse_qs(urlsplit(url).query)["body"][0]
+    assert widget.item.status == "sent" and "hearth-feedback-" in widget.status.text()
+    assert list((hearth_home / "feedback").glob("hearth-feedback-*.json"))
+
+
+def test_offline_setting_keeps_the_report_as_a_draft(dialog, chat):  # noqa: F811
+    widget = dialog(allow_online=False)
+    widget.target.setText("owner/repo")
+    widget.send_button.click()
+    assert widget.item.status == "draft" and "stay offline" in widget.problem.text()
+    assert [i.status for i in chat.store.outbox.list()] == ["draft"]
