@@ -33,6 +33,7 @@ class EngineBridge(QObject):
     def __init__(self, client: Any | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._client = client
+        self._owns_client = client is None  # a client handed in (shared by tests) outlives the bridge
         self._engine = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-engine")
         self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-count")
         self._ids = itertools.count(1)
@@ -172,5 +173,5 @@ class EngineBridge(QObject):
             stream.cancel()
         self._counter.shutdown(wait=False, cancel_futures=True)
         self._engine.shutdown(wait=True, cancel_futures=True)
-        if self._client is not None:
+        if self._client is not None and self._owns_client:
             self._client.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop import __version__
@@ -274,5 +274,7 @@ class MainWindow(QMainWindow):
 
     def shut_down(self) -> None:
         """Stop the engine worker and flush the store's queued writes (after the event loop ended)."""
+        self.controller.stop()
         self.engine.close()
+        QApplication.processEvents()  # the stopped answer's last signals: its final save is queued
         self.store.close()

@@ -27,6 +27,7 @@ class StoreBridge(QObject):
         super().__init__(parent)
         self._path = path
         self._store = None
+        self._closed = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-store")
         self._answered.connect(self._deliver)
 
@@ -48,6 +49,11 @@ class StoreBridge(QObject):
                 self._answered.emit(then, result)
             return result
 
+        if self._closed:
+            log.warning("store call after close ignored")
+            future: Future = Future()
+            future.set_exception(HearthError("the store is closed"))
+            return future
         return self._pool.submit(job)
 
     def _open(self):
@@ -62,6 +68,9 @@ class StoreBridge(QObject):
 
     def close(self) -> None:
         """Finish queued writes (an answer's last partial save, say), then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
         self._pool.submit(self._close_store)
         self._pool.shutdown(wait=True)
 
