@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="do not show the schema to the model in the prompt")
     parser.add_argument("--stats", action="store_true",
                         help="print one JSON line of timing statistics to stderr")
+    parser.add_argument("--session", type=int, metavar="ID",
+                        help="continue this stored session with its history (see `hearth sessions list`)")
+    parser.add_argument("--no-save", action="store_true", help="do not store this exchange")
     parser.set_defaults(run=run)
 
 
@@ -129,17 +132,34 @@ def run(args: argparse.Namespace) -> int:
         raise HearthError("the prompt is empty")
     params = sampling_from_args(args)
     constraint = constraint_from_args(args)
-    messages = ([{"role": "system", "content": args.system}] if args.system else []) + \
-        [{"role": "user", "content": prompt}]
-    client = load_client(args)
+    from desktop.store.chat_log import ChatLog
+
+    log = ChatLog.open(args.session, save=not args.no_save, system=args.system, model=args.model,
+                       params=params, constraint=constraint)
     try:
+        messages = log.conversation(prompt, args.system)
+        client = load_client(args)
+    except BaseException:
+        log.close()
+        raise
+    generation = None
+    try:
+        log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_catalog_sha256(args.model),
+                params=params, constraint=constraint)
         generation = client.chat(messages, params, constraint)
-        done = stream_answer(generation)
+        done = stream_answer(generation, out=log.tee(sys.stdout))
+        log.finish(done)
     except KeyboardInterrupt:
-        generation.cancel()
+        if generation is not None:
+            generation.cancel()
+        log.abort("cancelled")
+        raise
+    except HearthError:
+        log.abort("error")
         raise
     finally:
         client.close()
+        log.close()
     if done.dropped_messages:
         print(f"hearth: note: {done.dropped_messages} oldest messages were left out to fit the context",
               file=sys.stderr)
@@ -149,3 +169,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"hearth: error: the answer is not valid: {done.json_error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _catalog_sha256(model: str) -> str | None:
+    """The model file's sha256 as the catalog knows it (a local path's is not computed here)."""
+    from desktop.models.catalog import find
+
+    try:
+        return find(model).sha256
+    except HearthError:
+        return None
