@@ -8,7 +8,7 @@ dialog buttons, context menus) come from Qt's `qtbase_<code>.qm` when the Qt bui
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop.errors import HearthError
@@ -31,8 +31,13 @@ def set_language(app: QApplication, code: str) -> None:
     for translator in _installed.pop(id(app), []):
         app.removeTranslator(translator)
     QLocale.setDefault(QLocale(code if code != "en" else "en_US"))
-    if code == "en":  # the source strings are English
-        return
+    if code != "en":  # the source strings are English
+        _install(app, code)
+    # Qt posts LanguageChange to every widget; deliver them now so the switch is done on return.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
+
+
+def _install(app: QApplication, code: str) -> None:
     translators = []
     hearth = QTranslator(app)
     if not hearth.load(str(translation_file(code))):
