@@ -1,0 +1,136 @@
+"""The official `openai` Python client against Hearth, as an existing application would use it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import openai
+import pytest
+
+from desktop.api.server import ApiServer
+
+CITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "cities": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "country": {"type": "string"}},
+                "required": ["city", "country"],
+                "additionalProperties": False,
+            },
+            "minItems": 1,
+            "maxItems": 3,
+        },
+    },
+    "required": ["cities"],
+    "additionalProperties": False,
+}
+CITIES = [{"role": "user", "content": "List three cities and their countries."}]
+
+
+@pytest.fixture
+def client(api: ApiServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{api.url}/v1", api_key="not-needed", max_retries=0, timeout=60)
+
+
+def test_models_lists_the_loaded_model_under_its_names(client: openai.OpenAI, smollm_path: Path) -> None:
+    ids = [m.id for m in client.models.list()]
+    assert ids == ["smollm2-135m", smollm_path.name, smollm_path.stem]
+    assert client.models.retrieve(smollm_path.name).id == smollm_path.name
+
+
+def test_chat_answers_whatever_model_name_is_asked_for(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(model="gpt-4o-mini", messages=[
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "Say hello."}], max_tokens=12, seed=1)
+    assert answer.object == "chat.completion" and answer.model == "gpt-4o-mini"
+    assert answer.id.startswith("chatcmpl-")
+    choice = answer.choices[0]
+    assert choice.message.role == "assistant" and choice.message.content
+    assert choice.finish_reason in ("stop", "length")
+    usage = answer.usage
+    assert usage.prompt_tokens > 5 and 0 < usage.completion_tokens <= 12
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_max_tokens_ends_with_length(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model="any", messages=[{"role": "user", "content": "Write a long story about a dragon."}],
+        max_completion_tokens=5, seed=3)
+    assert answer.choices[0].finish_reason == "length"
+    assert answer.usage.completion_tokens == 5
+
+
+def test_streaming_yields_the_same_text_as_the_whole_answer(client: openai.OpenAI) -> None:
+    request = dict(model="m", messages=[{"role": "user", "content": "Name three colours."}],
+                   max_tokens=20, temperature=0, seed=7)
+    whole = client.chat.completions.create(**request)
+    chunks = list(client.chat.completions.create(**request, stream=True,
+                                                 stream_options={"include_usage": True}))
+    assert chunks[0].choices[0].delta.role == "assistant"
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == whole.choices[0].message.content
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert finishes == [whole.choices[0].finish_reason]
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == whole.usage.completion_tokens
+    assert all(c.usage is None for c in chunks[:-1])
+
+
+def test_stop_sequences_end_the_answer_before_them(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "Count from 1 to 10, separated by commas."}],
+        max_tokens=40, temperature=0, stop=["5"])
+    assert "5" not in answer.choices[0].message.content
+    assert answer.choices[0].finish_reason == "stop"
+
+
+def test_json_object_mode_answers_a_json_object(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "Describe a cat as JSON."}],
+        response_format={"type": "json_object"}, max_tokens=120, seed=5)
+    assert answer.choices[0].finish_reason == "stop"
+    assert isinstance(json.loads(answer.choices[0].message.content), dict)
+
+
+def test_strict_json_schema_answers_validate(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model="m", messages=CITIES, max_tokens=200, seed=11,
+        response_format={"type": "json_schema",
+                         "json_schema": {"name": "cities", "schema": CITY_SCHEMA, "strict": True}})
+    assert answer.choices[0].finish_reason == "stop"
+    jsonschema.validate(json.loads(answer.choices[0].message.content), CITY_SCHEMA)
+
+
+def test_strict_json_schema_while_streaming(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model="m", messages=CITIES, max_tokens=200, seed=12, stream=True,
+        response_format={"type": "json_schema",
+                         "json_schema": {"name": "cities", "schema": CITY_SCHEMA, "strict": True}})
+    text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+    jsonschema.validate(json.loads(text), CITY_SCHEMA)
+
+
+def test_a_gbnf_grammar_shapes_the_answer(client: openai.OpenAI) -> None:
+    answer = client.completions.create(model="m", prompt="Is the sky blue? Answer:", max_tokens=8,
+                                       extra_body={"grammar": 'root ::= " " ("yes" | "no")'})
+    assert answer.choices[0].text in (" yes", " no")
+
+
+def test_text_completion_whole_and_streamed(client: openai.OpenAI) -> None:
+    request = dict(model="m", prompt="The capital of France is", max_tokens=6, temperature=0)
+    whole = client.completions.create(**request)
+    assert whole.object == "text_completion" and whole.choices[0].text
+    assert whole.usage.completion_tokens <= 6
+    pieces = list(client.completions.create(**request, stream=True))
+    assert "".join(p.choices[0].text for p in pieces) == whole.choices[0].text
+
+
+def test_client_mistakes_raise_the_clients_own_exceptions(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as bad:
+        client.chat.completions.create(model="m", messages=CITIES, temperature=9)
+    assert bad.value.body["param"] == "temperature"
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-5")
