@@ -9,7 +9,6 @@ Strings use the translation context "FeedbackDialog".
 """
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -65,7 +64,6 @@ class FeedbackDialog(QDialog):
         self.conversation: Conversation = load_conversation(store, session_id, message_id)
         self.item: Any = None  # the OutboxItem once saved
         self.payload: dict[str, Any] | None = None
-        self._generated_text = ""  # the preview as last generated (to tell hand edits apart)
         self._benchmark_file: str | None = None
         self._courier = _Courier(self)
         self._courier.delivered.connect(self._on_delivered)
@@ -259,12 +257,11 @@ class FeedbackDialog(QDialog):
                                     redact=self.settings.redact_feedback)
         except HearthError as exc:
             self.payload = None
-            self._generated_text = ""
             self.preview.setPlainText("")
             self.problem.setText(str(exc))
         else:
-            self._generated_text = to_json(self.payload)
-            self.preview.setPlainText(self._generated_text)
+            self.preview.setPlainText(to_json(self.payload))
+            self._show_first_redaction()
         self._show_redactions()
         self._update_buttons()
 
@@ -340,10 +337,30 @@ class FeedbackDialog(QDialog):
         if not self.settings.redact_feedback:
             self.redactions.setText(self.tr("Automatic redaction is off (Settings); check the text yourself."))
         elif redactions:
-            found = ", ".join(f"{r['count']} × {r['what']}" for r in redactions)
+            labels = self._redaction_labels()
+            found = ", ".join(f"{r['count']} × {labels.get(r['what'], r['what'])}" for r in redactions)
             self.redactions.setText(self.tr("Removed automatically: {0}").format(found))
         else:
             self.redactions.setText(self.tr("Nothing private was found; check the text yourself."))
+
+    def _redaction_labels(self) -> dict[str, str]:
+        """The redaction table's labels (English in the payload) as this dialog shows them."""
+        return {"API keys (sk-…)": self.tr("API keys (sk-…)"), "Hugging Face tokens": self.tr("Hugging Face tokens"),
+                "GitHub tokens": self.tr("GitHub tokens"), "AWS access keys": self.tr("AWS access keys"),
+                "passwords and secrets in settings": self.tr("passwords and secrets in settings"),
+                "e-mail addresses": self.tr("e-mail addresses"),
+                "home-folder user names": self.tr("home-folder user names"), "file paths": self.tr("file paths"),
+                "phone numbers": self.tr("phone numbers"),
+                "long hexadecimal secrets": self.tr("long hexadecimal secrets"),
+                "long base64 secrets": self.tr("long base64 secrets")}
+
+    def _show_first_redaction(self) -> None:
+        """Scroll the preview to the first thing redaction took out, so the user sees it at once."""
+        cursor = self.preview.document().find("[redacted:")
+        if not cursor.isNull():
+            cursor.clearSelection()
+            self.preview.setTextCursor(cursor)
+            self.preview.centerCursor()
 
     # -- the outbox -------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QDesktopServices
 
 from desktop.ui.feedback_dialog import FeedbackDialog
 from desktop.ui.settings import Settings
-from tests.feedback.conftest import certificates, chat, hub, https_endpoint  # noqa: F401 - fixtures
+from tests.feedback.conftest import chat, hub  # noqa: F401 - fixtures shared with tests/feedback
 
 
 @pytest.fixture
@@ -121,3 +121,9 @@ def test_offline_setting_keeps_the_report_as_a_draft(dialog, chat):  # noqa: F81
     widget.send_button.click()
     assert widget.item.status == "draft" and "stay offline" in widget.problem.text()
     assert [i.status for i in chat.store.outbox.list()] == ["draft"]
+
+
+def test_every_redaction_label_is_translatable(dialog):
+    from desktop.feedback.redaction import PATTERNS
+
+    assert {p.label for p in PATTERNS} == set(dialog()._redaction_labels())
