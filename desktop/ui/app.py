@@ -6,7 +6,9 @@ and loading the model and listing the chats start from the event loop once the w
 """
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -55,6 +57,22 @@ def start(app: QApplication, model: str | None = None):
         window.sidebar.refresh()
         if wanted:
             window.load_model(wanted)
+        if settings.api_enabled:
+            window.local_api.start(settings.api_port)  # serves the model once it is loaded
+        threading.Thread(target=warm_imports, name="hearth-warm-imports", daemon=True).start()
 
     QTimer.singleShot(0, after_show)
     return window
+
+
+# Modules needed soon after start-up but slow to import (jsonschema alone takes a second on a slow
+# machine); importing them in the background keeps that second off the first JSON-mode edit.
+WARM_MODULES = ("markdown_it", "pygments.lexers", "pygments.formatters", "desktop.jsonmode.compile")
+
+
+def warm_imports() -> None:
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # the module reports its own problem when it is really used

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from desktop.engine.types import Constraint, ModelInfo, SamplingParams
 from desktop.errors import HearthError
-from desktop.jsonmode.compile import check
 from desktop.ui.settings import Settings
 
 DEBOUNCE_MS = 250
@@ -307,6 +306,8 @@ class GenerationPanel(QWidget):
         else:
             constraint = Constraint(mode)
         try:
+            from desktop.jsonmode.compile import check  # jsonschema: slow to import, not needed at start-up
+
             check(constraint)
         except HearthError as exc:
             return None, str(exc)

@@ -6,7 +6,6 @@ waits on the engine or the store; both answer through signals.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -22,9 +21,11 @@ from desktop.ui.conversation.view import ConversationView
 from desktop.ui.crash_banner import CrashBanner
 from desktop.ui.engine_bridge import EngineBridge
 from desktop.ui.generation_panel import GenerationPanel
+from desktop.ui.local_api import LocalApi
 from desktop.ui.settings import Settings
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.store_bridge import StoreBridge
+from desktop.ui.welcome import WelcomePage
 
 
 def gguf_in(urls) -> str | None:
@@ -33,14 +34,6 @@ def gguf_in(urls) -> str | None:
         if url.isLocalFile() and url.toLocalFile().lower().endswith(".gguf"):
             return url.toLocalFile()
     return None
-
-
-def optional_class(module: str, name: str):
-    """A class from a module another engineer may not have shipped yet (None until it exists)."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ImportError:
-        return None
 
 
 class MainWindow(QMainWindow):
@@ -67,8 +60,7 @@ class MainWindow(QMainWindow):
         self.chat_area = chat
         self.centre = QStackedWidget(self)
         self.centre.addWidget(chat)
-        welcome_class = optional_class("desktop.ui.welcome", "WelcomePage")  # the panels engineer's page
-        self.welcome = welcome_class(settings, self) if welcome_class else chat
+        self.welcome = WelcomePage(settings, self)
         self.centre.addWidget(self.welcome)
         self.panel = GenerationPanel(settings, self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -79,6 +71,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 660, 300])
         self.setCentralWidget(self.splitter)
 
+        self.local_api = LocalApi(engine, self)  # the settings' "Local API server" switch
         self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
         self.model_status = QLabel(self)
         self.statusBar().addPermanentWidget(self.model_status)
@@ -99,8 +92,7 @@ class MainWindow(QMainWindow):
         self.store.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.panel.changed.connect(c.set_generation)
         self.panel.manage_models_requested.connect(self.open_model_manager)
-        if self.welcome is not self.chat_area:
-            self.welcome.model_chosen.connect(self.load_model)
+        self.welcome.model_chosen.connect(self.load_model)
         self.engine.loadStarted.connect(self._loading)
         self.engine.loaded.connect(self._loaded)
         self.engine.loadFailed.connect(self._load_failed)
@@ -221,22 +213,32 @@ class MainWindow(QMainWindow):
     # -- dialogs ---------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
-        dialog_class = optional_class("desktop.ui.settings_dialog", "SettingsDialog")
-        if dialog_class is not None:  # integration point: the panels engineer's settings dialog
-            dialog_class(self.settings, self).exec()
+        from desktop.ui.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.settings, self.local_api, self).exec()
 
     def open_model_manager(self) -> None:
-        dialog_class = optional_class("desktop.ui.model_manager", "ModelManagerDialog")
-        if dialog_class is not None:  # integration point: the panels engineer's model manager
-            dialog = dialog_class(self.settings, self)
-            if hasattr(dialog, "model_chosen"):
-                dialog.model_chosen.connect(self.load_model)
-            dialog.exec()
+        from desktop.ui.model_manager import ModelManagerDialog  # numpy and gguf: imported when needed
 
-    def open_feedback(self, message_id: int | None) -> None:
-        dialog_class = optional_class("desktop.ui.feedback_dialog", "FeedbackDialog")
-        if dialog_class is not None:  # integration point: the feedback engineer's dialog
-            dialog_class(session_id=self.controller.session_id, message_id=message_id, parent=self).exec()
+        dialog = ModelManagerDialog(self.settings, self.engine, self)
+        dialog.unloaded.connect(self._unloaded)
+        dialog.exec()
+
+    def _unloaded(self) -> None:
+        self.engine.last_options = None
+        self._status_key = ("none", "")
+        self._show_model_status()
+        self.panel.set_model(None)
+        self.composer.set_model_name("")
+        self.show_welcome_if_needed()
+
+    def open_feedback(self, message_id: int | None, kind: str = "bug") -> None:
+        """The feedback dialog for a message (thumbs-down, context menu) or the whole app (Help menu)."""
+        from desktop.ui.feedback_dialog import FeedbackDialog
+
+        store = self.store.call(lambda s: s).result(timeout=10)  # the same Store; this thread gets its own connection
+        FeedbackDialog(store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
+                       parent=self, settings=self.settings).open()
 
     def about(self) -> None:
         build = self.engine.build or {}
@@ -275,6 +277,8 @@ class MainWindow(QMainWindow):
     def shut_down(self) -> None:
         """Stop the engine worker and flush the store's queued writes (after the event loop ended)."""
         self.controller.stop()
+        if self.local_api.running:
+            self.local_api.stop(wait=True)
         self.engine.close()
         QApplication.processEvents()  # the stopped answer's last signals: its final save is queued
         self.store.close()

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QLabel, QPushBu
 from desktop.errors import HearthError
 from desktop.models.catalog import DEFAULT_MODEL, find
 from desktop.models.fetch import ensure_model, is_present, model_path
-from desktop.models.gguf_info import inspect_gguf
-from desktop.ui.convert_dialog import ConvertDialog
 from desktop.ui.download_progress import DownloadProgress, human_size
 from desktop.ui.hub_download import HubDownloadForm
 from desktop.ui.settings import Settings
@@ -124,6 +122,8 @@ class WelcomePage(QWidget):
 
     def open_file(self, path: str) -> bool:
         """Check a chosen file with the GGUF reader; a bad file gets its specific one-line error."""
+        from desktop.models.gguf_info import inspect_gguf  # numpy: slow to import, not needed at start-up
+
         try:
             inspect_gguf(path)
         except HearthError as exc:
@@ -134,7 +134,9 @@ class WelcomePage(QWidget):
         self._use(path)
         return True
 
-    def open_converter(self) -> ConvertDialog:
+    def open_converter(self) -> "ConvertDialog":  # noqa: F821 - imported when needed
+        from desktop.ui.convert_dialog import ConvertDialog  # the converter pulls in numpy: not at start-up
+
         dialog = ConvertDialog(self)
         dialog.model_ready.connect(self._use)
         dialog.open()

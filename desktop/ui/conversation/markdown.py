@@ -8,20 +8,21 @@ is escaped, never interpreted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
-
-from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
-
-_MD = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
 
 # Pygments styles that read well on the light and dark palettes of desktop.ui.theme.
 CODE_STYLES = {"light": "friendly", "dark": "monokai"}
 CODE_BACKGROUNDS = {"light": "#f3f4f6", "dark": "#16181c"}
 INLINE_CODE_BACKGROUNDS = {"light": "#eceef1", "dark": "#30343b"}
+
+
+@cache
+def _markdown():
+    """The parser, built on first use: importing markdown-it and Pygments is kept off start-up."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def split_blocks(text: str) -> list[Block]:
     """The top-level blocks of `text` in order; adjacent blank lines belong to no block."""
     lines = text.splitlines(keepends=True)
     blocks: list[Block] = []
-    for token in _MD.parse(text):
+    for token in _markdown().parse(text):
         if token.level != 0 or token.nesting < 0 or token.map is None:
             continue
         start, end = token.map
@@ -53,7 +54,7 @@ def split_blocks(text: str) -> list[Block]:
 
 def text_html(source: str, scheme: str = "light") -> str:
     """Qt rich text for a Markdown text block (tables get borders, inline code a background)."""
-    html = _MD.render(source)
+    html = _markdown().render(source)
     background = INLINE_CODE_BACKGROUNDS.get(scheme, INLINE_CODE_BACKGROUNDS["light"])
     html = html.replace("<table>", '<table border="1" cellspacing="0" cellpadding="5" style="border-collapse:collapse">')
     html = html.replace("<code>", f'<code style="background-color:{background}">')
@@ -62,6 +63,11 @@ def text_html(source: str, scheme: str = "light") -> str:
 
 def code_html(code: str, language: str, scheme: str = "light") -> str:
     """Syntax-highlighted code as a <pre> with inline colours (Qt rich text has no CSS classes)."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
