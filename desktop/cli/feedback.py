@@ -58,6 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     submit.add_argument("--url", metavar="URL", help="url: the https:// endpoint")
     submit.add_argument("--ca-file", metavar="PEM", help="url: trust this certificate authority too")
     submit.add_argument("--edited", metavar="FILE", help="send this hand-edited payload instead")
+    submit.add_argument("--consent", action="store_true",
+                        help="data: I agree to share the sample under its licence")
     submit.set_defaults(run=run_submit)
 
     retry = inner.add_parser("retry", help="retry failed deliveries whose waiting time has passed")
@@ -148,6 +150,8 @@ def run_submit(args: argparse.Namespace) -> int:
                     payload = parse_edited(fh.read())
             except OSError as exc:
                 raise HearthError(f"cannot read {args.edited}: {exc.strerror or exc}") from None
+        if args.consent and payload["kind"] == "data":
+            payload = {**payload, "details": {**payload["details"], "consent": True}}
         if args.to == "github":
             repo = args.repo or default_repo(payload)
             if not repo:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
 
 from desktop.errors import HearthError
 from desktop.feedback.destinations.github import default_repo
-from desktop.feedback.outbox import Delivery, deliver, queue, save_draft
+from desktop.feedback.outbox import Delivery, deliver, queue, retry_due, save_draft
 from desktop.feedback.report import (Conversation, ReportRequest, draft_report, finalize, load_conversation,
                                      parse_edited, to_json)
 from desktop.feedback.schema import DOMAINS, KINDS, LICENCES, MATCH_MODES
@@ -447,6 +447,44 @@ class FeedbackDialog(QDialog):
             text = self.tr("Failed (attempt {0}): {1}. It will be retried; or press Retry.").format(
                 item.attempts, item.last_error)
         self.status.setText(text)
+
+
+class OutboxRetrier(QObject):
+    """Retries failed deliveries in the background while the app runs, so reports written
+    offline go out once the network is back. Start one with the main window:
+    `OutboxRetrier(store, settings, parent=window).start()`."""
+
+    retried = Signal(list)  # the Deliveries of one round (only emitted when something was due)
+
+    def __init__(self, store: Any, settings: Settings | None = None, interval_s: float = 60,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings or Settings.load()
+        self._busy = threading.Lock()
+        self._timer = QTimer(self, interval=int(interval_s * 1000))
+        self._timer.timeout.connect(self.retry_now)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def retry_now(self, now: float | None = None) -> None:
+        """One round in a background thread; skipped while a round is running or when offline."""
+        if not self.settings.allow_online or not self._busy.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                deliveries = retry_due(self.store, now)
+            finally:
+                self._busy.release()
+            if deliveries:
+                try:
+                    self.retried.emit(deliveries)
+                except RuntimeError:  # the app is closing
+                    pass
+
+        threading.Thread(target=run, name="feedback-retry", daemon=True).start()
 
 
 def _fill(box: QComboBox, keys: tuple[str, ...], labels: dict[str, str]) -> None:

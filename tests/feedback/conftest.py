@@ -118,7 +118,6 @@ class Hub:
     token: str = "hf_TestTokenForTheLocalHub0123"
     files: dict[str, bytes] = field(default_factory=dict)  # "owner/name:path" -> content
     commits: list[str] = field(default_factory=list)  # commit summaries
-    down: bool = False  # answer 503 while set, like a hub that is unreachable
 
 
 @pytest.fixture
@@ -130,8 +129,6 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             parts = self.path.split("?")[0].strip("/").split("/")
             # /api/datasets/<owner>/<name>/(preupload|commit)/<revision>
-            if state.down:
-                return self._reply(503, {"error": "Service unavailable"})
             if self.headers.get("Authorization") != f"Bearer {state.token}":
                 return self._reply(401, {"error": "Invalid credentials in Authorization header"})
             if len(parts) != 6 or parts[:2] != ["api", "datasets"]:

@@ -94,3 +94,24 @@ def test_submit_to_github_opens_the_browser(chat, tmp_path):
     assert opened.read_text().startswith("https://github.com/owner/repo/issues/new?title=")
     attachment = Path(result.stdout.splitlines()[1].split(": ", 1)[1])
     assert attachment.is_file() and json.loads(attachment.read_text(encoding="utf-8"))["kind"] == "bug"
+
+
+def test_data_contribution_is_sent_only_with_consent(chat, capsys, https_endpoint):
+    main(["feedback", "new", "--kind", "data", "--session", str(chat.session_id), "--domain", "code"])
+    submit = ["feedback", "submit", "1", "--to", "url", "--url", https_endpoint.url,
+              "--ca-file", https_endpoint.ca_file]
+    capsys.readouterr()
+    assert main(submit) == 1 and "consent to its licence" in capsys.readouterr().err
+    assert https_endpoint.received == [] and chat.store.outbox.get(1).status == "draft"
+    assert main([*submit, "--consent"]) == 0
+    assert https_endpoint.received[0]["json"]["details"]["consent"] is True
+
+
+def test_regression_cases_export_as_a_test_set(chat, capsys, tmp_path):
+    main(["feedback", "new", "--kind", "bug", "--session", str(chat.session_id), "--expected", "Paris",
+          "--match", "exact"])
+    out = tmp_path / "cases.jsonl"
+    assert main(["eval", "regressions", "--export", str(out)]) == 0
+    (case,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (case["format"], case["expected"], case["match"]) == ("hearth-regression", "Paris", "exact")
+    assert "wrote 1 case to" in capsys.readouterr().err

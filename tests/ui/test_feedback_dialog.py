@@ -3,13 +3,14 @@ contribution, and the status follows the outbox from draft to sent or failed and
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from desktop.ui.feedback_dialog import FeedbackDialog
+from desktop.ui.feedback_dialog import FeedbackDialog, OutboxRetrier
 from desktop.ui.settings import Settings
 from tests.feedback.conftest import chat, hub  # noqa: F401 - fixtures shared with tests/feedback
 
@@ -127,3 +128,29 @@ def test_every_redaction_label_is_translatable(dialog):
     from desktop.feedback.redaction import PATTERNS
 
     assert {p.label for p in PATTERNS} == set(dialog()._redaction_labels())
+
+
+def test_the_retrier_sends_failed_reports_once_the_hub_is_reachable(dialog, qtbot, chat, hub, monkeypatch):  # noqa: F811
+    widget = dialog()
+    widget.destination_box.setCurrentIndex(widget.destination_box.findData("hf"))
+    widget.target.setText("jane/hearth-feedback")
+    monkeypatch.setenv("HF_TOKEN", "hf_ExpiredTokenExpiredToken0000")  # refused: the send fails
+    widget.send_button.click()
+    qtbot.waitUntil(lambda: widget.item.status == "failed", timeout=10000)
+    monkeypatch.setenv("HF_TOKEN", hub.token)  # the user logs in again
+    retrier = OutboxRetrier(chat.store, Settings(), parent=widget)
+    with qtbot.waitSignal(retrier.retried, timeout=10000) as signal:
+        retrier.retry_now(now=time.time() + 3600)
+    (delivery,) = signal.args[0]
+    assert delivery.item.status == "sent" and delivery.item.attempts == 2 and len(hub.files) == 1
+
+
+def test_benchmark_result_file_is_attached(dialog, tmp_path):
+    result = tmp_path / "eval-json.json"
+    result.write_text('{"model": "smollm2", "valid": 19, "total": 20}', encoding="utf-8")
+    widget = dialog(kind="benchmark")
+    assert not widget.send_button.isEnabled() and "results file" in widget.problem.text()
+    widget.set_benchmark_file(str(result))
+    assert widget.edited_payload()["details"] == {"file": "eval-json.json",
+                                                  "result": {"model": "smollm2", "valid": 19, "total": 20}}
+    assert widget.send_button.isEnabled()
