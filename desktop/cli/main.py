@@ -57,6 +57,12 @@ def _open_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--engine-worker"]:  # a bundled app starts its engine worker through itself
+        from desktop.engine.worker import main as worker_main
+
+        worker_main(int(argv[1]))
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None) or _open_app

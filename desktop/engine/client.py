@@ -50,9 +50,9 @@ def describe_exit(exitcode: int | None) -> str:
         if name == "SIGKILL":
             return "the engine was killed (SIGKILL), often because the system ran out of memory"
         if name == "SIGSEGV":
-            return "the engine crashed (segmentation fault in llama.cpp)"
+            return "the engine crashed (SIGSEGV: segmentation fault in llama.cpp)"
         if name == "SIGABRT":
-            return "the engine aborted (llama.cpp hit an internal error)"
+            return "the engine aborted (SIGABRT: llama.cpp hit an internal error)"
         return f"the engine was stopped by {name}"
     return f"the engine exited unexpectedly (exit code {exitcode})"
 

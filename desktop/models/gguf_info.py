@@ -23,6 +23,13 @@ from desktop.errors import HearthError
 
 SUPPORTED_VERSIONS = (2, 3)
 KNOWN_ARCHITECTURES = frozenset(MODEL_ARCH_NAMES.values())
+# Named first in error messages: the families people most often run on a laptop.
+COMMON_ARCHITECTURES = ("llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "mistral3",
+                        "deepseek2", "granite", "olmo2", "smollm3")
+
+# Beyond these a length or count is corruption, not a file that was cut short.
+PLAUSIBLE_STRING_BYTES = 64 * 1024 * 1024
+PLAUSIBLE_COUNT = 1 << 24
 
 # Scalar value types: struct format of each.
 _SCALARS = {
@@ -137,6 +144,8 @@ class _Cursor:
 
     def string(self, what: str) -> bytes:
         length = self.unpack("<Q", what)
+        if length > self.size - self.pos and length <= PLAUSIBLE_STRING_BYTES:
+            self.need(length, what)
         if length > self.size - self.pos:
             raise HearthError(f"{self.path.name}: corrupted header: {what} claims {length} bytes, "
                               f"more than the file holds")
@@ -174,6 +183,8 @@ def _parse(path: Path, buf: mmap.mmap, size: int) -> GgufInfo:
     n_tensors = cur.unpack("<Q", "the tensor count")
     n_kv = cur.unpack("<Q", "the metadata count")
     # Each metadata entry needs at least 12 bytes and each tensor entry at least 28.
+    if n_kv * 12 + n_tensors * 28 > size and n_kv < PLAUSIBLE_COUNT and n_tensors < PLAUSIBLE_COUNT:
+        cur.need(n_kv * 12 + n_tensors * 28, "the metadata")
     if n_kv * 12 + n_tensors * 28 > size:
         raise HearthError(f"{path.name}: corrupted header: it claims {n_tensors} tensors and "
                           f"{n_kv} metadata entries, more than a {size}-byte file can hold")
@@ -269,8 +280,10 @@ def _check_contents(info: GgufInfo, data_start: int) -> None:
     if not arch:
         raise HearthError(f"{name}: no general.architecture in the metadata")
     if arch not in KNOWN_ARCHITECTURES:
-        supported = ", ".join(sorted(KNOWN_ARCHITECTURES)[:40])
-        raise HearthError(f"{name}: unknown architecture '{arch}' (supported: {supported}, ...)")
+        common = [a for a in COMMON_ARCHITECTURES if a in KNOWN_ARCHITECTURES]
+        others = len(KNOWN_ARCHITECTURES) - len(common)
+        raise HearthError(f"{name}: unknown architecture '{arch}' (supported: {', '.join(common)} "
+                          f"and {others} more that llama.cpp knows)")
     if "tokenizer.ggml.model" not in info.metadata or "tokenizer.ggml.tokens" not in info.array_lengths:
         raise HearthError(f"{name}: missing tokenizer (no tokenizer.ggml.model / tokenizer.ggml.tokens); "
                           "re-convert the model with its tokenizer files")
