@@ -62,10 +62,23 @@ def _model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] |
     template = info.chat_template
     facts.update(
         architecture=info.architecture, quantization=info.quantization, size_bytes=info.size_bytes,
-        parameters=info.parameters, license=info.license, source_url=info.source_url,
+        parameters=info.parameters, license=info.license, source_url=_source_url(info.metadata) or info.source_url,
         chat_template_sha256=hashlib.sha256(template.encode("utf-8")).hexdigest() if template else None,
     )
     return facts
+
+
+# GGUF metadata keys that may name where a model comes from, most specific first.
+SOURCE_KEYS = ("general.source.url", "general.source.repo_url", "general.repo_url", "general.url")
+
+
+def _source_url(metadata: dict[str, Any]) -> str | None:
+    """The first GitHub address among the source keys: that is where an issue can be filed."""
+    for key in SOURCE_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str) and "github.com" in value:
+            return value
+    return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -119,3 +119,39 @@ def test_github_needs_a_repository(payload):
 def test_unknown_destination():
     with pytest.raises(HearthError, match="unknown destination 'ftp'"):
         make_destination("ftp:somewhere")
+
+
+def _tiny_gguf(path, **metadata):
+    """A minimal but valid GGUF (one tensor, a two-token vocabulary) carrying `metadata`."""
+    import numpy as np
+    from gguf import GGUFWriter
+
+    writer = GGUFWriter(str(path), "llama")
+    writer.add_tokenizer_model("gpt2")
+    writer.add_token_list(["a", "b"])
+    writer.add_chat_template("{% for m in messages %}{{ m.content }}{% endfor %}")
+    for key, value in metadata.items():
+        writer.add_string(key, value)
+    writer.add_tensor("token_embd.weight", np.zeros((2, 32), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def test_github_defaults_to_the_repository_the_model_names(chat, tmp_path, capsys):
+    from desktop.cli.main import main
+
+    model = tmp_path / "tiny.gguf"
+    _tiny_gguf(model, **{"general.source.url": "https://huggingface.co/someone/tiny",
+                         "general.url": "https://github.com/tiny-org/tiny-model"})
+    answer = chat.store.begin_assistant(chat.session_id, chat.question_id, model_file=str(model),
+                                        model_sha256="ef" * 32, params={"seed": 1})
+    chat.store.finish_assistant(answer.id, "b a b", "stop")
+    assert main(["feedback", "new", "--kind", "bug", "--message-id", str(answer.id)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["model"]["source_url"] == "https://github.com/tiny-org/tiny-model"
+    opened = []
+    destination = make_destination("github:", opener=opened.append)
+    destination.send(payload)
+    assert opened[0].startswith("https://github.com/tiny-org/tiny-model/issues/new?")
