@@ -166,12 +166,12 @@ class EngineBridge(QObject):
             log.debug("token count failed", exc_info=True)
 
     def close(self) -> None:
-        """Cancel what is running and stop the worker process."""
+        """Cancel what is running and stop the worker process (a load in progress is abandoned)."""
         with self._lock:
             streams = list(self._streams.values())
         for stream in streams:
             stream.cancel()
-        self._counter.shutdown(wait=False, cancel_futures=True)
-        self._engine.shutdown(wait=True, cancel_futures=True)
         if self._client is not None and self._owns_client:
             self._client.close()
+        self._counter.shutdown(wait=False, cancel_futures=True)
+        self._engine.shutdown(wait=True, cancel_futures=True)
