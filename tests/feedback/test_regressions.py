@@ -92,7 +92,7 @@ def test_replay_on_smollm_passes_the_recorded_answer_and_fails_a_wrong_one(chat,
     question = chat.store.add_message(session_id, "user", "Name three colours.")
     messages = [{"role": "system", "content": "You are a helpful assistant."},
                 {"role": "user", "content": "Name three colours."}]
-    params = SamplingParams(temperature=0.7, max_tokens=16, seed=4242)
+    params = SamplingParams(temperature=0.7, max_tokens=8, seed=4242)
     with EngineClient() as client:
         client.load(LoadOptions(str(smollm_path), n_ctx=1024))
         done = client.chat(messages, params).collect()
