@@ -33,10 +33,10 @@ class Composer(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("composer")
+        self.setObjectName("Composer")
         self.busy = False
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 8, 16, 10)
+        layout.setContentsMargins(10, 6, 10, 6)
         row = QHBoxLayout()
         self.edit = ComposerEdit(self)
         self.edit.setObjectName("composerEdit")
@@ -46,10 +46,11 @@ class Composer(QFrame):
         row.addWidget(self.edit, 1)
         self.send_button = QPushButton(self)
         self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
+        self.send_button.setProperty("role", "primary")
         self.send_button.clicked.connect(self.submit)
         self.stop_button = QPushButton(self)
         self.stop_button.setObjectName("stopButton")
+        self.stop_button.setProperty("role", "danger")
         self.stop_button.clicked.connect(self.stopRequested)
         self.stop_button.hide()
         buttons = QVBoxLayout()

@@ -14,7 +14,7 @@ class CrashBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("crashBanner")
+        self.setObjectName("Banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
         self.message = QLabel(self)

@@ -52,8 +52,8 @@ class MainWindow(QMainWindow):
         chat = QWidget(self)
         chat.setObjectName("chatArea")
         column = QVBoxLayout(chat)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
+        column.setContentsMargins(12, 8, 12, 12)
+        column.setSpacing(8)
         for w in (self.banner, self.view, self.composer):
             column.addWidget(w)
         column.setStretch(1, 1)

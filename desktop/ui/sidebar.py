@@ -90,7 +90,7 @@ class Sidebar(QFrame):
 
     def __init__(self, store: StoreBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("sidebar")
+        self.setObjectName("Sidebar")
         self.store = store
         self.current: int | None = None
         self.sessions: list = []

@@ -85,3 +85,23 @@ def test_copy_button_puts_code_on_the_clipboard(qtbot):
     code.copy_button.click()
     assert QGuiApplication.clipboard().text() == "echo hi"
     assert code.copy_button.text() == "Copied"
+
+
+def test_code_is_recoloured_when_the_theme_changes(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    apply_theme(app, "light", 11)
+    try:
+        view = MarkdownView()
+        qtbot.addWidget(view)
+        view.set_markdown("```python\nx = 1\n```\n")
+        code = view.block_widgets()[0]
+        light = code.body.toHtml()
+        apply_theme(app, "dark", 11)
+        qtbot.waitUntil(lambda: code.scheme == "dark")
+        assert code.body.toHtml() != light
+    finally:
+        apply_theme(app, "light", 11)

@@ -32,11 +32,17 @@ class TextBlock(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.source = ""
+        self.scheme = ""
 
     def show_block(self, block: Block) -> None:
-        if block.source != self.source:
-            self.source = block.source
-            self.setText(text_html(block.source, current_scheme()))
+        if block.source != self.source or self.scheme != current_scheme():
+            self.source, self.scheme = block.source, current_scheme()
+            self.setText(text_html(block.source, self.scheme))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and self.scheme and self.scheme != current_scheme():
+            self.show_block(Block("text", self.source))  # the theme changed: inline code colours too
+        super().changeEvent(event)
 
 
 class CodeBlock(QFrame):
@@ -49,6 +55,7 @@ class CodeBlock(QFrame):
         self.setObjectName("codeBlock")
         self.code = ""
         self.language = ""
+        self.scheme = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -82,13 +89,15 @@ class CodeBlock(QFrame):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslateUi()
+        elif event.type() == QEvent.Type.PaletteChange and self.scheme and self.scheme != current_scheme():
+            self.show_block(Block("code", self.code, self.language))  # the theme changed: recolour
         super().changeEvent(event)
 
     def show_block(self, block: Block) -> None:
-        if block.source == self.code and block.language == self.language:
-            return
-        self.code, self.language = block.source, block.language
         scheme = current_scheme()
+        if block.source == self.code and block.language == self.language and scheme == self.scheme:
+            return
+        self.code, self.language, self.scheme = block.source, block.language, scheme
         self.language_label.setText(block.language or self.tr("code"))
         self.body.setStyleSheet(f"background-color:{CODE_BACKGROUNDS[scheme]};")
         self.body.setHtml(code_html(block.source, block.language, scheme))
