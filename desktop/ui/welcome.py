@@ -8,6 +8,7 @@ in one signal, `model_chosen(path)`, which the main window answers by loading th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout,
@@ -19,6 +20,9 @@ from desktop.models.fetch import ensure_model, is_present, model_path
 from desktop.ui.download_progress import DownloadProgress, human_size
 from desktop.ui.hub_download import HubDownloadForm
 from desktop.ui.settings import Settings
+
+if TYPE_CHECKING:
+    from desktop.ui.convert_dialog import ConvertDialog
 
 
 def _card() -> tuple[QFrame, QVBoxLayout, QLabel, QLabel]:

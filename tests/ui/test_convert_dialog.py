@@ -9,7 +9,7 @@ import pytest
 from desktop.ui.convert_dialog import ConvertDialog, default_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "converter"))
-from checkpoints import from_gguf  # noqa: E402  (the converter tests' cached checkpoints)
+from checkpoints import from_gguf, tiny  # noqa: E402  (the converter tests' cached checkpoints)
 
 
 @pytest.fixture
@@ -58,14 +58,13 @@ def test_converter_error_is_shown_as_its_one_line(dialog, qtbot, tmp_path) -> No
     assert dialog.convert_button.isVisible() and dialog.source.isEnabled()
 
 
-def test_convert_verify_and_load(dialog, qtbot, tmp_path, smollm_checkpoint) -> None:
-    out = tmp_path / "smollm-q8_0.gguf"
-    dialog.source.setText(str(smollm_checkpoint))
+def test_convert_verify_and_load(dialog, qtbot, tmp_path) -> None:
+    out = tmp_path / "tiny-q8_0.gguf"
+    dialog.source.setText(str(tiny("qwen2")))
     dialog.outtype.setCurrentIndex(dialog.outtype.findData("q8_0"))
     dialog.output.setText(str(out))
     assert dialog.verify.isChecked()
     seen_stages = []
-    dialog.process = None
     assert dialog.start()
     dialog.process.readyReadStandardOutput.connect(lambda: seen_stages.append(dialog.stage.text()))
     qtbot.waitUntil(lambda: not dialog.is_running(), timeout=240_000)
