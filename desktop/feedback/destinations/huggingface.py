@@ -11,6 +11,11 @@ from typing import Any
 
 from desktop.errors import HearthError
 
+try:
+    from httpx import HTTPError as _TransportError  # huggingface_hub >= 1.0 talks through httpx
+except ImportError:  # older releases used requests, whose errors are OSErrors
+    _TransportError = OSError
+
 
 class HuggingFaceDataset:
     def __init__(self, repo_id: str, token: str | None = None) -> None:
@@ -21,7 +26,6 @@ class HuggingFaceDataset:
         self.token = token
 
     def send(self, payload: dict[str, Any]) -> str:
-        import httpx
         from huggingface_hub import HfApi, get_token
         from huggingface_hub.errors import HfHubHTTPError
 
@@ -38,7 +42,7 @@ class HuggingFaceDataset:
             status = exc.response.status_code if exc.response is not None else "?"
             raise HearthError(f"Hugging Face refused the upload to {self.repo_id} ({status}): "
                               f"{str(exc).splitlines()[0]}") from None
-        except (httpx.HTTPError, OSError) as exc:
+        except (_TransportError, OSError) as exc:
             raise HearthError(f"cannot reach Hugging Face ({type(exc).__name__}: {exc}); "
                               "the report stays in the outbox and is retried") from None
         return str(commit.commit_url)
