@@ -27,8 +27,12 @@ from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
 def main(fd: int) -> None:
     """Process entry point: serve the client on the inherited socket `fd`."""
+    import signal
     from multiprocessing.connection import Connection
 
+    # Ctrl+C in a terminal reaches the whole process group; the parent decides how to stop
+    # (close() / shutdown), so the worker must not die with a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     Worker(Connection(fd)).serve()
 
 
