@@ -79,8 +79,7 @@ def run_new(args: argparse.Namespace) -> int:
 
     if args.kind in ("bug", "performance", "data") and args.session is None and args.message_id is None:
         raise HearthError(f"a {args.kind} report is about a conversation: pass --session ID (and --message-id ID)")
-    request = ReportRequest(kind=args.kind, session_id=args.session, message_id=args.message_id,
-                            description=args.message, expected=args.expected, match=args.match,
+    request = ReportRequest(kind=args.kind, description=args.message, expected=args.expected, match=args.match,
                             ideal_answer=args.ideal, domain=args.domain, licence=args.licence,
                             consent=args.consent, benchmark_file=args.file)
     with _store() as store:

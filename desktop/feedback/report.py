@@ -29,8 +29,6 @@ class ReportRequest:
     """What the user chose in the dialog or on the command line."""
 
     kind: str
-    session_id: int | None = None
-    message_id: int | None = None
     description: str = ""
     expected: str | None = None  # bug: the answer the model should have given
     match: str | None = None  # how a regression replay compares; None: chosen from the constraint

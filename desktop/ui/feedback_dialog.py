@@ -240,10 +240,8 @@ class FeedbackDialog(QDialog):
         return self.kind_box.currentData() or KINDS[0]
 
     def request(self) -> ReportRequest:
-        answer = self.conversation.answer
         return ReportRequest(
-            kind=self.kind(), session_id=self.conversation.session.id if self.conversation.session else None,
-            message_id=answer.id if answer else None, description=self.description.toPlainText(),
+            kind=self.kind(), description=self.description.toPlainText(),
             expected=self.expected.toPlainText() or None, match=self.match_box.currentData(),
             ideal_answer=self.ideal.toPlainText(), domain=self.domain_box.currentData() or "other",
             licence=self.licence_box.currentText(), consent=self.consent.isChecked(),

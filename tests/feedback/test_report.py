@@ -11,9 +11,9 @@ from desktop.feedback.report import (ReportRequest, draft_report, finalize, load
 from tests.feedback.conftest import METRICS, SEED
 
 
-def _report(chat, **request):
-    request.setdefault("session_id", chat.session_id)
-    conversation = load_conversation(chat.store, request.get("session_id"), request.get("message_id"))
+def _report(chat, session_id="chat", message_id=None, **request):
+    session_id = chat.session_id if session_id == "chat" else session_id
+    conversation = load_conversation(chat.store, session_id, message_id)
     return finalize(draft_report(ReportRequest(**request), conversation))
 
 
