@@ -125,6 +125,18 @@ def _environment() -> dict[str, Any]:
     }
 
 
+def memory_now() -> dict[str, Any]:
+    """Free RAM and per-GPU memory in use at the moment of the report (a performance report's
+    "how loaded was the machine"), unlike the fixed totals of `environment()`."""
+    import psutil
+
+    from desktop.engine.hardware import nvidia_devices
+
+    return {"ram_available_bytes": int(psutil.virtual_memory().available),
+            "gpu": [{"name": gpu.name, "memory_total_bytes": gpu.total_bytes,
+                     "memory_used_bytes": gpu.total_bytes - gpu.free_bytes} for gpu in nvidia_devices()]}
+
+
 def _cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():

@@ -173,7 +173,7 @@ def _performance(request: ReportRequest, conversation: Conversation, chat: list,
     if answer is None or not answer.metrics:
         raise HearthError("a performance report needs an answer with measurements: choose a finished answer")
     return {"metrics": answer.metrics, "offload": answer.metrics.get("offload"),
-            "ram_bytes": env["ram_bytes"], "gpu": env["gpu"]}
+            "ram_bytes": env["ram_bytes"], **context.memory_now()}
 
 
 def _data(request: ReportRequest, conversation: Conversation, chat: list, env: dict) -> dict[str, Any]:
