@@ -69,6 +69,7 @@ def test_submit_to_an_https_endpoint_then_retry(chat, capsys, https_endpoint):
     (["feedback", "submit", "1", "--to", "hf"], "--repo OWNER/DATASET"),
     (["feedback", "submit", "1", "--to", "github"], "pass --repo OWNER/REPO"),
     (["feedback", "export", "--out", "/no/such/folder/x.jsonl"], "does not exist"),
+    (["feedback", "export", "--out", "/"], "cannot write /"),
     (["eval", "regressions", "-m", "/no/model.gguf"], "no regression cases"),
 ])
 def test_errors_are_one_line(chat, capsys, argv, message):
