@@ -6,6 +6,7 @@ import importlib
 
 # Each module exposes register(subparsers) like the top-level commands do.
 EVAL_COMMANDS: list[str] = [
+    "desktop.cli.eval_json",
     "desktop.cli.eval_regressions",
 ]
 

@@ -22,12 +22,14 @@ from desktop.jsonmode import gbnf
 from desktop.jsonmode.schema_rewrite import rewrite
 from desktop.jsonmode.schema_walk import pointer, subschemas
 
-# Compact, single-line JSON with the spacing models are used to (`{"a": 1, "b": [2, 3]}`): no
-# free whitespace means no runaway newlines or indentation for a small model to get lost in.
+# JSON laid out the way models learned it - `{"a": 1}` or pretty-printed with indentation - but
+# with whitespace capped: between two tokens at most one space, or one newline plus at most 32
+# spaces of indentation. Runaway newlines and endless indentation are impossible.
 JSON_OPTIONS: dict[str, Any] = {
-    "whitespace_flexible": False,
-    "item_separator": ", ",
-    "key_separator": ": ",
+    "whitespace_flexible": True,
+    "whitespace_pattern": r"[ ]?|\n {0,32}",
+    "item_separator": ",",
+    "key_separator": ":",
     "coerce_one_of": False,  # oneOf is enforced exactly or rejected, never treated as anyOf
     "lenient": False,  # an unimplemented keyword is an error, never ignored
 }
@@ -50,6 +52,10 @@ def grammar_for(constraint: Constraint) -> str:
         return _json_grammar(json.dumps(ANY_OBJECT))
     if constraint.kind == "json_schema":
         schema = constraint.schema
+        if schema is True:  # the schema `true` admits any JSON value
+            schema = ANY_VALUE
+        if schema is False:
+            raise HearthError("the JSON Schema `false` admits no value at all: nothing could be generated")
         if not isinstance(schema, dict):
             raise HearthError("JSON Schema mode needs a schema: a JSON object such as {\"type\": \"object\"}")
         _check_against_metaschema(schema)

@@ -12,6 +12,7 @@ copied for each request, so a repeated schema costs almost nothing.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -40,7 +41,9 @@ def tokenizer_for(llama: llama_cpp.Llama) -> llguidance.LLTokenizer:
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
         n_vocab = llama.n_vocab()
         eog = [t for t in range(n_vocab) if llama_cpp.llama_vocab_is_eog(vocab, t)] or [llama.token_eos()]
-        _TOKENIZERS[key] = llguidance.llamacpp.lltokenizer_from_vocab(vocab, n_vocab=n_vocab, eos_token=eog)
+        with warnings.catch_warnings():  # llguidance calls a llama_cpp function deprecated per token
+            warnings.simplefilter("ignore", DeprecationWarning)
+            _TOKENIZERS[key] = llguidance.llamacpp.lltokenizer_from_vocab(vocab, n_vocab=n_vocab, eos_token=eog)
     return _TOKENIZERS[key]
 
 

@@ -57,7 +57,12 @@ def _check_schema(value: Any, schema: dict[str, Any]) -> tuple[bool, str | None]
 
 
 def _check_grammar(text: str, constraint: Constraint) -> tuple[bool, str | None]:
-    matcher = llguidance.LLMatcher(_byte_tokenizer(), grammar_for(constraint), log_level=0)
+    return matches(grammar_for(constraint), text)
+
+
+def matches(grammar: str, text: str) -> tuple[bool, str | None]:
+    """Whether llguidance grammar `grammar` (from `compile.grammar_for`) accepts exactly `text`."""
+    matcher = llguidance.LLMatcher(_byte_tokenizer(), grammar, log_level=0)
     data = text.encode("utf-8")
     accepted = matcher.try_consume_tokens(list(data))
     if accepted < len(data):

@@ -1,0 +1,110 @@
+"""The logits processor on real models through llama.cpp, in this process (the engine's worker
+does exactly this; tests/jsonmode/test_engine.py goes through the engine itself)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from llama_cpp import Llama, LogitsProcessorList
+
+from desktop.engine.types import Constraint
+from desktop.jsonmode import processor
+from desktop.jsonmode.prompt import with_schema_hint
+from desktop.jsonmode.validate import check_answer
+
+RECIPE = {
+    "type": "object",
+    "properties": {
+        "dish": {"type": "string", "maxLength": 30},
+        "minutes": {"type": "integer", "minimum": 1, "maximum": 240},
+        "vegetarian": {"type": "boolean"},
+        "steps": {"type": "array", "items": {"type": "string", "maxLength": 40}, "minItems": 1, "maxItems": 2},
+    },
+    "required": ["dish", "minutes", "vegetarian", "steps"],
+    "additionalProperties": False,
+}
+
+
+@pytest.fixture(scope="module")
+def smollm(smollm_path) -> Llama:
+    return Llama(str(smollm_path), n_ctx=1024, n_threads=2, verbose=False)
+
+
+def generate(llm: Llama, messages: list[dict], constraint: Constraint, max_tokens: int) -> tuple[str, bool]:
+    """Greedy generation with the processor; returns (text, stopped at EOS)."""
+    prompt = llm.tokenize(_chatml(with_schema_hint(messages, constraint)).encode(), special=True)
+    procs = LogitsProcessorList([processor.make_logits_processor(llm, constraint)])
+    out: list[int] = []
+    for token in llm.generate(prompt, temp=0.0, repeat_penalty=1.0, logits_processor=procs):
+        if llm.token_eos() == token or token in processor.tokenizer_for(llm).eos_tokens:
+            return llm.detokenize(out).decode(), True
+        out.append(token)
+        if len(out) >= max_tokens:
+            break
+    return llm.detokenize(out).decode(), False
+
+
+def _chatml(messages: list[dict]) -> str:
+    body = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+    return body + "<|im_start|>assistant\n"
+
+
+def test_schema_constrained_answer_parses_and_validates(smollm: Llama) -> None:
+    messages = [{"role": "user", "content": "Give me a quick pasta recipe."}]
+    text, stopped = generate(smollm, messages, Constraint("json_schema", schema=RECIPE), max_tokens=120)
+    assert stopped, f"did not finish: {text!r}"
+    assert check_answer(text, Constraint("json_schema", schema=RECIPE)) == (True, None)
+    assert "\n\n" not in text and "  " * 17 not in text  # whitespace is capped
+
+
+def test_grammar_constrained_answer_matches_the_grammar(smollm: Llama) -> None:
+    constraint = Constraint("grammar", grammar='root ::= ("yes" | "no") "."')
+    text, stopped = generate(smollm, [{"role": "user", "content": "Is water wet?"}], constraint, max_tokens=10)
+    assert stopped and text in ("yes.", "no.")
+
+
+def test_eos_is_masked_until_the_json_is_complete(smollm: Llama) -> None:
+    proc = processor.make_logits_processor(smollm, Constraint("json_object"))
+    eos = processor.tokenizer_for(smollm).eos_tokens
+    prompt = np.array(smollm.tokenize(b"Say hi"), dtype=np.intc)
+    first = proc(prompt, np.zeros(smollm.n_vocab(), dtype=np.float32))
+    assert np.all(np.isneginf(first[eos]))
+    assert first[smollm.tokenize(b"{", add_bos=False)[0]] == 0.0
+    answer = smollm.tokenize(b'{"a": 1}', add_bos=False)
+    for i in range(1, len(answer)):  # the processor sees the whole sequence each time
+        scores = proc(np.concatenate([prompt, answer[:i]]), np.zeros(smollm.n_vocab(), dtype=np.float32))
+        assert np.all(np.isneginf(scores[eos]))
+    done = proc(np.concatenate([prompt, answer]), np.zeros(smollm.n_vocab(), dtype=np.float32))
+    assert np.all(done[eos] == 0.0)
+    assert np.isneginf(done).sum() == smollm.n_vocab() - len(eos)  # nothing may follow but EOS
+
+
+def test_a_token_the_grammar_refuses_ends_the_answer_instead_of_going_unconstrained(smollm: Llama) -> None:
+    proc = processor.make_logits_processor(smollm, Constraint("json_object"))
+    prompt = np.array(smollm.tokenize(b"Say hi"), dtype=np.intc)
+    proc(prompt, np.zeros(smollm.n_vocab(), dtype=np.float32))
+    bad = smollm.tokenize(b"hello", add_bos=False)
+    scores = proc(np.concatenate([prompt, bad]), np.zeros(smollm.n_vocab(), dtype=np.float32))
+    assert proc.error
+    assert np.isfinite(scores).sum() == len(processor.tokenizer_for(smollm).eos_tokens)
+
+
+def test_per_model_state_is_built_once(smollm: Llama) -> None:
+    first = processor.tokenizer_for(smollm)
+    processor.make_logits_processor(smollm, Constraint("json"))
+    assert processor.tokenizer_for(smollm) is first
+
+
+@pytest.mark.slow
+def test_qwen_large_vocabulary_answer_validates(qwen_path) -> None:
+    qwen = Llama(str(qwen_path), n_ctx=512, n_threads=2, verbose=False)
+    eos = processor.tokenizer_for(qwen).eos_tokens
+    assert len(eos) >= 2  # <|im_end|> and <|endoftext|> both end an answer
+    schema = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30},
+                                               "population": {"type": "integer", "minimum": 0}},
+              "required": ["city", "population"]}
+    text, stopped = generate(qwen, [{"role": "user", "content": "The largest city in Japan?"}],
+                             Constraint("json_schema", schema=schema), max_tokens=40)
+    assert stopped and check_answer(text, Constraint("json_schema", schema=schema)) == (True, None)
+    assert set(json.loads(text)) == {"city", "population"}
