@@ -46,7 +46,9 @@ def looks_special(text: str) -> bool:
 
 
 def _added_tokens(folder: Path) -> dict[int, tuple[str, bool]]:
-    """id -> (content, special) from tokenizer.json's added_tokens and tokenizer_config.json's decoder."""
+    """id -> (content, special) from tokenizer.json's added_tokens and tokenizer_config.json's decoder.
+
+    Added tokens past the model's vocab_size have no embedding row and are left out by the callers."""
     found: dict[int, tuple[str, bool]] = {}
     config = folder / "tokenizer_config.json"
     if config.is_file():
@@ -59,6 +61,13 @@ def _added_tokens(folder: Path) -> dict[int, tuple[str, bool]]:
     return found
 
 
+def _check_fits(n_tokens: int, vocab_size: int) -> None:
+    """The gguf's token list must match the embedding's rows (config.json's vocab_size)."""
+    if n_tokens > vocab_size:
+        raise HearthError(f"the tokenizer has {n_tokens} tokens but the model's vocab_size is {vocab_size}; "
+                          "the tokenizer does not belong to these weights")
+
+
 def _type_of_added(content: str, special: bool) -> int:
     return gguf.TokenType.CONTROL if special or looks_special(content) else gguf.TokenType.USER_DEFINED
 
@@ -69,9 +78,9 @@ def bpe_vocab(folder: Path, vocab_size: int) -> Vocab:
     pre = pre_tokenizer_name(data)
     by_id: dict[int, str] = {tid: tok for tok, tid in data["model"]["vocab"].items()}
     added = _added_tokens(folder)
-    size = max(vocab_size, max(by_id) + 1, max(added, default=-1) + 1)
+    _check_fits(max(by_id) + 1, vocab_size)
     tokens, types = [], []
-    for tid in range(size):
+    for tid in range(vocab_size):
         if tid in added:
             content, special = added[tid]
             tokens.append(content)
@@ -111,9 +120,9 @@ def spm_vocab(folder: Path, vocab_size: int) -> Vocab:
             types.append(gguf.TokenType.BYTE)
         else:
             types.append(gguf.TokenType.NORMAL)
-    added = _added_tokens(folder)
-    size = max(vocab_size, len(tokens), max(added, default=-1) + 1)
-    for tid in range(len(tokens), size):
+    added = {tid: entry for tid, entry in _added_tokens(folder).items() if tid < vocab_size}
+    _check_fits(len(tokens), vocab_size)
+    for tid in range(len(tokens), vocab_size):
         tokens.append(f"[PAD{tid}]")
         scores.append(-1000.0)
         types.append(gguf.TokenType.UNUSED)

@@ -21,8 +21,9 @@ def arch_for(config: dict) -> gguf.MODEL_ARCH:
 
 
 def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
-    writer.add_key_length(head_dim(config))
-    writer.add_value_length(head_dim(config))
+    if not config.get("head_dim"):  # otherwise the common keys already say it
+        writer.add_key_length(head_dim(config))
+        writer.add_value_length(head_dim(config))
     if config.get("attn_logit_softcapping"):
         writer.add_attn_logit_softcapping(float(config["attn_logit_softcapping"]))
     if config.get("final_logit_softcapping"):

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 FIXTURES = Path(os.environ.get("HEARTH_CONVERT_FIXTURES", Path.home() / ".cache" / "hearth" / "convert-fixtures"))
-VERSION = "1"  # bump to rebuild every cached checkpoint after changing how they are made
+VERSION = "3"  # bump to rebuild every cached checkpoint after changing how they are made
 
 # What a tokenizer and a model meet in practice: scripts, emoji, code, whitespace runs, numbers.
 CORPUS = [
@@ -85,3 +85,118 @@ def from_gguf(gguf_path: Path, name: str, pre: str) -> Path:
         tok_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     return _cached(name, build)
+
+
+# --- tiny random checkpoints, one per family ---------------------------------------------------------
+
+LLAMA3_REGEX = ("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
+                "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
+QWEN2_REGEX = PUBLISHED_PRE_TOKENIZERS["qwen2"]["pretokenizers"][0]["pattern"]["Regex"]
+TRAINING_TEXT = CORPUS * 40 + [" ".join(f"word{i} token{i * 7} value{i % 13}" for i in range(j, j + 50))
+                               for j in range(0, 2000, 50)]
+
+
+def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], nfc: bool) -> int:
+    """A small byte-level BPE tokenizer with a given split regex (Llama 3 or Qwen2 style); returns its size."""
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(regex), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    tok.decoder = decoders.ByteLevel()
+    if nfc:
+        tok.normalizer = normalizers.NFC()
+    specials = [bos, eos, *extra]
+    tok.train_from_iterator(TRAINING_TEXT, trainers.BpeTrainer(
+        vocab_size=800, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=specials,
+        show_progress=False))
+    add_bos = bos == "<|begin_of_text|>"
+    if add_bos:
+        tok.post_processor = processors.TemplateProcessing(
+            single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, tok.token_to_id(bos))])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=bos, eos_token=eos)
+    fast.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                          "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    fast.save_pretrained(folder)
+    return tok.get_vocab_size()
+
+
+def trained_spm(folder: Path, add_dummy_prefix: bool, tokenizer_class: str, added: tuple[str, ...] = ()) -> int:
+    """A small SentencePiece BPE model with byte fallback, like Llama 2's / Gemma's; returns its size."""
+    import io
+
+    import sentencepiece
+    from transformers import AutoTokenizer
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(TRAINING_TEXT), model_writer=model, model_type="bpe", vocab_size=700,
+        byte_fallback=True, character_coverage=1.0, normalization_rule_name="identity",
+        remove_extra_whitespaces=False, add_dummy_prefix=add_dummy_prefix, split_digits=True,
+        allow_whitespace_only_pieces=True, hard_vocab_limit=False, unk_id=0, bos_id=1, eos_id=2, pad_id=-1,
+        minloglevel=2)
+    (folder / "tokenizer.model").write_bytes(model.getvalue())
+    (folder / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": tokenizer_class, "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+        "add_bos_token": True, "add_eos_token": False, "legacy": False}), encoding="utf-8")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if added:
+        tokenizer.add_special_tokens({"additional_special_tokens": list(added)})
+    tokenizer.save_pretrained(folder)
+    return len(tokenizer)
+
+
+SMALL = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+             num_key_value_heads=2, max_position_embeddings=256, tie_word_embeddings=False)
+
+# family -> (transformers config class name, extra config, tokenizer maker)
+TINY = {
+    "llama3": ("LlamaConfig", {"rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0,
+                                                   "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                                   "original_max_position_embeddings": 64}},
+               lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+    "mistral": ("MistralConfig", {"sliding_window": None},
+                lambda f: trained_spm(f, True, "LlamaTokenizer")),
+    "qwen2": ("Qwen2Config", {"tie_word_embeddings": True},
+              lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    "qwen3": ("Qwen3Config", {"head_dim": 32},
+              lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    # query_pre_attn_scalar = head_dim as in the published Gemma models (llama.cpp assumes it)
+    "gemma2": ("Gemma2Config", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
+                                "sliding_window": 128},
+               lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    "gemma3": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
+                                    "sliding_window": 128},
+               lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    "phi3": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2},
+             lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
+}
+CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM"}
+
+
+def tiny(name: str, dtype: str = "float32") -> Path:
+    """A tiny randomly initialised checkpoint of `name` (see TINY) with its own trained tokenizer."""
+
+    def build(folder: Path) -> None:
+        import torch
+        import transformers
+
+        config_class, extra, make_tokenizer = TINY[name]
+        vocab = make_tokenizer(folder)
+        config = getattr(transformers, config_class)(**{**SMALL, **extra, "vocab_size": vocab})
+        torch.manual_seed(0)
+        if config_class in CAUSAL_LM:
+            model = getattr(transformers, CAUSAL_LM[config_class])(config)
+        else:
+            model = transformers.AutoModelForCausalLM.from_config(config)
+        with torch.no_grad():  # random init with real spread, so logit comparisons mean something
+            for pname, param in model.named_parameters():
+                if param.dim() >= 2:  # a wide embedding/head gives peaked predictions, few near-ties
+                    param.normal_(0.0, 1.0 if "embed" in pname or "lm_head" in pname else 0.15)
+                else:
+                    param.uniform_(0.5, 1.5)
+        model.to(getattr(torch, dtype)).save_pretrained(folder, safe_serialization=True)
+
+    return _cached(f"tiny-{name}-{dtype}", build)

@@ -1,0 +1,75 @@
+"""Comparing a converted gguf with the Hugging Face checkpoint it came from: tokens and logits."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from checkpoints import CORPUS
+
+
+def llama_cpp_tokens(gguf_path: Path, text: str) -> list[int]:
+    import llama_cpp
+
+    llm = llama_cpp.Llama(str(gguf_path), vocab_only=True, verbose=False)
+    try:
+        return llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+    finally:
+        llm.close()
+
+
+def reference_tokenizer(checkpoint: Path):
+    """transformers' tokenizer for the checkpoint: text -> ids as the model was trained with.
+
+    For SentencePiece models that is `SentencePieceBackend` (it runs tokenizer.model itself); the
+    `tokenizers` conversion of an SPM model splits whitespace runs differently from SentencePiece.
+    """
+    from transformers import AutoTokenizer
+    from transformers.tokenization_utils_sentencepiece import SentencePieceBackend
+
+    fast = AutoTokenizer.from_pretrained(checkpoint)
+    if not (checkpoint / "tokenizer.model").is_file():
+        return lambda text: fast(text)["input_ids"]
+    spm = SentencePieceBackend(vocab_file=str(checkpoint / "tokenizer.model"))
+    bos = fast("")["input_ids"]  # the special tokens the checkpoint adds around text (BOS or nothing)
+    return lambda text: bos + spm(text, add_special_tokens=False)["input_ids"]
+
+
+def token_mismatches(checkpoint: Path, gguf_path: Path) -> list[tuple[str, list[int], list[int]]]:
+    """Corpus lines where llama.cpp's tokens differ from transformers' (empty when at parity)."""
+    tokenize = reference_tokenizer(checkpoint)
+    found = []
+    for text in [*CORPUS, "\n".join(CORPUS)]:
+        expected = tokenize(text)
+        got = llama_cpp_tokens(gguf_path, text)
+        if got != expected:
+            found.append((text, expected, got))
+    return found
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits.astype(np.float64)
+    logits -= logits.max(axis=-1, keepdims=True)
+    return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+
+def logit_agreement(checkpoint: Path, gguf_path: Path, text: str = "\n".join(CORPUS)) -> tuple[float, float]:
+    """(mean KL divergence of llama.cpp from transformers, top-1 agreement) over `text`'s tokens."""
+    import llama_cpp
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    tokens = llama_cpp_tokens(gguf_path, text)
+    model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
+    with torch.no_grad():
+        expected = model(torch.tensor([tokens])).logits[0].numpy()
+    llm = llama_cpp.Llama(str(gguf_path), n_ctx=len(tokens) + 8, logits_all=True, verbose=False)
+    try:
+        llm.eval(tokens)
+        got = np.array(llm.scores[: len(tokens)])
+    finally:
+        llm.close()
+    ref, res = _log_softmax(expected), _log_softmax(got)
+    kld = float((np.exp(ref) * (ref - res)).sum(axis=-1).mean())
+    top1 = float((ref.argmax(-1) == res.argmax(-1)).mean())
+    return kld, top1

@@ -1,0 +1,65 @@
+"""Every supported family converts to a gguf that llama.cpp tokenizes and runs like transformers does.
+
+Tiny random checkpoints (two layers, trained tokenizers) keep this fast; the real-model tests in
+test_convert_real.py do the same on published weights.
+"""
+from __future__ import annotations
+
+import gguf
+import pytest
+
+import checkpoints
+import parity
+from converter import convert
+
+EXPECTED_PRE_TOKENIZER = {"llama3": "llama-bpe", "qwen2": "qwen2", "qwen3": "qwen2"}
+EXPECTED_ARCH = {"llama3": "llama", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "gemma2": "gemma2",
+                 "gemma3": "gemma3", "phi3": "phi3"}
+
+
+@pytest.mark.parametrize("name", list(checkpoints.TINY))
+def test_tiny_checkpoint_matches_transformers_in_llama_cpp(name, tmp_path):
+    src = checkpoints.tiny(name)
+    result = convert(src, tmp_path / f"{name}.gguf", "f16")
+
+    assert result.arch == EXPECTED_ARCH[name]
+    fields = gguf.GGUFReader(result.path).fields
+    if name in EXPECTED_PRE_TOKENIZER:
+        assert fields["tokenizer.ggml.pre"].contents() == EXPECTED_PRE_TOKENIZER[name]
+    assert parity.token_mismatches(src, result.path) == []
+    kld, top1 = parity.logit_agreement(src, result.path)
+    assert kld <= 1e-4
+    assert top1 >= 0.99
+
+
+def test_llama3_rope_scaling_becomes_rope_freqs(tmp_path):
+    result = convert(checkpoints.tiny("llama3"), tmp_path / "l3.gguf", "f32")
+    names = {t.name for t in gguf.GGUFReader(result.path).tensors}
+    assert "rope_freqs.weight" in names
+
+
+def test_tied_embeddings_write_no_output_tensor(tmp_path):
+    result = convert(checkpoints.tiny("qwen2"), tmp_path / "q.gguf", "f16")
+    names = {t.name for t in gguf.GGUFReader(result.path).tensors}
+    assert "token_embd.weight" in names and "output.weight" not in names
+    assert "blk.0.attn_q.bias" in names  # qwen2's biases are kept
+
+
+def test_chat_template_and_special_tokens_are_carried(tmp_path):
+    result = convert(checkpoints.tiny("qwen2"), tmp_path / "q.gguf", "f16")
+    fields = gguf.GGUFReader(result.path).fields
+    assert "<|im_start|>" in fields["tokenizer.chat_template"].contents()
+    tokens = fields["tokenizer.ggml.tokens"].contents()
+    assert tokens[fields["tokenizer.ggml.eos_token_id"].contents()] == "<|im_end|>"
+    types = fields["tokenizer.ggml.token_type"].contents()
+    assert types[tokens.index("<|im_start|>")] == gguf.TokenType.CONTROL
+
+
+def test_sentencepiece_vocab_keeps_scores_types_and_space_prefix(tmp_path):
+    result = convert(checkpoints.tiny("gemma2"), tmp_path / "g.gguf", "f16")
+    fields = gguf.GGUFReader(result.path).fields
+    assert fields["tokenizer.ggml.model"].contents() == "llama"
+    assert fields["tokenizer.ggml.add_space_prefix"].contents() is False
+    types = fields["tokenizer.ggml.token_type"].contents()
+    assert types.count(gguf.TokenType.BYTE) == 256
+    assert len(set(fields["tokenizer.ggml.scores"].contents())) > 100
