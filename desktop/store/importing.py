@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.errors import HearthError
 from desktop.store.import_sources import ImportProblem, read_chatgpt, read_hearth, read_openai_line
 from desktop.store.records import dump_json
+from desktop.store.search import index_pending
 
 if TYPE_CHECKING:
     from desktop.store.store import Store
@@ -108,4 +109,5 @@ def write_sessions(store: "Store", sessions: list[dict[str, Any]]) -> list[int]:
             conn.execute("UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
                          (ids.get(doc["active_leaf"]), session_id))
             new_ids.append(session_id)
+        index_pending(conn)
     return new_ids

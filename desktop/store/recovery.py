@@ -1,7 +1,7 @@
 """Start-up check of the database file: a damaged or foreign file is set aside, never deleted.
 
 If the file at the store's path cannot be used (not SQLite, another program's database, or SQLite's
-own check finds damage), it is renamed to `<name>.corrupt-<UTC timestamp>` together with its `-wal`
+own page check finds damage), it is renamed to `<name>.corrupt-<UTC timestamp>` together with its `-wal`
 and `-shm` companions (a stale log applied to a fresh file would damage that too), and a fresh store
 is started. The returned notice tells the user what happened and where the backup is.
 """
@@ -16,6 +16,22 @@ from desktop.store.schema import APPLICATION_ID, LATEST_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 COMPANIONS = ("-wal", "-shm")
+# SQLite's full page check reads the whole file (~2 s for 570 MB on a busy 2-core machine), so a
+# large store is checked in full only after damage was met while it was in use (see request_check).
+FULL_CHECK_BYTES = 128 * 1024 * 1024
+CHECK_MARKER = ".needs-check"
+
+
+def request_check(path: Path) -> None:
+    """Remember that SQLite reported damage, so the next start checks the whole file."""
+    try:
+        path.with_name(path.name + CHECK_MARKER).touch()
+    except OSError:
+        pass  # the error itself is still reported; a later start can only check less
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (11, 26)  # CORRUPT, NOTADB
 
 
 def problem_with(path: Path) -> str | None:
@@ -41,9 +57,12 @@ def problem_with(path: Path) -> str | None:
         if version > LATEST_VERSION:
             raise HearthError(f"the session store {path} was written by a newer Hearth (schema version "
                               f"{version}, this one knows up to {LATEST_VERSION}); update Hearth")
-        result = [row[0] for row in conn.execute("PRAGMA quick_check")]
-        if result != ["ok"]:
-            return f"SQLite found damage ({result[0]})"
+        marker = path.with_name(path.name + CHECK_MARKER)
+        if path.stat().st_size <= FULL_CHECK_BYTES or marker.exists():
+            result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if result != ["ok"]:
+                return f"SQLite found damage ({result[0]})"
+            marker.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
         return f"SQLite cannot read it ({exc})"
     finally:
@@ -61,6 +80,7 @@ def set_aside(path: Path, reason: str) -> str:
         backup = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     try:
         path.rename(backup)
+        path.with_name(path.name + CHECK_MARKER).unlink(missing_ok=True)
         for suffix in COMPANIONS:
             companion = path.with_name(path.name + suffix)
             if companion.exists():

@@ -10,11 +10,22 @@ from __future__ import annotations
 import sqlite3
 
 from desktop.store.records import SESSION_COLUMNS, SearchHit, session_from_row
+from desktop.store.schema import INDEX_PENDING
 
 TRIGRAM = 3
 ROWS_PER_SESSION = 10  # matching messages read per session asked for
 SNIPPET_TOKENS = 48
 SNIPPET_CHARS = 48  # context kept around a LIKE match
+
+
+def has_pending(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0] == 1
+
+
+def index_pending(conn: sqlite3.Connection) -> None:
+    """Bring the index up to date with the messages waiting in fts_pending (in a write transaction)."""
+    for statement in INDEX_PENDING:
+        conn.execute(statement)
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, str]) -> list:
@@ -34,7 +45,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, st
         match = " ".join('"' + t.replace('"', '""') + '"' for t in indexed)
         rows = conn.execute(sql, [*mark, match, *args, limit * ROWS_PER_SESSION]).fetchall()
     else:
-        sql = ("SELECT m.session_id, m.id, m.content FROM messages m JOIN sessions s ON s.id = m.session_id "
+        sql = ("SELECT m.session_id, m.id, m.content FROM messages m CROSS JOIN sessions s ON s.id = m.session_id "
                f"WHERE {' AND '.join(conditions)} ORDER BY m.id DESC LIMIT ?")
         rows = [(sid, mid, like_snippet(text, short, mark))
                 for sid, mid, text in conn.execute(sql, [*args, limit * ROWS_PER_SESSION])]

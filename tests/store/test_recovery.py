@@ -91,3 +91,29 @@ def test_a_store_from_a_newer_hearth_is_left_alone():
     with pytest.raises(HearthError, match="newer Hearth"):
         Store.open()
     assert _backups(path) == [] and path.exists()
+
+
+def test_damage_met_in_use_is_set_aside_at_the_next_start(monkeypatch):
+    """A large store skips the full check at start-up; damage found later triggers it next time."""
+    from desktop.errors import HearthError
+    from desktop.store import recovery
+
+    monkeypatch.setattr(recovery, "FULL_CHECK_BYTES", 0)  # every file counts as large here
+    path = paths.database_path()
+    with Store.open() as store:
+        sid = store.create_session()
+        for n in range(400):
+            store.add_message(sid, "user", f"message {n} " * 40)
+        store._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    for offset in range(len(data) // 2 // 4096 * 4096, len(data), 4096):
+        data[offset: offset + 8] = b"\xff" * 8  # page headers in the second half: message pages
+    path.write_bytes(bytes(data))
+
+    with Store.open() as store:
+        assert store.recovery_notice is None  # not checked in full at start-up
+        with pytest.raises(HearthError, match="is damaged; restart Hearth"):
+            store.messages(sid)
+    assert path.with_name("hearth.sqlite3.needs-check").exists()
+    _opens_fresh_and_keeps(path, bytes(data))
+    assert not path.with_name("hearth.sqlite3.needs-check").exists()

@@ -69,3 +69,18 @@ def test_the_limit_counts_sessions(store):
     ids = [_session_with(store, f"common words number {n}") for n in range(5)]
     hits = store.search("common", limit=3)
     assert [h.session.id for h in hits] == ids[::-1][:3]
+
+
+def test_new_messages_wait_for_the_index_in_small_batches(store):
+    """Appends stay fast: the index catches up every INDEX_BATCH messages and before a search."""
+    from desktop.store.store import INDEX_BATCH
+
+    conn = store._connection()
+    sid = store.create_session()
+    for n in range(INDEX_BATCH + 10):
+        store.add_message(sid, "user", f"note number {n}")
+    assert conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0] < INDEX_BATCH
+    assert len(store.search("number 5")[0].message_ids) >= 1
+    assert conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0] == 0
+    indexed = conn.execute("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'number'").fetchone()[0]
+    assert indexed == INDEX_BATCH + 10
