@@ -140,6 +140,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
 
     Returns the number of steps applied. A failure rolls everything back, leaving the file at its
     old version, so an interrupted upgrade is simply retried at the next start."""
+    if schema_version(conn) >= target:
+        return 0  # the usual case: no write lock taken just for opening
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = schema_version(conn)

@@ -226,6 +226,9 @@ class Store:
         with self.transaction() as conn:
             old = _message(conn, message_id)
             new_id = _insert_message(conn, old.session_id, old.parent_id, old.role, content)
+            if old.parent_id is None and old.role == "user":  # the first question: retitle if automatic
+                conn.execute("UPDATE sessions SET title = ? WHERE id = ? AND title_auto = 1",
+                             (automatic_title(content), old.session_id))
             return _message(conn, new_id)
 
     def begin_assistant(self, session_id: int, parent_id: int | None = None, *,

@@ -36,8 +36,13 @@ def test_the_title_comes_from_the_first_question_until_the_user_edits_it(store):
     assert store.get_session(sid).title == "How do I"
     store.add_message(sid, "user", "Something else entirely")
     assert store.get_session(sid).title == "How do I"
+    first = store.active_path(sid)[0]
+    store.edit_message(first.id, "How do I sort a list?")  # a new first question, a new title
+    assert store.get_session(sid).title == "How do I sort a list?"
     session = store.update_session(sid, title="Lists")
+    store.edit_message(first.id, "Another try")  # the user's own title stays
     assert (session.title, session.title_auto) == ("Lists", False)
+    assert store.get_session(sid).title == "Lists"
     long = store.create_session()
     store.add_message(long, "user", "word " * 40)
     title = store.get_session(long).title
