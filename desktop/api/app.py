@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
-
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -22,6 +20,7 @@ from starlette.routing import Route
 from desktop.api.auth import BearerAuth
 from desktop.api.endpoints import Endpoints
 from desktop.api.errors import ApiError
+from desktop.engine.client import EngineClient
 
 log = logging.getLogger("hearth.api")
 
@@ -49,7 +48,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return ApiError(500, f"internal server error: {type(exc).__name__}").response()
 
 
-def create_app(client: Any, *, api_key: str | None = None, cors_origins: Sequence[str] = (),
+def create_app(client: EngineClient, *, api_key: str | None = None, cors_origins: Sequence[str] = (),
                model_aliases: Sequence[str] = ()) -> Starlette:
     """An app serving `client`'s loaded model.
 

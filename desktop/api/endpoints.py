@@ -22,6 +22,7 @@ from desktop.api.params import (chat_fields, chat_messages, completion_fields, c
                                 sampling_params)
 from desktop.api.shapes import ChatShape, CompletionShape, Shape
 from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
 from desktop.engine.types import Constraint, Done, EngineFailure, ModelInfo, SamplingParams
 from desktop.errors import HearthError
@@ -36,7 +37,7 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 class Endpoints:
     """Handlers bound to one engine client (shared with the desktop app when it runs the server)."""
 
-    def __init__(self, client: Any, extra_names: Sequence[str] = ()) -> None:
+    def __init__(self, client: EngineClient, extra_names: Sequence[str] = ()) -> None:
         self.client = client
         self.extra_names = tuple(extra_names)
 
@@ -130,8 +131,8 @@ async def _collected(shape: Shape, events: Any) -> Response:
                 raise _failure_error(event)
             if isinstance(event, Done):
                 done = event
-    if done is None:
-        return Response(status_code=204)  # cancelled: the client has gone
+    if done is None or done.finish_reason == "cancelled":
+        return Response(status_code=204)  # the client has gone: nobody reads an answer
     log_done(shape.object_name, shape.id, done)
     if done.json_valid is False and done.finish_reason == "stop":
         return JSONResponse(invalid_json_error(done), status_code=500)

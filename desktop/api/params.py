@@ -49,6 +49,7 @@ UNSUPPORTED: dict[str, tuple[Any, ...]] = {
     "suffix": ("",),
     "tools": ([],),
     "functions": ([],),
+    "logit_bias": ({},),
 }
 
 ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}

@@ -13,11 +13,11 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import uvicorn
 
 from desktop.api.app import create_app
+from desktop.engine.client import EngineClient
 from desktop.errors import HearthError
 
 log = logging.getLogger("hearth.api")
@@ -58,7 +58,7 @@ def _bind(host: str, port: int) -> socket.socket:
 class ApiServer:
     """The OpenAI-compatible API for `client`'s model, served from a background thread."""
 
-    def __init__(self, client: Any, host: str = "127.0.0.1", port: int = 8080,
+    def __init__(self, client: EngineClient, host: str = "127.0.0.1", port: int = 8080,
                  api_key: str | None = None, *, cors_origins: Sequence[str] = (),
                  model_aliases: Sequence[str] = ()) -> None:
         check_exposure(host, api_key)
