@@ -6,7 +6,7 @@ bad request never waits behind good ones and never costs a token of decoding.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -24,7 +24,7 @@ from desktop.api.shapes import ChatShape, CompletionShape, Shape
 from desktop.api.sse import invalid_json_error, sse_answer
 from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
-from desktop.engine.types import Constraint, Done, EngineFailure, ModelInfo, SamplingParams
+from desktop.engine.types import Constraint, Done, EngineFailure, Event, ModelInfo, SamplingParams
 from desktop.errors import HearthError
 from desktop.jsonmode.prompt import with_schema_hint
 
@@ -113,8 +113,8 @@ class Endpoints:
         if not fields.get("stream"):
             return await _collected(shape, events)
         first = await anext(events, None)  # waits for this request's turn in the queue
-        if first is None:
-            return Response(status_code=204)  # cancelled: the client has gone
+        if first is None or (isinstance(first, Done) and first.finish_reason == "cancelled"):
+            return Response(status_code=204)  # the client has gone
         if isinstance(first, EngineFailure):
             await events.aclose()
             raise _failure_error(first)
@@ -123,7 +123,7 @@ class Endpoints:
                                  media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
-async def _collected(shape: Shape, events: Any) -> Response:
+async def _collected(shape: Shape, events: AsyncGenerator[Event, None]) -> Response:
     done: Done | None = None
     async with aclosing(events):
         async for event in events:
@@ -139,7 +139,8 @@ async def _collected(shape: Shape, events: Any) -> Response:
     return JSONResponse(shape.whole(done))
 
 
-async def _closing_after(stream: Any, events: Any) -> Any:
+async def _closing_after(stream: AsyncGenerator[str, None],
+                         events: AsyncGenerator[Event, None]) -> AsyncIterator[str]:
     """`stream`'s items; the engine events are closed (and the generation cancelled) however
     the stream ends, including the server cancelling it when the client disconnects."""
     async with aclosing(events), aclosing(stream):

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from starlette.types import Receive
 
 from desktop.engine.types import Done, EngineFailure, Event
+from desktop.errors import HearthError
 
 log = logging.getLogger("hearth.api")
 
@@ -37,7 +38,11 @@ async def engine_events(start: Callable[[], Generation], receive: Receive) -> As
     Use it inside `contextlib.aclosing` so that leaving the loop early also cancels."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
-    generation = start()
+    try:
+        generation = start()
+    except HearthError as exc:  # e.g. a constraint the engine refuses: the request's fault
+        yield EngineFailure(kind="request", message=str(exc))
+        return
 
     def deliver(item: Any) -> None:
         try:

@@ -40,6 +40,8 @@ async def sse_answer(shape: Shape, first: Event, events: AsyncIterator[Event],
             if event.text:
                 yield chunk(shape.piece(event.text))
         elif isinstance(event, Done):
+            if event.finish_reason == "cancelled":  # the client has gone
+                return
             log_done(shape.chunk_object_name, shape.id, event)
             if include_usage:
                 yield chunk(shape.closing(event))
