@@ -10,11 +10,10 @@ is reported inline as you type (`desktop.jsonmode.compile.check`) and nothing in
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
@@ -92,11 +91,12 @@ class GenerationPanel(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         self._retranslate()
         self._reload_presets()
         self._on_json_mode()
@@ -139,19 +139,14 @@ class GenerationPanel(QWidget):
         self.max_tokens = QSpinBox()
         self.max_tokens.setRange(0, 131072)
         self.max_tokens.setSingleStep(64)
-        self.seed_fixed = QCheckBox()
         self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
-        self.seed_fixed.toggled.connect(self.seed.setEnabled)
+        self.seed.setRange(-1, MAX_SEED)  # -1 shows "Random": a fresh seed per answer
+        self.seed.setMinimumWidth(90)  # ten digits need not all show: keeps the panel narrow
         self.stop = QPlainTextEdit()
         self.stop.setFixedHeight(56)
         for widget in (self.top_k, self.max_tokens, self.seed):
             widget.valueChanged.connect(self._edited)
-        self.seed_fixed.toggled.connect(self._edited)
         self.stop.textChanged.connect(self._edited)
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed_fixed)
-        seed_row.addWidget(self.seed, 1)
         form = QFormLayout(self.sampling_box)
         form.addRow(self._label("temperature"), self.temperature)
         form.addRow(self._label("top_p"), self.top_p)
@@ -159,7 +154,7 @@ class GenerationPanel(QWidget):
         form.addRow(self._label("min_p"), self.min_p)
         form.addRow(self._label("repeat_penalty"), self.repeat_penalty)
         form.addRow(self._label("max_tokens"), self.max_tokens)
-        form.addRow(self._label("seed"), seed_row)
+        form.addRow(self._label("seed"), self.seed)
         form.addRow(self._label("stop"), self.stop)
         self._show_params(SamplingParams())
         return self.sampling_box
@@ -167,6 +162,8 @@ class GenerationPanel(QWidget):
     def _build_prompt_box(self) -> QGroupBox:
         self.prompt_box = QGroupBox()
         self.preset = QComboBox()
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(8)
         self.preset.activated.connect(self._apply_preset)
         self.delete_preset_button = QPushButton()
         self.delete_preset_button.clicked.connect(self._delete_preset)
@@ -265,9 +262,7 @@ class GenerationPanel(QWidget):
         self.min_p.setValue(p.min_p)
         self.repeat_penalty.setValue(p.repeat_penalty)
         self.max_tokens.setValue(p.max_tokens or 0)
-        self.seed_fixed.setChecked(p.seed is not None)
-        self.seed.setEnabled(p.seed is not None)
-        self.seed.setValue(p.seed if p.seed is not None else random.randint(0, 99999))
+        self.seed.setValue(-1 if p.seed is None else p.seed)
         self.stop.setPlainText(format_stop_strings(p.stop))
 
     def _params(self) -> SamplingParams:
@@ -276,7 +271,7 @@ class GenerationPanel(QWidget):
             top_k=self.top_k.value(), min_p=round(self.min_p.value(), 4),
             repeat_penalty=round(self.repeat_penalty.value(), 4),
             max_tokens=self.max_tokens.value() or None,
-            seed=self.seed.value() if self.seed_fixed.isChecked() else None,
+            seed=None if self.seed.value() < 0 else self.seed.value(),
             stop=parse_stop_strings(self.stop.toPlainText()))
 
     def _show_constraint(self, c: Constraint | None) -> None:
@@ -419,7 +414,8 @@ class GenerationPanel(QWidget):
             "min_p": (self.tr("Min P"), self.tr("Drop tokens less likely than this fraction of the likeliest one.")),
             "repeat_penalty": (self.tr("Repeat penalty"), self.tr("Discourage repeating recent tokens (1: off).")),
             "max_tokens": (self.tr("Max tokens"), self.tr("The longest answer, in tokens.")),
-            "seed": (self.tr("Seed"), self.tr("A fixed seed gives the same answer to the same question.")),
+            "seed": (self.tr("Seed"), self.tr("Random: a new seed for every answer. A fixed seed gives the same "
+                                              "answer to the same question.")),
             "stop": (self.tr("Stop strings"), self.tr("One per line; the answer ends when one appears. Write \\n for a newline.")),
         }
         for key, (text, tip) in texts.items():
@@ -433,8 +429,7 @@ class GenerationPanel(QWidget):
             widget.setToolTip(texts[key][1])
         self.sampling_box.setTitle(self.tr("Sampling"))
         self.max_tokens.setSpecialValueText(self.tr("No limit"))
-        self.seed_fixed.setText(self.tr("Fixed"))
-        self.seed_fixed.setAccessibleName(self.tr("Use a fixed seed"))
+        self.seed.setSpecialValueText(self.tr("Random"))
         self.prompt_box.setTitle(self.tr("System prompt"))
         self.preset.setAccessibleName(self.tr("System prompt preset"))
         self.preset.setItemText(0, self.tr("Custom"))

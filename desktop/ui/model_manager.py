@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
@@ -21,10 +21,12 @@ from desktop.engine.hardware import VRAM_OVERHEAD_BYTES, kv_cache_bytes
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
-from desktop.ui.convert_dialog import ConvertDialog
 from desktop.ui.local_models import LocalModelTable, ModelScanner
 from desktop.ui.model_downloads import ModelDownloads
 from desktop.ui.settings import Settings
+
+if TYPE_CHECKING:
+    from desktop.ui.convert_dialog import ConvertDialog
 
 GIB = 2**30
 
@@ -126,11 +128,17 @@ class ModelManagerDialog(QDialog):
         self.vram_label.setWordWrap(True)
         self.vram_label.setProperty("role", "hint")
         self._labels = [QLabel(), QLabel(), QLabel()]
-        form = QFormLayout(self.options_box)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self._labels[0], self.gpu_layers)
-        form.addRow("", self.vram_label)
         form.addRow(self._labels[1], self.n_ctx)
         form.addRow(self._labels[2], self.threads)
+        for spin in (self.gpu_layers, self.n_ctx, self.threads):
+            spin.setMinimumWidth(140)
+        row = QHBoxLayout(self.options_box)
+        row.addLayout(form)
+        row.addSpacing(16)
+        row.addWidget(self.vram_label, 1, Qt.AlignmentFlag.AlignTop)
         self._show_options()
 
         self.status = QLabel()
@@ -190,7 +198,9 @@ class ModelManagerDialog(QDialog):
         if path:
             self.add_model_file(path)
 
-    def open_converter(self) -> ConvertDialog:
+    def open_converter(self) -> "ConvertDialog":
+        from desktop.ui.convert_dialog import ConvertDialog  # the converter package: only when asked for
+
         dialog = ConvertDialog(self)
         dialog.model_ready.connect(self.add_model_file)
         dialog.open()

@@ -29,7 +29,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.api = api
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(700)
         self._labels: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(self._appearance_box())
@@ -94,10 +94,12 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.data_folder, 1)
         row.addWidget(self.open_data_button)
-        form = QFormLayout(self.data_box)
+        form = QFormLayout()
         form.addRow(self._label("data"), row)
         form.addRow(self._label("models"), self.models_folder)
-        form.addRow(self.data_note)
+        layout = QVBoxLayout(self.data_box)
+        layout.addLayout(form)
+        layout.addWidget(self.data_note)
         return self.data_box
 
     def _api_box(self) -> QGroupBox:
@@ -115,11 +117,16 @@ class SettingsDialog(QDialog):
         self.api_note = QLabel()
         self.api_note.setProperty("role", "hint")
         self.api_note.setWordWrap(True)
-        form = QFormLayout(self.api_box)
-        form.addRow(self.api_enabled)
-        form.addRow(self._label("port"), self.api_port)
-        form.addRow(self.api_status)
-        form.addRow(self.api_note)
+        self.api_port.setMaximumWidth(120)
+        port_row = QHBoxLayout()
+        port_row.addWidget(self._label("port"))
+        port_row.addWidget(self.api_port)
+        port_row.addStretch(1)
+        layout = QVBoxLayout(self.api_box)
+        layout.addWidget(self.api_enabled)
+        layout.addLayout(port_row)
+        layout.addWidget(self.api_status)
+        layout.addWidget(self.api_note)
         return self.api_box
 
     def _privacy_box(self) -> QGroupBox:
@@ -251,7 +258,18 @@ class SettingsDialog(QDialog):
                                           "exactly what will be sent."))
         self._show_api_state()
 
+    def _fit_height(self) -> None:
+        """Grow to show every wrapped line: dialogs do not size themselves for wrapped labels."""
+        needed = self.layout().heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_height()
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+            self._fit_height()
         super().changeEvent(event)

@@ -68,8 +68,9 @@ def resolve_scheme(choice: str) -> str:
 
 
 def style_sheet(scheme: str) -> str:
-    """The style sheet text of a scheme, read from resources/styles/."""
-    return resource_path("styles", f"{scheme}.qss").read_text(encoding="utf-8")
+    """The style sheet text of a scheme, read from resources/styles/ (images found there too)."""
+    folder = resource_path("styles")
+    return (folder / f"{scheme}.qss").read_text(encoding="utf-8").replace("@STYLES@", folder.as_posix())
 
 
 def palette(scheme: str) -> QPalette:

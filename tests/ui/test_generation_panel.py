@@ -22,7 +22,6 @@ def test_edits_arrive_as_one_changed_signal(panel, qtbot) -> None:
         panel.temperature.setValue(0.2)
         panel.top_k.setValue(7)
         panel.max_tokens.setValue(0)
-        panel.seed_fixed.setChecked(True)
         panel.seed.setValue(1234)
         panel.stop.setPlainText("###\\nUser:")
         panel.system_prompt.setPlainText("Be brief.")
@@ -39,7 +38,7 @@ def test_set_values_shows_a_session_without_emitting(panel, qtbot) -> None:
         panel.set_values(saved.to_dict(), {"kind": "json_object"}, "Answer in JSON.")
     params, constraint, prompt = panel.values()
     assert params.temperature == 1.3 and params.max_tokens == 77 and params.seed is None
-    assert params.stop == ["\n\n"]
+    assert params.stop == ["\n\n"] and panel.seed.text() == "Random"
     assert constraint == Constraint("json_object") and prompt == "Answer in JSON."
 
 
