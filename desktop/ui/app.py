@@ -49,6 +49,7 @@ def start(app: QApplication, model: str | None = None):
         window.engine.last_options = settings.load_options(wanted)  # shows the chat, not the welcome
         window.show_welcome_if_needed()
     window.show()
+    window.activateWindow()  # keyboard shortcuts need an active window, also where no window manager gives it one
     window.composer.edit.setFocus()
     if settings.notice:
         window.statusBar().showMessage(settings.notice, 15000)

@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.sessionChosen.connect(self._open_session)
         self.sidebar.sessionDeleted.connect(c.forget_session)
-        c.sessionsChanged.connect(self.sidebar.refresh)
+        c.sessionsChanged.connect(self._sessions_changed)
         c.sessionOpened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
         c.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
         c.feedbackRequested.connect(self.open_feedback)
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         action("settings", self.file_menu, self.open_settings, "Ctrl+,")
         self.file_menu.addSeparator()
-        action("quit", self.file_menu, self.close, QKeySequence.StandardKey.Quit)
+        action("quit", self.file_menu, self.close, "Ctrl+Q")
         action("open_gguf", self.model_menu, self.open_gguf, "Ctrl+O")
         action("models", self.model_menu, self.open_model_manager, "Ctrl+M")
         action("panel", self.model_menu, self.toggle_panel, "Ctrl+Shift+P")
@@ -141,6 +141,10 @@ class MainWindow(QMainWindow):
         self.centre.setCurrentWidget(self.chat_area)
         self.controller.open_session(session_id)
         self.sidebar.set_current(session_id)
+
+    def _sessions_changed(self) -> None:
+        self.sidebar.set_current(self.controller.session_id)
+        self.sidebar.refresh()
 
     def focus_composer(self) -> None:
         if self.centre.currentWidget() is self.chat_area:
@@ -174,9 +178,10 @@ class MainWindow(QMainWindow):
         self.focus_composer()
 
     def _loaded(self, info: ModelInfo) -> None:
-        self._status_key = ("loaded", f"{info.name} · {info.offload}")
+        name = Path(info.path).stem  # the file name: what the user chose, unlike GGUF's general.name
+        self._status_key = ("loaded", f"{name} · {info.offload}")
         self._show_model_status()
-        self.composer.set_model_name(info.name)
+        self.composer.set_model_name(name)
         self.panel.set_model(info)
         self.composer.set_gauge(self.composer.used, info.n_ctx)
         self.settings.remember_model(info.path)

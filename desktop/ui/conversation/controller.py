@@ -270,6 +270,7 @@ class ChatController(QObject):
         self._update_gauge(done.prompt_tokens + done.completion_tokens)
 
     def _finished(self, message) -> None:
+        self.path = [message if m.id == message.id else m for m in self.path]  # the gauge counts it now
         widget = self.view.widget_for(message.id)
         if widget is not None:
             widget.show_message(message)
