@@ -110,6 +110,8 @@ class ConvertDialog(QDialog):
         self.load_button.setProperty("role", "primary")
         self.load_button.clicked.connect(self._load_result)
         self.load_button.hide()
+        for changed in (self.source.textChanged, self.output.textChanged, self.outtype.currentIndexChanged):
+            changed.connect(self._inputs_changed)
         self.close_button = QPushButton()
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -288,6 +290,7 @@ class ConvertDialog(QDialog):
         report = result.get("verify")
         if report:
             self._fill_verify_table(report)
+        self.convert_button.hide()  # one main action at a time: now it is loading the result
         self.load_button.show()
         self.load_button.setFocus()
 
@@ -309,6 +312,14 @@ class ConvertDialog(QDialog):
         self.verify_table.resizeRowsToContents()
         self.verify_table.setFixedHeight(self.verify_table.verticalHeader().length() + 4)
         self.verify_table.show()
+
+    def _inputs_changed(self, *_args: object) -> None:
+        """New inputs make the last result stale: offer Convert again."""
+        if self.result is not None and not self.is_running():
+            self.result = None
+            for widget in (self.load_button, self.summary, self.verify_table):
+                widget.hide()
+            self.convert_button.show()
 
     def _load_result(self) -> None:
         if self.result is not None:

@@ -75,6 +75,7 @@ def test_convert_verify_and_load(dialog, qtbot, tmp_path) -> None:
              for r in range(dialog.verify_table.rowCount())}
     assert float(table["Top-1 agreement"].rstrip("%")) > 90
     assert "Mean KL divergence" in table and "tokens/s" in table["Decode speed"]
+    assert dialog.load_button.isVisible() and not dialog.convert_button.isVisible()
     with qtbot.waitSignal(dialog.model_ready) as blocker:
         dialog.load_button.click()
     assert blocker.args == [str(out)]
@@ -93,3 +94,11 @@ def test_cancel_stops_the_process_and_leaves_no_file(dialog, qtbot, tmp_path, sm
     assert dialog.stage.text() == "Conversion cancelled; no file was written."
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_new_inputs_after_a_result_offer_convert_again(dialog, tmp_path) -> None:
+    dialog.result = {"path": str(tmp_path / "a.gguf"), "size_bytes": 1, "outtype": "q8_0", "seconds": 1.0}
+    dialog._show_result(dialog.result)
+    assert dialog.load_button.isVisible() and not dialog.convert_button.isVisible()
+    dialog.outtype.setCurrentIndex(dialog.outtype.findData("f16"))
+    assert dialog.convert_button.isVisible() and not dialog.load_button.isVisible() and dialog.result is None
