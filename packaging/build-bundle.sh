@@ -16,4 +16,9 @@ fi
 for lib in dist/hearth/_internal/llama_cpp/lib/lib*.so; do
     if cmp --silent "$lib" "$lib.0"; then ln -sf "$(basename "$lib").0" "$lib"; fi
 done
+# PyInstaller's own strip option also strips numpy's OpenBLAS, which then refuses to load; strip
+# the rest here (CPython, extension modules: about 40 MB of symbols nobody reads).
+if command -v strip >/dev/null; then
+    find dist/hearth/_internal -name "*.so*" -type f ! -path "*/numpy.libs/*" -exec strip --strip-unneeded {} +
+fi
 echo "build-bundle: dist/hearth is $(du -sh dist/hearth | cut -f1); run dist/hearth/hearth"

@@ -1,9 +1,9 @@
 """The bundled `hearth` executable's entry point (PyInstaller runs this file as __main__).
 
-The engine runs llama.cpp in a worker process started with multiprocessing's "spawn" method. In a
-frozen executable there is no Python interpreter to spawn, so the bundle starts itself again with
-multiprocessing's arguments; `freeze_support()` must run first so that such a child becomes the
-worker instead of opening a second Hearth.
+A frozen executable has no Python interpreter to start children with. The engine copes on its own
+(it starts its worker as `hearth --engine-worker FD`), but the converter's quantizer uses
+multiprocessing's "spawn" method, which restarts this executable with multiprocessing's arguments;
+`freeze_support()` must run first so that such a child does its work instead of opening Hearth.
 """
 import multiprocessing
 import sys
