@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -61,9 +62,16 @@ def _print_report(result, report) -> None:
         print(report.table())
 
 
+def _clear(bar: TqdmBar | None) -> None:
+    if bar is not None:
+        bar.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    progress = json_lines if args.progress_json else TqdmBar()
+    logging.basicConfig(level=logging.ERROR, format="hearth-convert: %(message)s")  # gguf's chatter stays quiet
+    bar = None if args.progress_json else TqdmBar()
+    progress = json_lines if bar is None else bar
     cancel = _cancel_on_signals()
     try:
         from converter.convert import convert
@@ -76,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
 
             report = verify(result.source, result.path, progress=progress, cancel=cancel)
     except Cancelled as exc:
+        _clear(bar)
         print(f"hearth-convert: {exc}", file=sys.stderr)
         return 130
     except HearthError as exc:
+        _clear(bar)
         print(f"hearth-convert: error: {exc}", file=sys.stderr)
         return 1
+    _clear(bar)
     if args.progress_json:
         payload = {"stage": "result", **{k: str(v) if k in ("path", "source") else v
                                            for k, v in asdict(result).items()}}

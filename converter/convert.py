@@ -86,7 +86,6 @@ def convert(src: str | Path, out: str | Path, outtype: str = "auto", *, force: b
     check(cancel)
     float_type = "f16" if outtype in ("auto", *LLAMA_CPP_TYPES) else outtype
     qtype, ftype = NUMPY_TYPES[float_type]
-    progress(Step("read", message=f"reading {folder}"))
     plan = build_plan(folder, family, config, qtype)
     vocab = load_vocab(folder, int(config["vocab_size"]))
     notes = []
@@ -113,5 +112,5 @@ def convert(src: str | Path, out: str | Path, outtype: str = "auto", *, force: b
         used = float_type
     result = ConvertResult(out, used, gguf.MODEL_ARCH_NAMES[plan.arch], plan.n_params, out.stat().st_size,
                            time.monotonic() - started, folder, plan.kept_wide, notes)
-    progress(Step("done", 1, 1, message=f"wrote {out} ({result.size_bytes / 1e6:.1f} MB, {used})"))
+    progress(Step("done", 1, 1))
     return result

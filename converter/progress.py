@@ -68,14 +68,21 @@ class TqdmBar:
             self._close()
             print(f"hearth-convert: {step.message}", file=sys.stderr)
             return
+        if step.stage == "done":
+            self._close()
+            return
         if step.stage != self._stage or self._bar is None:
             self._close()
             unit = "B" if step.stage == "write" else "it"
             self._bar = self._tqdm(total=step.total, desc=step.stage, unit=unit, unit_scale=unit == "B",
-                                   file=sys.stderr, leave=False)
+                                   file=sys.stderr, leave=False, disable=None)  # None: no bar unless a TTY
             self._stage = step.stage
         self._bar.total = step.total
         self._bar.update(step.done - self._bar.n)
+
+    def close(self) -> None:
+        """Clear the bar (before printing an error line, for instance)."""
+        self._close()
 
     def _close(self) -> None:
         if self._bar is not None:

@@ -30,8 +30,10 @@ def temporary_output(out: Path, suffix: str = ".part") -> Iterator[Path]:
     try:
         yield tmp
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise HearthError(f"disk full while writing {out}; free some space and try again") from None
+        if exc.errno == errno.EFBIG:
+            raise HearthError(f"{out} grew past the file size this system allows; write it elsewhere") from None
         raise HearthError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)

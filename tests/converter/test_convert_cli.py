@@ -1,0 +1,123 @@
+"""`hearth-convert` as users and the app run it: one line per problem, exit codes, no partial files."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import checkpoints
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args, preexec_fn=None, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "converter", *map(str, args)], capture_output=True, text=True,
+                          cwd=REPO, env=env, preexec_fn=preexec_fn, timeout=timeout)
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    """A writable copy of the tiny Llama 3 checkpoint, to break in different ways."""
+    folder = tmp_path / "ckpt"
+    shutil.copytree(checkpoints.tiny("llama3"), folder)
+    return folder
+
+
+def _edit_config(folder, **changes):
+    config = json.loads((folder / "config.json").read_text())
+    config.update(changes)
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+BREAKAGES = {
+    "missing config": (lambda f: (f / "config.json").unlink(), "no config.json"),
+    "missing weights": (lambda f: (f / "model.safetensors").unlink(), "no model weights"),
+    "unknown architecture": (lambda f: _edit_config(f, architectures=["BertForMaskedLM"]),
+                             "unsupported architecture BertForMaskedLM; supported: Gemma2ForCausalLM"),
+    "shape mismatch": (lambda f: _edit_config(f, intermediate_size=96), "but config.json implies [64, 96]"),
+    "truncated weights": (lambda f: os.truncate(f / "model.safetensors", (f / "model.safetensors").stat().st_size // 2),
+                          "is truncated"),
+    "missing tokenizer": (lambda f: [(f / n).unlink() for n in ("tokenizer.json",)], "has no tokenizer"),
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKAGES))
+def test_bad_checkpoint_is_one_line_exit_1_and_no_file(case, checkpoint, tmp_path):
+    breakage, message = BREAKAGES[case]
+    breakage(checkpoint)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    proc = run_cli(checkpoint, out_dir / "model.gguf")
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("hearth-convert: error: ")
+    assert message in proc.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+def test_existing_output_needs_force(checkpoint, tmp_path):
+    out = tmp_path / "model.gguf"
+    out.write_bytes(b"keep me")
+    proc = run_cli(checkpoint, out, "--outtype", "f16")
+    assert proc.returncode == 1 and "already exists; pass --force" in proc.stderr
+    assert out.read_bytes() == b"keep me"
+    assert run_cli(checkpoint, out, "--outtype", "f16", "--force").returncode == 0
+    assert out.read_bytes()[:4] == b"GGUF"
+
+
+def test_full_disk_leaves_nothing_behind(checkpoint, tmp_path):
+    def small_file_limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    proc = run_cli(checkpoint, out_dir / "model.gguf", "--outtype", "f32", preexec_fn=small_file_limit)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "write it elsewhere" in proc.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+def test_repo_id_offline_is_one_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "converter", "nobody-here/no-such-model", tmp_path / "m.gguf"],
+                          capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
+                               "HF_HOME": str(tmp_path / "hf")})
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("hearth-convert: error: cannot reach the Hugging Face hub")
+
+
+def test_progress_json_reports_steps_and_result(checkpoint, tmp_path):
+    proc = run_cli(checkpoint, tmp_path / "m.gguf", "--outtype", "q8_0", "--progress-json")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    writes = [line for line in lines if line["stage"] == "write"]
+    assert writes[-1]["done"] == writes[-1]["total"] > 0
+    result = lines[-1]
+    assert result["stage"] == "result" and result["outtype"] == "q8_0" and result["arch"] == "llama"
+    assert Path(result["path"]).stat().st_size == result["size_bytes"]
+
+
+def test_sigterm_cancels_cleanly(smollm_path, tmp_path):
+    src = checkpoints.from_gguf(smollm_path, "smollm2-135m", "smollm")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "converter", str(src), str(out_dir / "m.gguf"), "--outtype",
+                             "q8_0", "--progress-json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    for line in proc.stdout:
+        step = json.loads(line)
+        if step["stage"] == "write" and step["done"] > 0:
+            break
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 130
+    assert "cancelled" in proc.stderr.read()
+    assert list(out_dir.iterdir()) == []
