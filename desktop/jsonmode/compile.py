@@ -149,8 +149,23 @@ def _where_one_of(schema: dict[str, Any]) -> str:
         try:
             _json_grammar(json.dumps(trial))
         except _Unenforceable:
-            return f" at {pointer(keep)}"
+            return f" at {pointer(_original_path(schema, keep))}"
     return ""
+
+
+def _original_path(schema: Any, path: tuple[str, ...]) -> tuple[str, ...]:
+    """`path` in the rewritten schema, spelled as in the user's: a oneOf proved exclusive was
+    renamed anyOf by the rewrite."""
+    out, node = [], schema
+    for part in path:
+        if part == "anyOf" and isinstance(node, dict) and "anyOf" not in node and "oneOf" in node:
+            part = "oneOf"
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+    return tuple(out)
 
 
 def _regex_reason(message: str) -> str:

@@ -85,6 +85,8 @@ UNSUPPORTED = [
     ({"type": "object", "properties": {"when": {"type": "string", "format": "regex"}}}, "format 'regex' at #/properties/when"),
     ({"type": "object", "properties": {"n": {"oneOf": [{"type": "number"}, {"type": "integer"}]}}},
      "oneOf with overlapping alternatives at #/properties/n"),
+    ({"oneOf": [{"type": "string"}, {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}]},
+     "oneOf with overlapping alternatives at #/oneOf/1/items"),
     ({"type": "object", "properties": {"p": {"type": "string", "pattern": "(?=a)b"}}}, "'pattern' at #/properties/p"),
     ({"$ref": "https://example.com/schema.json"}, "only local $ref"),
 ]

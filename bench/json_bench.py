@@ -1,0 +1,116 @@
+"""What JSON mode costs: constrained vs unconstrained decode speed, and schema compile time.
+
+Decode: the same prompt (schema hint included), sampling and seed through the real engine, runs
+alternating unconstrained / constrained so that load on the machine hits both alike; the ratio of
+the medians of Done.decode_tok_s is the result (goal >= 0.90 on the Qwen 0.5B and its 151,936-token
+vocabulary). Compile: for each of the 528 builtin schemas (and the 524 JSONSchemaBench schemas when
+`../shared/jsonschemabench` is there), the caller-side `check()` and the worker-side matcher build
+for the model's vocabulary, each cold; medians and 95th percentiles (goal: median <= 50 ms).
+
+    .venv/bin/python bench/json_bench.py [--model qwen2.5-coder-0.5b] [--threads 1] [--tokens 96] [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from desktop.engine import Constraint, Done, LoadOptions, SamplingParams
+from desktop.engine.client import EngineClient
+from desktop.errors import HearthError
+from desktop.jsonmode import builtin_set, compile as jsonmode_compile, schemabench
+from desktop.jsonmode.prompt import with_schema_hint
+from desktop.models import resolve
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SCHEMA = {  # long enough answers (five objects) for a stable tokens/s figure
+    "type": "object",
+    "properties": {"team": {"type": "string"}, "members": {"type": "array", "minItems": 5, "maxItems": 5, "items": {
+        "type": "object", "additionalProperties": False, "required": ["name", "age", "role", "skills"],
+        "properties": {"name": {"type": "string", "maxLength": 30}, "age": {"type": "integer", "minimum": 18, "maximum": 70},
+                       "role": {"enum": ["engineer", "designer", "manager", "analyst"]},
+                       "skills": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 3}}}}},
+    "required": ["team", "members"], "additionalProperties": False}
+PROMPT = [{"role": "user", "content": "Invent a five-person product team with names, ages, roles and skills."}]
+
+
+def decode_speeds(client: EngineClient, runs: int, tokens: int) -> tuple[list[float], list[float]]:
+    constraint = Constraint("json_schema", schema=SCHEMA)
+    hinted = with_schema_hint(PROMPT, constraint)  # what the engine sends when constrained
+    params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=tokens, seed=7)
+    plain, masked = [], []
+    client.chat(PROMPT, params, constraint).collect()  # warm-up: builds the vocabulary view once
+    for _ in range(runs):
+        for speeds, used in ((plain, None), (masked, constraint)):
+            done = client.chat(PROMPT if used else hinted, params, used).collect()
+            if not isinstance(done, Done):
+                raise HearthError(f"generation failed: {done.message}")
+            speeds.append(done.decode_tok_s)
+            print(f"  {'constrained' if used else 'unconstrained'}: {done.decode_tok_s:.1f} tok/s "
+                  f"({done.completion_tokens} tokens)", file=sys.stderr)
+    return plain, masked
+
+
+def compile_times(model_path: str) -> dict[str, float]:
+    """Cold check() and matcher build per schema, in ms."""
+    import llguidance
+    from llama_cpp import Llama
+
+    from desktop.jsonmode.processor import tokenizer_for
+
+    llm = Llama(model_path, vocab_only=True, verbose=False)
+    tokenizer = tokenizer_for(llm)
+    schemas = [c.schema for c in builtin_set.cases()]
+    try:
+        schemas += [s.schema for s in schemabench.load()]
+    except HearthError:
+        pass
+    checks, builds = [], []
+    for schema in schemas:
+        jsonmode_compile._json_grammar.cache_clear()
+        start = time.perf_counter()
+        try:
+            grammar = jsonmode_compile.grammar_for(Constraint("json_schema", schema=schema))
+        except HearthError:
+            continue
+        checks.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+        builds.append((time.perf_counter() - start) * 1000)
+    return {"schemas": len(checks), "check_ms_median": statistics.median(checks),
+            "check_ms_p95": statistics.quantiles(checks, n=20)[-1], "matcher_ms_median": statistics.median(builds),
+            "matcher_ms_p95": statistics.quantiles(builds, n=20)[-1]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="qwen2.5-coder-0.5b")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--tokens", type=int, default=96)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    path = str(resolve(args.model))
+    compiled = compile_times(path)
+    print(f"compile: {json.dumps(compiled)}", file=sys.stderr)
+    client = EngineClient()
+    try:
+        client.load(LoadOptions(path, n_ctx=2048, n_threads=args.threads))
+        plain, masked = decode_speeds(client, args.runs, args.tokens)
+    finally:
+        client.close()
+    result = {"model": args.model, "threads": args.threads, "runs": args.runs, "max_tokens": args.tokens,
+              "unconstrained_tok_s_median": round(statistics.median(plain), 2),
+              "constrained_tok_s_median": round(statistics.median(masked), 2),
+              "ratio": round(statistics.median(masked) / statistics.median(plain), 3),
+              **{k: round(v, 2) for k, v in compiled.items()}}
+    print(json.dumps(result, indent=1))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "json_bench.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
