@@ -142,12 +142,16 @@ def extra_tensors_of(family: ModuleType, config: dict) -> dict[str, np.ndarray]:
     return family.extra_tensors(config) if hasattr(family, "extra_tensors") else {}
 
 
-def gguf_tensor_name(family: ModuleType, config: dict, hf_name: str) -> str | None:
+def tensor_name_table(family: ModuleType, config: dict) -> gguf.TensorNameMap:
+    """gguf's HF-name -> gguf-name table for this checkpoint (costly to build: make it once)."""
+    return gguf.get_tensor_name_map(arch_of(family, config), n_layers(config))
+
+
+def gguf_tensor_name(family: ModuleType, config: dict, table: gguf.TensorNameMap, hf_name: str) -> str | None:
     """The gguf name of a Hugging Face tensor, None for tensors llama.cpp does not use."""
     if hf_name.endswith(SKIPPED_SUFFIXES) or hf_name in getattr(family, "SKIPPED_TENSORS", ()):
         return None
     arch = arch_of(family, config)
-    table = gguf.get_tensor_name_map(arch, n_layers(config))
     name = table.get_name(hf_name, try_suffixes=(".weight", ".bias"))
     if name is None:
         raise HearthError(f"tensor {hf_name} has no place in a {arch.name.lower()} gguf; "

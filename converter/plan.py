@@ -94,8 +94,9 @@ def build_plan(folder: Path, family: ModuleType, config: dict, outtype: gguf.GGM
     expected = common.expected_shapes(config, vocab_rows)
     plans: list[TensorPlan] = []
     kept_wide: list[str] = []
+    table = common.tensor_name_table(family, config)
     for hf_name, source in stored.items():
-        name = common.gguf_tensor_name(family, config, hf_name)
+        name = common.gguf_tensor_name(family, config, table, hf_name)
         if name is None:
             continue
         _check_shape(arch, family, config, name, hf_name, source.shape, expected)
