@@ -95,7 +95,6 @@ def test_a_store_from_a_newer_hearth_is_left_alone():
 
 def test_damage_met_in_use_is_set_aside_at_the_next_start(monkeypatch):
     """A large store skips the full check at start-up; damage found later triggers it next time."""
-    from desktop.errors import HearthError
     from desktop.store import recovery
 
     monkeypatch.setattr(recovery, "FULL_CHECK_BYTES", 0)  # every file counts as large here

@@ -10,7 +10,6 @@ import pytest
 from desktop import paths
 from desktop.engine.types import Constraint, SamplingParams
 from desktop.errors import HearthError
-from desktop.store import Store
 
 
 def test_the_store_lives_in_the_data_directory(store):
