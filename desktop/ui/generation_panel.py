@@ -174,6 +174,7 @@ class GenerationPanel(QWidget):
         self.preset_name = QLineEdit()
         self.save_preset_button = QPushButton()
         self.save_preset_button.clicked.connect(self.save_preset)
+        self.preset_name.returnPressed.connect(self.save_preset)
         self.preset_error = QLabel()
         self.preset_error.setProperty("role", "error")
         self.preset_error.hide()

@@ -39,6 +39,8 @@ class HubDownloadForm(QWidget):
         self.file_edit.setPlaceholderText("qwen2.5-0.5b-instruct-q4_k_m.gguf")
         self.download_button = QPushButton()
         self.download_button.clicked.connect(self.start_download)
+        self.repo_edit.returnPressed.connect(self.start_download)
+        self.file_edit.returnPressed.connect(self.start_download)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
@@ -52,9 +53,7 @@ class WelcomePage(QWidget):
         self.default_model = find(DEFAULT_MODEL)
         self.heading = QLabel()
         self.heading.setProperty("role", "heading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        self.heading.setFont(font)
+        self._scale_heading()
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "hint")
         self.subtitle.setWordWrap(True)
@@ -187,7 +186,16 @@ class WelcomePage(QWidget):
         self.convert_button.setText(self.tr("Convert…"))
         self.convert_button.setAccessibleName(self.tr("Convert a checkpoint to GGUF"))
 
+    def _scale_heading(self) -> None:
+        """The title is 1.8 times the body text, also after the user changes the font size."""
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setWeight(QFont.Weight.DemiBold)
+        self.heading.setFont(font)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+        elif event.type() == QEvent.Type.FontChange:
+            self._scale_heading()
         super().changeEvent(event)

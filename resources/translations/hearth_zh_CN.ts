@@ -261,6 +261,10 @@ Enter 发送，Shift+Enter 换行。</translation>
             <source>Close</source>
             <translation>关闭</translation>
         </message>
+        <message>
+            <source>Verification results</source>
+            <translation>验证结果</translation>
+        </message>
     </context>
     <context>
         <name>CrashBanner</name>

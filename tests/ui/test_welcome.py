@@ -90,3 +90,16 @@ def test_convert_opens_the_converter_and_its_result_is_chosen(page, qtbot, tmp_p
     with qtbot.waitSignal(page.model_chosen) as blocker:
         dialog.load_button.click()
     assert blocker.args == [str(tmp_path / "converted.gguf")]
+
+
+def test_heading_follows_the_font_size(page, qapp) -> None:
+    font = qapp.font()
+    try:
+        for size in (10, 16):
+            bigger = qapp.font()
+            bigger.setPointSize(size)
+            qapp.setFont(bigger)
+            qapp.processEvents()
+            assert page.heading.font().pointSizeF() == pytest.approx(size * 1.8)
+    finally:
+        qapp.setFont(font)
