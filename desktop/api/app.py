@@ -57,13 +57,16 @@ def create_app(client: EngineClient, *, api_key: str | None = None, cors_origins
     `model_aliases`: names listed first in /v1/models (e.g. the name the server was started with).
     """
     endpoints = Endpoints(client, model_aliases)
-    routes = [
-        Route("/health", endpoints.health, methods=["GET"]),
-        Route("/v1/models", endpoints.list_models, methods=["GET"]),
-        Route("/v1/models/{name:path}", endpoints.get_model, methods=["GET"]),
-        Route("/v1/chat/completions", endpoints.chat_completions, methods=["POST"]),
-        Route("/v1/completions", endpoints.completions, methods=["POST"]),
-    ]
+    routes = [Route("/health", endpoints.health, methods=["GET"])]
+    # Each endpoint also without the /v1 prefix, as llama.cpp's server offers it: clients
+    # configured with a bare http://host:port base URL then work too.
+    for prefix in ("/v1", ""):
+        routes += [
+            Route(f"{prefix}/models", endpoints.list_models, methods=["GET"]),
+            Route(f"{prefix}/models/{{name:path}}", endpoints.get_model, methods=["GET"]),
+            Route(f"{prefix}/chat/completions", endpoints.chat_completions, methods=["POST"]),
+            Route(f"{prefix}/completions", endpoints.completions, methods=["POST"]),
+        ]
     middleware = []
     if cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins),

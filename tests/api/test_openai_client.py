@@ -42,6 +42,14 @@ def test_models_lists_the_loaded_model_under_its_names(client: openai.OpenAI, sm
     assert client.models.retrieve(smollm_path.name).id == smollm_path.name
 
 
+def test_a_base_url_without_v1_works_too(api: ApiServer) -> None:
+    bare = openai.OpenAI(base_url=api.url, api_key="x", max_retries=0, timeout=60)
+    answer = bare.chat.completions.create(model="m", messages=[{"role": "user", "content": "Hi"}],
+                                          max_tokens=2)
+    assert answer.usage.completion_tokens <= 2
+    assert [m.id for m in bare.models.list()][0] == "smollm2-135m"
+
+
 def test_chat_answers_whatever_model_name_is_asked_for(client: openai.OpenAI) -> None:
     answer = client.chat.completions.create(model="gpt-4o-mini", messages=[
         {"role": "system", "content": "You are a helpful assistant."},
