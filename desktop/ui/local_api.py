@@ -20,7 +20,11 @@ HOST = "127.0.0.1"
 
 
 class LocalApi(QObject):
-    """Start / stop the API server for `bridge.client`; `state_changed` after every change."""
+    """Start / stop the API server for `bridge.client`; `state_changed` after every change.
+
+    Requests are "what the user wants now" (a port, or off); one background thread applies the
+    latest wish until the server matches it, so quick toggles or port edits never pile up and
+    the last one always wins."""
 
     state_changed = Signal()
 
@@ -31,6 +35,9 @@ class LocalApi(QObject):
         self.error: str | None = None
         self.busy = False
         self._lock = threading.Lock()
+        self._wanted: int | None = None  # the port to serve on, None for off
+        self._applied: int | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
@@ -38,41 +45,46 @@ class LocalApi(QObject):
 
     @property
     def url(self) -> str | None:
-        return self.server.url if self.server is not None else None
+        server = self.server
+        return server.url if server is not None else None
 
     def start(self, port: int) -> None:
-        """Start serving on 127.0.0.1:`port` in the background; a failure lands in `error`."""
-        self._run(self._start, port)
+        """Serve on 127.0.0.1:`port` (restarting on a new port); a failure lands in `error`."""
+        self._want(port)
 
     def stop(self, wait: bool = False) -> None:
-        """Stop serving; `wait=True` blocks until done (when the app quits)."""
-        thread = self._run(self._stop)
+        """Stop serving; `wait=True` blocks until it has stopped (when the app quits)."""
+        self._want(None)
+        thread = self._thread
         if wait and thread is not None:
             thread.join()
 
-    def _run(self, target, *args: Any) -> threading.Thread | None:
+    def _want(self, port: int | None) -> None:
         with self._lock:
+            self._wanted = port
             if self.busy:
-                return None
+                return  # the running thread sees the new wish before it finishes
             self.busy = True
+            self._thread = threading.Thread(target=self._reconcile, name="hearth-local-api", daemon=True)
+            self._thread.start()
         self.state_changed.emit()
-        thread = threading.Thread(target=self._guarded, args=(target, *args), name="hearth-local-api",
-                                  daemon=True)
-        thread.start()
-        return thread
 
-    def _guarded(self, target, *args: Any) -> None:
-        try:
-            target(*args)
-        finally:
+    def _reconcile(self) -> None:
+        while True:
             with self._lock:
-                self.busy = False
-            self.state_changed.emit()
+                wanted = self._wanted
+                if wanted == self._applied:
+                    self.busy = False
+                    break
+            self._stop_server()
+            if wanted is not None:
+                self._start_server(wanted)
+            self._applied = wanted
+        self.state_changed.emit()
 
-    def _start(self, port: int) -> None:
+    def _start_server(self, port: int) -> None:
         from desktop.api.server import ApiServer
 
-        self._stop()
         try:
             server = ApiServer(self.bridge.client, HOST, port)
             server.start()
@@ -83,7 +95,7 @@ class LocalApi(QObject):
         else:
             self.server, self.error = server, None
 
-    def _stop(self) -> None:
+    def _stop_server(self) -> None:
         server, self.server = self.server, None
         if server is not None:
             server.stop()

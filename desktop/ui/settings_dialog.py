@@ -6,7 +6,7 @@ pick up whatever it mirrors (e.g. whether online downloads are allowed).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
@@ -110,7 +110,11 @@ class SettingsDialog(QDialog):
         self.api_port = QSpinBox()
         self.api_port.setRange(1024, 65535)
         self.api_port.setValue(self.settings.api_port)
-        self.api_port.valueChanged.connect(self._port_changed)
+        self._port_timer = QTimer(self)  # apply a typed port once typing pauses, not per digit
+        self._port_timer.setSingleShot(True)
+        self._port_timer.setInterval(600)
+        self._port_timer.timeout.connect(self._port_changed)
+        self.api_port.valueChanged.connect(self._port_timer.start)
         self.api_status = QLabel()
         self.api_status.setWordWrap(True)
         self.api_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -180,12 +184,15 @@ class SettingsDialog(QDialog):
         self._save()
 
     def _api_toggled(self, on: bool) -> None:
+        self._port_timer.stop()  # the port shown now is the one to use
         self.settings.api_enabled = on
+        self.settings.api_port = self.api_port.value()
         self._save()
         if self.api is not None:
             self.api.start(self.api_port.value()) if on else self.api.stop()
 
-    def _port_changed(self, port: int) -> None:
+    def _port_changed(self) -> None:
+        port = self.api_port.value()
         self.settings.api_port = port
         self._save()
         if self.api is not None and self.api_enabled.isChecked():

@@ -119,3 +119,16 @@ def test_api_port_in_use_is_one_inline_error(dialog, qtbot, api) -> None:
         dialog.api_enabled.setChecked(True)
         qtbot.waitUntil(lambda: dialog.api_status.property("role") == "error", timeout=30_000)
     assert dialog.api_status.text() == f"cannot listen on 127.0.0.1:{port}: the port is in use (choose another with --port)"
+
+
+def test_quick_switching_ends_in_the_last_wish(dialog, qtbot, api) -> None:
+    first, last = _free_port(), _free_port()
+    api.start(first)
+    api.start(last)
+    api.stop()
+    api.start(last)
+    qtbot.waitUntil(lambda: not api.busy, timeout=30_000)
+    assert api.running and api.url == f"http://127.0.0.1:{last}"
+    status, body = _health(api.url)
+    assert status == 503 and body == {"status": "loading"}  # up, waiting for the app to load a model
+    assert dialog.api_status.text().endswith("load a model to answer requests.")
