@@ -95,10 +95,17 @@ def _lark_grammar(lark: str) -> str:
 
 def _check_against_metaschema(schema: dict[str, Any]) -> None:
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    error = jsonschema.exceptions.best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+    error = jsonschema.exceptions.best_match(_metaschema_validator(cls).iter_errors(schema))
     if error is not None:
         where = pointer(tuple(str(p) for p in error.absolute_path))
         raise HearthError(f"invalid JSON Schema at {where}: {_first_line(error.message)}")
+
+
+@lru_cache(maxsize=None)
+def _metaschema_validator(cls: type) -> Any:
+    """One validator per draft: building one resolves the metaschema's references, which costs more
+    than validating a typical schema."""
+    return cls(cls.META_SCHEMA)
 
 
 def _explain(schema: dict[str, Any], message: str) -> str:

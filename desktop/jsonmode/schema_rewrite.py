@@ -7,6 +7,9 @@ Each rewrite is an equivalence, never an approximation:
   specification's own rule: no validator can check them, so there is nothing to enforce - the
   string stays a string. Standard formats are enforced or rejected, never dropped;
 - a `oneOf` whose alternatives provably exclude each other is an `anyOf` (see `one_of`);
+- keywords beside a `$ref`: annotations (title, description ...) are dropped; other keywords are
+  ignored by drafts 4-7 (so dropped there, as those drafts say) and applied by 2019-09 and later
+  (so moved into an `allOf` with the reference, which llguidance can compile for recursive refs);
 - `uri-reference` becomes the RFC 3986 pattern for it (restricted to ASCII, so every string the
   model can produce is a valid URI reference).
 """
@@ -32,15 +35,36 @@ URI_REFERENCE_PATTERN = (
 )
 
 
+ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated",
+                         "readOnly", "writeOnly", "$schema", "$id", "id"})
+OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
+
+
 def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of `schema` with the equivalences above applied (the input is left untouched)."""
     out = copy.deepcopy(schema)
-    for _, sub in list(subschemas(out)):
+    old_draft = any(d in str(schema.get("$schema", "")) for d in OLD_DRAFTS)
+    for path, sub in list(subschemas(out)):
+        if path:  # the root keeps $schema: it decides the draft
+            _rewrite_ref_siblings(sub, old_draft)
         _rewrite_format(sub)
         _rewrite_dependencies(sub)
         if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out):
             sub["anyOf"] = sub.pop("oneOf") if "anyOf" not in sub else sub["anyOf"]
     return out
+
+
+def _rewrite_ref_siblings(sub: dict[str, Any], old_draft: bool) -> None:
+    if not isinstance(sub.get("$ref"), str) or len(sub) == 1:
+        return
+    others = {k: v for k, v in sub.items() if k != "$ref" and k not in ANNOTATIONS}
+    ref = sub["$ref"]
+    sub.clear()
+    if old_draft or not others:
+        sub["$ref"] = ref
+    else:
+        sub.update(others)
+        sub["allOf"] = [{"$ref": ref}, *others.get("allOf", [])]
 
 
 def _rewrite_format(sub: dict[str, Any]) -> None:

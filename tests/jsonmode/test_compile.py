@@ -58,6 +58,12 @@ ENFORCED = [
     ("dependentRequired", {"type": "object", "properties": {"card": {"type": "string"}, "cvv": {"type": "string"}},
                            "dependentRequired": {"card": ["cvv"]}}, '{"card": "1", "cvv": "2"}', '{"card": "1"}'),
     ("draft-07 dependencies", {"type": "object", "properties": {"a": {}, "b": {}}, "dependencies": {"a": ["b"]}}, '{"b": 1}', '{"a": 1}'),
+    ("$ref siblings apply (2020-12)", {"$defs": {"s": {"type": "string"}}, "type": "object", "properties": {
+        "a": {"$ref": "#/$defs/s", "maxLength": 2, "description": "short"}}}, '{"a": "ab"}', '{"a": "abc"}'),
+    ("$ref siblings ignored (draft-07 says so)", {"$schema": "http://json-schema.org/draft-07/schema#",
+                                                  "definitions": {"s": {"type": "string"}}, "type": "object",
+                                                  "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 2}}},
+     '{"a": "abc"}', '{"a": 1}'),
     ("no raw control characters in strings", {"type": "string"}, '"a\\nb"', '"a\nb"'),
     ("pretty-printing allowed", OBJ, '{\n  "a": [\n    1,\n    2\n  ]\n}', '{"a" 1}'),
     ("no blank lines", OBJ, '{"a": 1}', '{\n\n"a": 1}'),
