@@ -73,7 +73,7 @@ def test_a_client_that_disconnects_mid_stream_frees_the_queue(api: ApiServer, ca
     answer = requests.post(url, json=quick, timeout=60)
     waited = time.monotonic() - started
     assert answer.status_code == 200
-    assert waited < quick_alone + 5, f"waited {waited:.1f}s behind a client that had left"
+    assert waited < quick_alone + 10, f"waited {waited:.1f}s behind a client that had left"
     cancelled = [r.getMessage() for r in caplog.records if "cancelled" in r.getMessage()]
     assert cancelled, "the server did not cancel the abandoned generation"
 
