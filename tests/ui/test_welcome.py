@@ -1,11 +1,18 @@
 """The first-run page: every way to a model ends in `model_chosen`, every failure in one inline line."""
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import pytest
 
 from desktop.ui.convert_dialog import ConvertDialog
 from desktop.ui.settings import Settings
 from desktop.ui.welcome import WelcomePage
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
+from fake_index import FakeIndex  # noqa: E402  (the models tests' stand-in for the index and the hub)
 
 
 @pytest.fixture
@@ -73,6 +80,24 @@ def test_hub_unreachable_says_so_and_points_at_the_offline_default(models_folder
     assert "unreachable" in blocker.args[0] and "offline default" in blocker.args[0]
     assert form.download_button.isEnabled()
     assert not list(models_folder.iterdir())
+
+
+def test_hub_download_from_a_stand_in_hub_chooses_the_file(models_folder, page, qtbot, monkeypatch) -> None:
+    from huggingface_hub import constants
+
+    payload = os.urandom(200_000)
+    hub = FakeIndex(hub_files={"someone/tiny-GGUF/tiny-q8_0.gguf": payload})
+    monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.url + "/{repo_id}/resolve/{revision}/{filename}")
+    try:
+        page.hub_form.repo_edit.setText("someone/tiny-GGUF")
+        page.hub_form.file_edit.setText("tiny-q8_0.gguf")
+        with qtbot.waitSignal(page.model_chosen, timeout=60_000) as blocker:
+            page.hub_form.file_edit.returnPressed.emit()  # Enter in the form starts it too
+    finally:
+        hub.close()
+    assert blocker.args == [str(models_folder / "tiny-q8_0.gguf")]
+    assert (models_folder / "tiny-q8_0.gguf").read_bytes() == payload
 
 
 def test_hub_is_disabled_when_online_downloads_are_off(qtbot) -> None:
