@@ -13,7 +13,7 @@ EXAMPLES = {
     "json": ('[1, {"a": "x\\ty"}, null]', '{"a": 1,}'),
     "json_object": ('{"a": [true, false]}', '[1]'),
     "json_array": ('[{"k": -0.5e3}]', '{"k": 1}'),
-    "lines": ("first idea\nsecond idea\n", "\n\n\n"),
+    "list_of_lines": ("first idea\nsecond idea\n", "\n\n\n"),
     "key_value": ("title: Dune\nyear: 1965\n", "title Dune\n"),
     "yes_no": ("yes", "maybe"),
 }
