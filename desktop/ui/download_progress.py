@@ -34,18 +34,13 @@ class DownloadTask(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self, job: Job) -> None:
         self._cancel.clear()
-        self._thread = threading.Thread(target=self._run, args=(job,), name="hearth-download", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, args=(job,), name="hearth-download", daemon=True).start()
 
     def cancel(self) -> None:
         self._cancel.set()
-
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def _run(self, job: Job) -> None:
         last = 0.0
@@ -91,6 +86,7 @@ class DownloadProgress(QWidget):
         self._task.finished.connect(self._on_finished)
         self._task.failed.connect(self._on_failed)
         self._title = ""
+        self._busy = False  # from start() until finished/failed has been handled on the UI thread
         self.bar = QProgressBar()
         self.bar.setTextVisible(False)
         self.status = QLabel()
@@ -111,8 +107,9 @@ class DownloadProgress(QWidget):
 
     def start(self, title: str, job: Job) -> None:
         """Start a download (one at a time); `title` names what is being fetched."""
-        if self._task.is_running():
+        if self._busy:
             return
+        self._busy = True
         self._title = title
         self.bar.setRange(0, 0)  # busy until the first progress report says how much
         self.status.setProperty("role", "hint")
@@ -122,7 +119,7 @@ class DownloadProgress(QWidget):
         self._task.start(job)
 
     def is_running(self) -> bool:
-        return self._task.is_running()
+        return self._busy
 
     def cancel(self) -> None:
         self._task.cancel()
@@ -139,10 +136,12 @@ class DownloadProgress(QWidget):
             self.status.setText(what)
 
     def _on_finished(self, path: str) -> None:
+        self._busy = False
         self.hide()
         self.finished.emit(path)
 
     def _on_failed(self, message: str) -> None:
+        self._busy = False
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.cancel_button.setEnabled(False)
