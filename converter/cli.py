@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -90,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     except HearthError as exc:
         _clear(bar)
         print(f"hearth-convert: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: still one line for the user; HEARTH_CONVERT_DEBUG=1 shows the traceback
+        _clear(bar)
+        if os.environ.get("HEARTH_CONVERT_DEBUG"):
+            raise
+        print(f"hearth-convert: internal error: {type(exc).__name__}: {exc} "
+              "(rerun with HEARTH_CONVERT_DEBUG=1 for details)", file=sys.stderr)
         return 1
     _clear(bar)
     if args.progress_json:

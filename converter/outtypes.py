@@ -66,6 +66,30 @@ def encode(rows: np.ndarray, qtype: Q) -> np.ndarray:
     return gguf.quants.quantize(rows, qtype)
 
 
+def bf16_bits_to_f16(raw: np.ndarray) -> np.ndarray:
+    """bf16 bit patterns -> float16, integer arithmetic only (3x faster than through float32).
+
+    Every bf16 value in f16's normal range is exactly representable in f16 (7 mantissa bits fit in
+    10), so rebasing the exponent from 127 to 15 is the whole conversion. Values below f16's normal
+    range need rounding and take the float path; values above it were ruled out by `overflows_f16`.
+    """
+    magnitude = raw & 0x7FFF
+    out = ((magnitude - (112 << 7)) << 3) | (raw & 0x8000)
+    small = magnitude < (113 << 7)  # f16 subnormals and zeros
+    if small.any():
+        out[small] = np.left_shift(raw[small], 16, dtype=np.uint32).view(np.float32).astype(np.float16).view(np.uint16)
+    return out.view(np.float16)
+
+
+# (stored dtype, output type) pairs needing no float32 detour: copied as stored, or re-based bits.
+DIRECT = {
+    ("F32", Q.F32): lambda raw: raw,
+    ("F16", Q.F16): lambda raw: raw,
+    ("BF16", Q.BF16): lambda raw: raw,
+    ("BF16", Q.F16): bf16_bits_to_f16,
+}
+
+
 def overflows_f16(raw_bf16: np.ndarray) -> bool:
     """Whether bf16 values (as uint16 bits) include any f16 cannot represent (|x| >= 65520, inf, nan)."""
     return bool(((raw_bf16 & 0x7FFF) >= F16_MAX_BF16_BITS).any())

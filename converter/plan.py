@@ -13,8 +13,8 @@ import gguf
 import numpy as np
 
 from converter import family as common
-from converter.outtypes import overflows_f16, stored_shape, tensor_type
-from converter.weights import StoredTensor, read_checkpoint
+from converter.outtypes import DIRECT, encode, overflows_f16, stored_shape, tensor_type
+from converter.weights import StoredTensor, read_checkpoint, widen
 from desktop.errors import HearthError
 
 CHUNK_BYTES = 32 * 1024 * 1024  # float32 bytes converted at once; the converter's peak working set
@@ -34,22 +34,27 @@ class TensorPlan:
         shape, dtype = stored_shape(self.shape, self.qtype)
         return int(np.prod(shape)) * dtype.itemsize
 
-    def chunks(self):
-        """float32 row blocks in output order, each at most CHUNK_BYTES."""
+    def encoded_chunks(self):
+        """The tensor's stored bytes in output order, a block of rows (at most CHUNK_BYTES) at a time."""
         if self.values is not None:
-            yield self.values.reshape(self.shape[0] if len(self.shape) > 1 else 1, -1)
+            yield encode(self.values.reshape(self.shape[0] if len(self.shape) > 1 else 1, -1), self.qtype)
             return
         rows = self.shape[0] if len(self.shape) > 1 else 1
         width = int(np.prod(self.shape)) // rows
         step = max(1, CHUNK_BYTES // (4 * width))
+        direct = DIRECT.get((self.source.dtype, self.qtype)) if not self.transform.shift else None
+        raw = self.source.raw()
         for start in range(0, rows, step):
             index = slice(start, min(rows, start + step))
             if self.transform.row_order is not None:
                 index = self.transform.row_order[index]
-            block = self.source.rows(index)
+            if direct is not None:
+                yield direct(raw[index])
+                continue
+            block = widen(raw[index], self.source.dtype)
             if self.transform.shift:
                 block += np.float32(self.transform.shift)
-            yield block
+            yield encode(block, self.qtype)
 
 
 @dataclass

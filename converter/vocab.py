@@ -45,7 +45,7 @@ def looks_special(text: str) -> bool:
     return (text.startswith("<|") and text.endswith("|>")) or (text.startswith("<unused") and text.endswith(">"))
 
 
-def _added_tokens(folder: Path) -> dict[int, tuple[str, bool]]:
+def _added_tokens(folder: Path, tokenizer_json: dict | None) -> dict[int, tuple[str, bool]]:
     """id -> (content, special) from tokenizer.json's added_tokens and tokenizer_config.json's decoder.
 
     Added tokens past the model's vocab_size have no embedding row and are left out by the callers."""
@@ -54,10 +54,8 @@ def _added_tokens(folder: Path) -> dict[int, tuple[str, bool]]:
     if config.is_file():
         for tid, entry in (json.loads(config.read_text(encoding="utf-8")).get("added_tokens_decoder") or {}).items():
             found[int(tid)] = (entry["content"], bool(entry.get("special")))
-    tok_json = folder / "tokenizer.json"
-    if tok_json.is_file():
-        for entry in json.loads(tok_json.read_text(encoding="utf-8")).get("added_tokens", []):
-            found[int(entry["id"])] = (entry["content"], bool(entry.get("special")))
+    for entry in (tokenizer_json or {}).get("added_tokens", []):
+        found[int(entry["id"])] = (entry["content"], bool(entry.get("special")))
     return found
 
 
@@ -72,12 +70,11 @@ def _type_of_added(content: str, special: bool) -> int:
     return gguf.TokenType.CONTROL if special or looks_special(content) else gguf.TokenType.USER_DEFINED
 
 
-def bpe_vocab(folder: Path, vocab_size: int) -> Vocab:
-    """A byte-level BPE tokenizer.json: tokens are stored in their byte-to-unicode spelling, as is."""
-    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+def bpe_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab:
+    """A byte-level BPE tokenizer.json (parsed as `data`): tokens keep their byte-to-unicode spelling."""
     pre = pre_tokenizer_name(data)
     by_id: dict[int, str] = {tid: tok for tok, tid in data["model"]["vocab"].items()}
-    added = _added_tokens(folder)
+    added = _added_tokens(folder, data)
     _check_fits(max(by_id) + 1, vocab_size)
     tokens, types = [], []
     for tid in range(vocab_size):
@@ -94,7 +91,7 @@ def bpe_vocab(folder: Path, vocab_size: int) -> Vocab:
     return Vocab("gpt2", pre, tokens, types)
 
 
-def spm_vocab(folder: Path, vocab_size: int) -> Vocab:
+def spm_vocab(folder: Path, tokenizer_json: dict | None, vocab_size: int) -> Vocab:
     """A SentencePiece tokenizer.model: pieces with their scores and kinds, then added tokens."""
     import sentencepiece
     from sentencepiece import sentencepiece_model_pb2
@@ -120,7 +117,7 @@ def spm_vocab(folder: Path, vocab_size: int) -> Vocab:
             types.append(gguf.TokenType.BYTE)
         else:
             types.append(gguf.TokenType.NORMAL)
-    added = {tid: entry for tid, entry in _added_tokens(folder).items() if tid < vocab_size}
+    added = {tid: entry for tid, entry in _added_tokens(folder, tokenizer_json).items() if tid < vocab_size}
     _check_fits(len(tokens), vocab_size)
     for tid in range(len(tokens), vocab_size):
         tokens.append(f"[PAD{tid}]")
@@ -140,13 +137,17 @@ def spm_vocab(folder: Path, vocab_size: int) -> Vocab:
 def load_vocab(folder: Path, vocab_size: int) -> Vocab:
     """The checkpoint's tokenizer, whichever kind it is, or a one-line error if there is none."""
     tok_json = folder / "tokenizer.json"
+    data = None
     if tok_json.is_file():
-        data = json.loads(tok_json.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(tok_json.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise HearthError(f"{tok_json} is not valid JSON ({exc}); download it again") from None
         if data.get("model", {}).get("type") == "BPE" and '"ByteLevel"' in json.dumps(data.get("pre_tokenizer")):
-            return bpe_vocab(folder, vocab_size)
+            return bpe_vocab(folder, data, vocab_size)
     if (folder / "tokenizer.model").is_file():
-        return spm_vocab(folder, vocab_size)
-    if tok_json.is_file():
+        return spm_vocab(folder, data, vocab_size)
+    if data is not None:
         raise HearthError(f"{folder}: tokenizer.json is not a byte-level BPE tokenizer and there is no "
                           "tokenizer.model; add the SentencePiece model file")
     raise HearthError(f"{folder} has no tokenizer (tokenizer.json or tokenizer.model); copy it from the model's repository")

@@ -49,10 +49,14 @@ class StoredTensor:
 
     def rows(self, index: slice | np.ndarray) -> np.ndarray:
         """Rows `index` as float32 (a fresh array of just those rows)."""
-        block = self.raw()[index]
-        if self.dtype == "BF16":
-            return (block.astype(np.uint32) << 16).view(np.float32)
-        return block.astype(np.float32)
+        return widen(self.raw()[index], self.dtype)
+
+
+def widen(block: np.ndarray, dtype: str) -> np.ndarray:
+    """Stored values -> float32; bf16 is the top half of a float32, so a shift is exact."""
+    if dtype == "BF16":
+        return np.left_shift(block, 16, dtype=np.uint32).view(np.float32)
+    return block.astype(np.float32)
 
 
 def _read_header(path: Path) -> dict[str, StoredTensor]:

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import gguf
 import numpy as np
 
-from converter.outtypes import encode, stored_shape
+from converter.outtypes import stored_shape
 from converter.plan import Plan
 from converter.progress import ProgressCallback, Step, check
 from desktop.errors import HearthError
@@ -66,9 +66,9 @@ def _write_tensor_data(writer: gguf.GGUFWriter, plan: Plan, progress: ProgressCa
     progress(Step("write", 0, total))
     for tensor in plan.tensors:
         writer.write_padding(fout, fout.tell())
-        for rows in tensor.chunks():
+        for data in tensor.encoded_chunks():
             check(cancel)
-            data = np.ascontiguousarray(encode(rows, tensor.qtype))
+            data = np.ascontiguousarray(data)
             fout.write(memoryview(data).cast("B"))
             done += data.nbytes
             progress(Step("write", done, total))
