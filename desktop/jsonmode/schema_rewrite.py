@@ -10,8 +10,8 @@ Each rewrite is an equivalence, never an approximation:
 - keywords beside a `$ref`: annotations (title, description ...) are dropped; other keywords are
   ignored by drafts 4-7 (so dropped there, as those drafts say) and applied by 2019-09 and later
   (so moved into an `allOf` with the reference, which llguidance can compile for recursive refs);
-- `uri-reference` becomes the RFC 3986 pattern for it (restricted to ASCII, so every string the
-  model can produce is a valid URI reference).
+- `uri-reference`, `json-pointer` and `relative-json-pointer` become their RFCs' patterns
+  (`uri-reference` restricted to ASCII, so every string the model can produce is valid).
 """
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ URI_REFERENCE_PATTERN = (
 ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated",
                          "readOnly", "writeOnly", "$schema", "$id", "id"})
 OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
+
+_POINTER = r"(?:/(?:[^~/]|~[01])*)*"
+# Standard formats llguidance has no built-in for, as the patterns their RFCs define.
+FORMAT_PATTERNS = {
+    "uri-reference": URI_REFERENCE_PATTERN,
+    "json-pointer": rf"^{_POINTER}$",  # RFC 6901
+    "relative-json-pointer": rf"^(?:0|[1-9][0-9]*)(?:#|{_POINTER})$",  # draft-handrews-relative-json-pointer
+}
 
 
 def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
@@ -73,9 +81,9 @@ def _rewrite_format(sub: dict[str, Any]) -> None:
         return
     if fmt not in STANDARD_FORMATS:
         del sub["format"]
-    elif fmt == "uri-reference" and "pattern" not in sub:
+    elif fmt in FORMAT_PATTERNS and "pattern" not in sub:
         del sub["format"]
-        sub["pattern"] = URI_REFERENCE_PATTERN
+        sub["pattern"] = FORMAT_PATTERNS[fmt]
 
 
 def _rewrite_dependencies(sub: dict[str, Any]) -> None:

@@ -48,6 +48,8 @@ ENFORCED = [
     ("format email", {"type": "string", "format": "email"}, '"ann@example.com"', '"ann.example.com"'),
     ("format uri", {"type": "string", "format": "uri"}, '"https://example.com/a?b=1"', '"not a uri"'),
     ("format uri-reference", {"type": "string", "format": "uri-reference"}, '"../a/b#c"', '"a b"'),
+    ("format json-pointer", {"type": "string", "format": "json-pointer"}, '"/a~1b/0"', '"a/b"'),
+    ("format relative-json-pointer", {"type": "string", "format": "relative-json-pointer"}, '"1/a"', '"/a"'),
     ("integer minimum", {"type": "integer", "minimum": 3}, '3', '2'),
     ("integer maximum", {"type": "integer", "maximum": 10}, '10', '11'),
     ("number exclusive range", {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}, '0.5', '1'),
