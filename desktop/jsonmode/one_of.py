@@ -4,7 +4,7 @@
 match two alternatives. llguidance proves that for plain alternatives but not through `$ref`; this
 module proves it by a sound over-approximation: the JSON types each alternative may take, and for
 objects a required property whose allowed constants differ (a discriminator such as
-`"type": {"const": "circle"}`). If neither proof works the oneOf stays, and llguidance rejects it.
+`"type": {"const": "circle"}`) or a property one requires and the other forbids. If neither proof works the oneOf stays, and llguidance rejects it.
 """
 from __future__ import annotations
 
@@ -80,17 +80,41 @@ def _value_type(value: Any) -> frozenset[str]:
 
 
 def _discriminated(a: Any, b: Any, shared: frozenset[str], root: dict[str, Any]) -> bool:
-    """Both alternatives are objects only, and a property both require takes different constants."""
+    """Both alternatives are objects only, and either a property both require takes different
+    constants, or one requires a property the other forbids."""
     if shared != {"object"}:
         return False
     consts_a, consts_b = _required_constants(a, root), _required_constants(b, root)
-    return any(not (consts_a[name] & consts_b[name]) for name in consts_a.keys() & consts_b.keys())
+    if any(not (consts_a[name] & consts_b[name]) for name in consts_a.keys() & consts_b.keys()):
+        return True
+    a, b = _deref(a, root), _deref(b, root)
+    return any(_forbids(b, name) for name in _required(a)) or any(_forbids(a, name) for name in _required(b))
+
+
+def _deref(schema: Any, root: dict[str, Any]) -> Any:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and len(schema) == 1:
+        return resolve(schema["$ref"], root)
+    return schema
+
+
+def _required(schema: Any) -> list[str]:
+    required = schema.get("required", []) if isinstance(schema, dict) else []
+    return [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+
+
+def _forbids(schema: Any, name: str) -> bool:
+    """`schema` (an object schema) rejects any object that has property `name`."""
+    if not isinstance(schema, dict):
+        return False
+    props = schema.get("properties", {})
+    if isinstance(props, dict) and name in props:
+        return props[name] is False
+    return schema.get("additionalProperties") is False and not schema.get("patternProperties")
 
 
 def _required_constants(schema: Any, root: dict[str, Any]) -> dict[str, set[str]]:
     """Required property -> the JSON texts it may take, for properties limited by enum/const."""
-    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and len(schema) == 1:
-        schema = resolve(schema["$ref"], root)
+    schema = _deref(schema, root)
     if not isinstance(schema, dict):
         return {}
     required = schema.get("required", [])

@@ -10,6 +10,8 @@ Each rewrite is an equivalence, never an approximation:
 - keywords beside a `$ref`: annotations (title, description ...) are dropped; other keywords are
   ignored by drafts 4-7 (so dropped there, as those drafts say) and applied by 2019-09 and later
   (so moved into an `allOf` with the reference, which llguidance can compile for recursive refs);
+- `not` of a presence test (`required`, or `anyOf`/`allOf` of them): "not all of P, Q present"
+  is "P absent or Q absent", written with `properties: {P: false}`; other `not`s stay (refused);
 - `uri-reference`, `json-pointer` and `relative-json-pointer` become their RFCs' patterns
   (`uri-reference` restricted to ASCII, so every string the model can produce is valid).
 """
@@ -57,9 +59,37 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
             _rewrite_ref_siblings(sub, old_draft)
         _rewrite_format(sub)
         _rewrite_dependencies(sub)
+        _rewrite_not(sub)
         if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out):
             sub["anyOf"] = sub.pop("oneOf") if "anyOf" not in sub else sub["anyOf"]
     return out
+
+
+def _rewrite_not(sub: dict[str, Any]) -> None:
+    if "not" not in sub:
+        return
+    negated = negate_presence(sub["not"])
+    if negated is not None:
+        del sub["not"]
+        sub["allOf"] = [*sub.get("allOf", []), negated]
+
+
+def negate_presence(schema: Any) -> dict[str, Any] | None:
+    """The exact negation of a schema that only tests which properties are present, else None.
+    (A presence test passes every non-object, so its negation requires an object.)"""
+    if not isinstance(schema, dict) or not schema:
+        return None
+    keys = set(schema) - ANNOTATIONS
+    if keys == {"required"} and isinstance(schema["required"], list) and schema["required"]:
+        absent = [{"type": "object", "properties": {name: False}} for name in schema["required"]]
+        return absent[0] if len(absent) == 1 else {"anyOf": absent}
+    if keys in ({"anyOf"}, {"allOf"}) and isinstance(schema[keys.pop()], list):
+        key = "anyOf" if "anyOf" in schema else "allOf"
+        parts = [negate_presence(part) for part in schema[key]]
+        if not parts or any(part is None for part in parts):
+            return None
+        return {"allOf" if key == "anyOf" else "anyOf": parts}
+    return None
 
 
 def _rewrite_ref_siblings(sub: dict[str, Any], old_draft: bool) -> None:
