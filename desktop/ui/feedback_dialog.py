@@ -229,6 +229,17 @@ class FeedbackDialog(QDialog):
                              .format(self.licence_box.currentText()))
         self._timer.start()
 
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if self._highlighter.document() is None:
+            self._highlighter.setDocument(self.preview.document())
+        super().showEvent(event)
+
+    def done(self, result: int) -> None:
+        # A Python-side highlighter must not be called while Qt tears the document down (at app
+        # exit that is after Python has stopped), so it lets go of the document on closing.
+        self._highlighter.setDocument(None)
+        super().done(result)
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()

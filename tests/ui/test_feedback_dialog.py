@@ -34,6 +34,9 @@ def test_preview_shows_the_redacted_payload_and_nothing_is_queued(dialog, chat):
     assert "jane.doe@example.com" not in text and "[redacted:email]" in text
     assert "[redacted:path]/plan.txt" in text
     assert "e-mail addresses" in widget.redactions.text() and "file paths" in widget.redactions.text()
+    block = widget.preview.document().find("[redacted:email]").block()
+    marked = [block.text()[f.start:f.start + f.length] for f in block.layout().formats()]
+    assert "[redacted:email]" in marked and "[redacted:path]" in marked  # highlighted for the eye
     assert chat.store.outbox.list() == []
     assert "Nothing leaves this computer" in widget.status.text()
 
