@@ -352,6 +352,14 @@ class ModelManagerDialog(QDialog):
         else:
             self.build_label.setText(self.tr("Checking the llama.cpp build…"))
 
+    def done(self, result: int) -> None:
+        """Closing: stop following the engine (the main window makes a new dialog each time)."""
+        if self.isVisible():  # done() runs once per showing; disconnect only the first time
+            for signal, slot in ((self.bridge.loadStarted, self._on_load_started),
+                                 (self.bridge.loaded, self._on_loaded), (self.bridge.loadFailed, self._on_load_failed)):
+                signal.disconnect(slot)
+        super().done(result)
+
     # --- texts ----------------------------------------------------------------------------------
 
     def _retranslate(self) -> None:

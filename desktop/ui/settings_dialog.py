@@ -218,6 +218,12 @@ class SettingsDialog(QDialog):
         self.api_status.style().polish(self.api_status)
         self.api_status.setText(text)
 
+    def done(self, result: int) -> None:
+        """Closing: the server keeps running (it belongs to the main window); stop showing its state."""
+        if self.api is not None and self.isVisible():  # once per showing
+            self.api.state_changed.disconnect(self._show_api_state)
+        super().done(result)
+
     def _show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))

