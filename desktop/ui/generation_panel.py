@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from desktop.engine.types import Constraint, ModelInfo, SamplingParams
 from desktop.errors import HearthError
+from desktop.paths import resource_path
 from desktop.ui.settings import Settings
 
 DEBOUNCE_MS = 250
@@ -203,6 +204,11 @@ class GenerationPanel(QWidget):
         self.schema_edit.textChanged.connect(self._edited)
         self.grammar_button = QPushButton()
         self.grammar_button.clicked.connect(self._choose_grammar)
+        self.builtin_grammar = QComboBox()  # the grammars shipped in resources/grammars
+        self.builtin_grammar.addItem("", None)
+        for path in sorted(resource_path("grammars").glob("*.gbnf")):
+            self.builtin_grammar.addItem(path.stem.replace("_", " "), str(path))
+        self.builtin_grammar.activated.connect(self._use_builtin_grammar)
         self.grammar_edit = QPlainTextEdit()
         self.grammar_edit.setPlaceholderText('root ::= "yes" | "no"')
         self.grammar_edit.setMinimumHeight(90)
@@ -217,7 +223,10 @@ class GenerationPanel(QWidget):
         layout = QVBoxLayout(self.json_box)
         layout.addWidget(self.json_mode)
         layout.addWidget(self.schema_edit)
-        layout.addWidget(self.grammar_button)
+        grammar_row = QHBoxLayout()
+        grammar_row.addWidget(self.builtin_grammar, 1)
+        grammar_row.addWidget(self.grammar_button)
+        layout.addLayout(grammar_row)
         layout.addWidget(self.grammar_edit)
         layout.addWidget(self.show_schema)
         layout.addWidget(self.json_error)
@@ -336,6 +345,7 @@ class GenerationPanel(QWidget):
         self.schema_edit.setVisible(mode == "json_schema")
         self.show_schema.setVisible(mode == "json_schema")
         self.grammar_button.setVisible(mode == "grammar")
+        self.builtin_grammar.setVisible(mode == "grammar")
         self.grammar_edit.setVisible(mode == "grammar")
         self._edited()
 
@@ -351,8 +361,13 @@ class GenerationPanel(QWidget):
         self.grammar_edit.setPlainText(text)
         return True
 
+    def _use_builtin_grammar(self, index: int) -> None:
+        path = self.builtin_grammar.itemData(index)
+        if path:
+            self.load_grammar_file(path)
+
     def _choose_grammar(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a grammar"), "",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a grammar"), str(resource_path("grammars")),
                                               self.tr("GBNF grammars (*.gbnf);;All files (*)"))
         if path:
             self.load_grammar_file(path)
@@ -449,7 +464,10 @@ class GenerationPanel(QWidget):
         self.json_mode.setAccessibleName(self.tr("JSON mode"))
         self.schema_edit.setAccessibleName(self.tr("JSON Schema"))
         self.grammar_edit.setAccessibleName(self.tr("Grammar"))
-        self.grammar_button.setText(self.tr("Open grammar file…"))
+        self.grammar_button.setText(self.tr("Open…"))
+        self.grammar_button.setAccessibleName(self.tr("Open a grammar file"))
+        self.builtin_grammar.setItemText(0, self.tr("Built-in grammars"))
+        self.builtin_grammar.setAccessibleName(self.tr("Built-in grammars"))
         self.show_schema.setText(self.tr("Show the schema to the model"))
         self.show_schema.setToolTip(self.tr("Small models follow a schema better when they can read it."))
         self._retranslate_model()

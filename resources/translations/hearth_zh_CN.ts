@@ -666,6 +666,18 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>不限制</translation>
         </message>
         <message>
+            <source>Open…</source>
+            <translation>打开…</translation>
+        </message>
+        <message>
+            <source>Open a grammar file</source>
+            <translation>打开语法文件</translation>
+        </message>
+        <message>
+            <source>Built-in grammars</source>
+            <translation>内置语法</translation>
+        </message>
+        <message>
             <source>Random: a new seed for every answer. A fixed seed gives the same answer to the same question.</source>
             <translation>随机：每次回答使用新的种子。固定种子时，相同的问题会得到相同的回答。</translation>
         </message>
@@ -732,10 +744,6 @@ Enter 发送，Shift+Enter 换行。</translation>
         <message>
             <source>Grammar</source>
             <translation>语法</translation>
-        </message>
-        <message>
-            <source>Open grammar file…</source>
-            <translation>打开语法文件…</translation>
         </message>
         <message>
             <source>Show the schema to the model</source>

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QCoreApplication
 
 from desktop.engine.types import Constraint, SamplingParams
 from desktop.ui.generation_panel import GenerationPanel, format_stop_strings, parse_stop_strings
+from desktop.paths import resource_path
 from desktop.ui.settings import Settings
 
 
@@ -99,3 +100,13 @@ def test_controls_have_accessible_names(panel) -> None:
     for widget in (panel.temperature, panel.top_p, panel.top_k, panel.min_p, panel.repeat_penalty,
                    panel.max_tokens, panel.seed, panel.stop, panel.system_prompt, panel.json_mode):
         assert widget.accessibleName()
+
+
+def test_built_in_grammars_are_offered(panel, qtbot) -> None:
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("grammar"))
+    index = panel.builtin_grammar.findText("yes no")
+    assert index > 0 and panel.builtin_grammar.isVisible()
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        panel.builtin_grammar.activated.emit(index)
+    assert blocker.args[1].kind == "grammar"
+    assert blocker.args[1].grammar == resource_path("grammars", "yes_no.gbnf").read_text(encoding="utf-8")
