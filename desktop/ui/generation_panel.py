@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
@@ -101,6 +102,7 @@ class GenerationPanel(QWidget):
         self._retranslate()
         self._reload_presets()
         self._on_json_mode()
+        self._apply_code_font()
         self._loading = False
 
     # --- building -------------------------------------------------------------------------------
@@ -482,7 +484,16 @@ class GenerationPanel(QWidget):
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
 
+    def _apply_code_font(self) -> None:
+        """Schemas, grammars and stop strings are code: monospace, at the user's font size."""
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(self.font().pointSizeF())
+        for editor in (self.schema_edit, self.grammar_edit, self.stop):
+            editor.setFont(font)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()
+        elif event.type() == QEvent.Type.FontChange:
+            self._apply_code_font()
         super().changeEvent(event)
