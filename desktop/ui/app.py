@@ -37,6 +37,7 @@ def start(app: QApplication, model: str | None = None):
     from desktop.ui.settings import Settings
     from desktop.ui.store_bridge import StoreBridge
 
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     settings = Settings.load()
     theme.apply_theme(app, settings.theme, settings.font_size)
     try:
@@ -60,19 +61,31 @@ def start(app: QApplication, model: str | None = None):
             window.load_model(wanted)
         if settings.api_enabled:
             window.local_api.start(settings.api_port)  # serves the model once it is loaded
-        threading.Thread(target=warm_imports, name="hearth-warm-imports", daemon=True).start()
+        warm_in_background(RENDER_MODULES)
+        QTimer.singleShot(WARM_DELAY_MS, lambda: warm_in_background(LATER_MODULES))
 
     QTimer.singleShot(0, after_show)
     return window
 
 
-# Modules needed soon after start-up but slow to import (jsonschema alone takes a second on a slow
-# machine); importing them in the background keeps that second off the first JSON-mode edit.
-WARM_MODULES = ("markdown_it", "pygments.lexers", "pygments.formatters", "desktop.jsonmode.compile")
+# Background threads (engine and store calls, imports) hand the interpreter back to the UI thread
+# this often; Python's default of 5 ms lets two busy threads delay a repaint by a whole frame.
+SWITCH_INTERVAL_S = 0.001
+# Modules needed soon after start-up but slow to import, imported in the background so their cost
+# never lands on the UI thread: what the first answer renders with at once, and jsonschema (a
+# second on a slow machine, needed on the first JSON-mode edit) once the first model load is
+# usually past its own import-heavy part.
+RENDER_MODULES = ("markdown_it", "pygments.lexers", "pygments.formatters")
+LATER_MODULES = ("desktop.jsonmode.compile",)
+WARM_DELAY_MS = 3000
 
 
-def warm_imports() -> None:
-    for name in WARM_MODULES:
+def warm_in_background(names: tuple[str, ...]) -> None:
+    threading.Thread(target=warm_imports, args=(names,), name="hearth-warm-imports", daemon=True).start()
+
+
+def warm_imports(names: tuple[str, ...]) -> None:
+    for name in names:
         try:
             importlib.import_module(name)
         except ImportError:

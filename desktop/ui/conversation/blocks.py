@@ -30,7 +30,7 @@ class TextBlock(QLabel):
         self.setWordWrap(True)
         self.setOpenExternalLinks(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.source = ""
         self.scheme = ""
 
@@ -77,6 +77,7 @@ class CodeBlock(QFrame):
         self.body.setFrameShape(QFrame.Shape.NoFrame)
         self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.body.horizontalScrollBar().rangeChanged.connect(self._fit_height)  # a long line: room for the bar
         layout.addWidget(self.body)
         self._restore_timer = QTimer(self, singleShot=True, interval=1500)
         self._restore_timer.timeout.connect(self.retranslateUi)
@@ -103,12 +104,14 @@ class CodeBlock(QFrame):
         self.body.setHtml(code_html(block.source, block.language, scheme))
         self._fit_height()
 
-    def _fit_height(self) -> None:
+    def _fit_height(self, *_range: int) -> None:
+        """As tall as the code, plus the sideways scroll bar when a line is wider than the box."""
         doc = self.body.document()
         doc.setDocumentMargin(8)
         height = int(doc.size().height()) + 2
-        if doc.idealWidth() > self.body.viewport().width():
-            height += self.body.horizontalScrollBar().sizeHint().height()
+        bar = self.body.horizontalScrollBar()
+        if bar.maximum() > 0:
+            height += bar.sizeHint().height()
         self.body.setFixedHeight(height)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API

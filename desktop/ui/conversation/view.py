@@ -46,9 +46,17 @@ class ConversationView(QScrollArea):
     # -- content ---------------------------------------------------------------------------------
 
     def show_transcript(self, entries: list[tuple[Any, list[int]]]) -> None:
-        """Replace everything with `entries`: (message, ids of its siblings) from root to leaf."""
-        self.clear()
-        for message, siblings in entries:
+        """Show `entries`: (message, ids of its siblings) from root to leaf. Widgets of messages
+        already shown in the same place are kept, so sending in a long chat adds two widgets
+        instead of rebuilding the transcript."""
+        keep = 0
+        for widget, (message, siblings) in zip(self.messages, entries):
+            if widget.message.id != message.id or widget.message.content != message.content:
+                break
+            widget.set_siblings(siblings)
+            keep += 1
+        self.truncate_after(self.messages[keep - 1].message.id if keep else None)
+        for message, siblings in entries[keep:]:
             self.append(message, siblings)
         self.following = True
         self.scroll_to_bottom()
