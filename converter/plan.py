@@ -43,15 +43,15 @@ class TensorPlan:
         width = int(np.prod(self.shape)) // rows
         step = max(1, CHUNK_BYTES // (4 * width))
         direct = DIRECT.get((self.source.dtype, self.qtype)) if not self.transform.shift else None
-        raw = self.source.raw()
         for start in range(0, rows, step):
             index = slice(start, min(rows, start + step))
             if self.transform.row_order is not None:
                 index = self.transform.row_order[index]
+            raw = self.source.raw()[index]  # a fresh mapping per chunk: touched pages do not pile up in RSS
             if direct is not None:
-                yield direct(raw[index])
+                yield direct(raw)
                 continue
-            block = widen(raw[index], self.source.dtype)
+            block = widen(raw, self.source.dtype)
             if self.transform.shift:
                 block += np.float32(self.transform.shift)
             yield encode(block, self.qtype)

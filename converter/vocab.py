@@ -25,6 +25,7 @@ class Vocab:
     types: list[int]
     scores: list[float] | None = None
     add_space_prefix: bool | None = None
+    merges: list[str] | None = None  # BPE merges as "left right", spaces spelled as in the vocabulary
 
     def write(self, folder: Path, writer: gguf.GGUFWriter) -> None:
         writer.add_tokenizer_model(self.model)
@@ -36,7 +37,9 @@ class Vocab:
         writer.add_token_types(self.types)
         if self.add_space_prefix is not None:
             writer.add_add_space_prefix(self.add_space_prefix)
-        special = gguf.SpecialVocab(folder, load_merges=self.model == "gpt2", n_vocab=len(self.tokens))
+        if self.merges:
+            writer.add_token_merges(self.merges)
+        special = gguf.SpecialVocab(folder, load_merges=False, n_vocab=len(self.tokens))
         special.add_to_gguf(writer, quiet=True)
 
 
@@ -88,7 +91,15 @@ def bpe_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab:
         else:
             tokens.append(f"[PAD{tid}]")
             types.append(gguf.TokenType.UNUSED)
-    return Vocab("gpt2", pre, tokens, types)
+    return Vocab("gpt2", pre, tokens, types, merges=_merges(data))
+
+
+def _merges(tokenizer_json: dict) -> list[str]:
+    """BPE merges as llama.cpp reads them: "left right", a space inside a part spelled U+0120."""
+    merges = tokenizer_json["model"].get("merges") or []
+    if merges and not isinstance(merges[0], str):  # the [left, right] form (transformers >= 4.45)
+        merges = [f"{left.replace(' ', chr(0x120))} {right.replace(' ', chr(0x120))}" for left, right in merges]
+    return merges
 
 
 def spm_vocab(folder: Path, tokenizer_json: dict | None, vocab_size: int) -> Vocab:

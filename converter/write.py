@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import gguf
 import numpy as np
 
+from converter.gguf_writer import BulkArrayWriter
 from converter.outtypes import stored_shape
 from converter.plan import Plan
 from converter.progress import ProgressCallback, Step, check
@@ -43,7 +44,7 @@ def write_gguf(out: Path, plan: Plan, add_metadata: Callable[[gguf.GGUFWriter], 
                progress: ProgressCallback, cancel: threading.Event | None) -> None:
     """Write `plan` to `out` atomically; `add_metadata` adds every key/value pair."""
     with temporary_output(out) as tmp:
-        writer = gguf.GGUFWriter(path=None, arch=gguf.MODEL_ARCH_NAMES[plan.arch])
+        writer = BulkArrayWriter(path=None, arch=gguf.MODEL_ARCH_NAMES[plan.arch])
         add_metadata(writer)
         for tensor in plan.tensors:
             shape, dtype = stored_shape(tensor.shape, tensor.qtype)
