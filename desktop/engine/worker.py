@@ -24,6 +24,9 @@ from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingPar
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
+# Prompts are evaluated in chunks of this many tokens (see Worker._prefill).
+PREFILL_CHUNK = 128
+
 
 def main(fd: int) -> None:
     """Process entry point: serve the client on the inherited socket `fd`."""
@@ -49,6 +52,7 @@ class Worker:
         self.add_bos = False
         self.bos_text = ""
         self.log_errors: deque[str] = deque(maxlen=8)
+        self.chunked_len = 0  # how many cached prompt tokens were evaluated as whole aligned chunks
         self._log_callback = None
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -124,6 +128,7 @@ class Worker:
                                             f"{info.path.name}: {detail}"})
             return
         self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
+        self.chunked_len = 0
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())
 
@@ -188,6 +193,10 @@ class Worker:
     def generate(self, request_id: int, payload: dict) -> None:
         if self.llm is None:
             raise HearthError("no model is loaded")
+        if request_id in self.cancelled:  # cancelled while it waited its turn: no work at all
+            self.cancelled.discard(request_id)
+            self.send(request_id, "done", self._cancelled_result(payload))
+            return
         params = SamplingParams.from_dict(payload["params"])
         dropped = 0
         if payload.get("messages") is not None:
@@ -211,10 +220,47 @@ class Worker:
 
             processors = LogitsProcessorList([
                 make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
-        result = self._stream(request_id, tokens, params, budget, processors)
+        if self._prefill(request_id, tokens):
+            result = self._stream(request_id, tokens, params, budget, processors)
+        else:
+            result = self._cancelled_result(payload)
         result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped)
         self.cancelled.discard(request_id)
         self.send(request_id, "done", result)
+
+    @staticmethod
+    def _cancelled_result(payload: dict) -> dict:
+        return {"text": "", "finish_reason": "cancelled", "completion_tokens": 0, "ttft_s": 0.0,
+                "decode_tok_s": 0.0, "prompt_tokens": 0, "seed": payload["params"].get("seed") or 0}
+
+    def _prefill(self, request_id: int, tokens: list[int]) -> bool:
+        """Evaluate the prompt (all but its last token) in chunks aligned to PREFILL_CHUNK.
+
+        Reusing the KV cache of an earlier prompt makes multi-turn answers start fast, but
+        llama.cpp's numbers depend slightly on how tokens were batched, so a reused prefix computed
+        differently would make a seed no longer reproduce the answer. Evaluating every prompt in
+        the same aligned chunks, and reusing only whole chunks computed that way, gives the same
+        numbers as a fresh engine: seeds reproduce, across turns and across processes. Cancel is
+        checked between chunks. Returns False when cancelled."""
+        llm = self.llm
+        end = len(tokens) - 1  # generate() evaluates the last token itself, to get its logits
+        limit = min(self.chunked_len, end, llm.n_tokens)
+        common = 0
+        while common < limit and llm.input_ids[common] == tokens[common]:
+            common += 1
+        position = common // PREFILL_CHUNK * PREFILL_CHUNK
+        llm.n_tokens = position
+        self.chunked_len = position
+        while position < end:
+            if request_id in self.cancelled:
+                self.cancelled.discard(request_id)
+                return False
+            stop = min((position // PREFILL_CHUNK + 1) * PREFILL_CHUNK, end)
+            llm.eval(tokens[position:stop])
+            position = stop
+            if stop % PREFILL_CHUNK == 0:
+                self.chunked_len = stop
+        return True
 
     def _stream(self, request_id: int, tokens: list[int], params: SamplingParams, budget: int,
                 processors: Any) -> dict:

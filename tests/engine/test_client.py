@@ -42,6 +42,22 @@ def test_the_same_seed_gives_the_same_answer(client):
     assert first.text == second.text and first.seed == second.seed == 1234
 
 
+def test_seeds_reproduce_across_turns_and_across_engines(client, smollm_path):
+    """The prompt cache must not change the numbers: turn two of a conversation answered by a warm
+    engine equals the same request answered by a fresh one, and an immediate repeat equals both."""
+    params = SamplingParams(temperature=1.0, max_tokens=20, seed=77)
+    first = client.chat(HAIKU, SamplingParams(max_tokens=40, seed=5)).collect()
+    turn_two = HAIKU + [{"role": "assistant", "content": first.text},
+                        {"role": "user", "content": "Now make it rhyme, and longer. " * 20}]
+    warm = client.chat(turn_two, params).collect()
+    repeat = client.chat(turn_two, params).collect()
+    with EngineClient() as fresh:
+        fresh.load(LoadOptions(str(smollm_path), n_ctx=1024))
+        cold = fresh.chat(turn_two, params).collect()
+    assert warm.prompt_tokens > 200
+    assert warm.text == repeat.text == cold.text
+
+
 def test_a_random_seed_is_reported_so_answers_can_be_reproduced(client):
     done = client.chat(HAIKU, SamplingParams(temperature=1.0, max_tokens=16)).collect()
     again = client.chat(HAIKU, SamplingParams(temperature=1.0, max_tokens=16, seed=done.seed)).collect()
