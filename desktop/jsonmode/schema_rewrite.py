@@ -12,8 +12,12 @@ Each rewrite is an equivalence, never an approximation:
   (so moved into an `allOf` with the reference, which llguidance can compile for recursive refs);
 - `not` of a presence test (`required`, or `anyOf`/`allOf` of them): "not all of P, Q present"
   is "P absent or Q absent", written with `properties: {P: false}`; other `not`s stay (refused);
+- a `type` beside `$ref`/`anyOf`/`oneOf`/`allOf` that those already imply is dropped (llguidance
+  cannot intersect a recursive reference with siblings; here there is nothing to intersect);
 - `uri-reference`, `json-pointer` and `relative-json-pointer` become their RFCs' patterns
-  (`uri-reference` restricted to ASCII, so every string the model can produce is valid).
+  (`uri-reference` restricted to ASCII, so every string the model can produce is valid); `regex`
+  becomes a pattern for a regular subset of regex syntax that both ECMA-262 and Python accept. With
+  a `pattern` already there, both must hold (llguidance intersects them).
 """
 from __future__ import annotations
 
@@ -41,12 +45,24 @@ ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "defaul
                          "readOnly", "writeOnly", "$schema", "$id", "id"})
 OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
 
+# `format: regex`: a regular subset of regular-expression syntax - literals, escapes, classes
+# (ranges only a-z, A-Z, 0-9), ".", one quantifier per atom, flat groups, alternation, ^ and $ at
+# the ends - so every string it admits compiles both as ECMA-262 (what the format means) and in
+# Python's `re` (what jsonschema checks it with).
+_RE_LITERAL = r"[A-Za-z0-9 _,:;!@#%&=<>'\"/~`-]"
+_RE_ESCAPE = r"\\[dDwWsSnrt.\\^$|?*+()\[\]{}/-]"
+_RE_CLASS = r"\[\^?(?:a-z|A-Z|0-9|[A-Za-z0-9 _,:;!@#%&=<>'\"/~`.]|\\[dDwWsSnrt.\\^\[\]-])+\]"
+_RE_QUANT = r"(?:[*+?]|\{[0-9]{1,2},?\})"
+_RE_PIECE = rf"(?:{_RE_LITERAL}|{_RE_ESCAPE}|{_RE_CLASS}|\.){_RE_QUANT}?"
+REGEX_PATTERN = rf"^\^?(?:{_RE_PIECE}|\((?:\?:)?(?:{_RE_PIECE}|\|)*\){_RE_QUANT}?|\|)*\$?$"
+
 _POINTER = r"(?:/(?:[^~/]|~[01])*)*"
 # Standard formats llguidance has no built-in for, as the patterns their RFCs define.
 FORMAT_PATTERNS = {
     "uri-reference": URI_REFERENCE_PATTERN,
     "json-pointer": rf"^{_POINTER}$",  # RFC 6901
     "relative-json-pointer": rf"^(?:0|[1-9][0-9]*)(?:#|{_POINTER})$",  # draft-handrews-relative-json-pointer
+    "regex": REGEX_PATTERN,
 }
 
 
@@ -60,9 +76,18 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
         _rewrite_format(sub)
         _rewrite_dependencies(sub)
         _rewrite_not(sub)
+        _drop_implied_type(sub, out)
         if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out):
             sub["anyOf"] = sub.pop("oneOf") if "anyOf" not in sub else sub["anyOf"]
     return out
+
+
+def _drop_implied_type(sub: dict[str, Any], root: dict[str, Any]) -> None:
+    if "type" not in sub or not any(k in sub for k in ("$ref", "anyOf", "oneOf", "allOf")):
+        return
+    rest = {k: v for k, v in sub.items() if k != "type"}
+    if one_of.types(rest, root) <= one_of.types({"type": sub["type"]}, root):
+        del sub["type"]
 
 
 def _rewrite_not(sub: dict[str, Any]) -> None:
@@ -111,9 +136,12 @@ def _rewrite_format(sub: dict[str, Any]) -> None:
         return
     if fmt not in STANDARD_FORMATS:
         del sub["format"]
-    elif fmt in FORMAT_PATTERNS and "pattern" not in sub:
+    elif fmt in FORMAT_PATTERNS:
         del sub["format"]
-        sub["pattern"] = FORMAT_PATTERNS[fmt]
+        if "pattern" in sub:
+            sub["allOf"] = [*sub.get("allOf", []), {"pattern": FORMAT_PATTERNS[fmt]}]
+        else:
+            sub["pattern"] = FORMAT_PATTERNS[fmt]
 
 
 def _rewrite_dependencies(sub: dict[str, Any]) -> None:
