@@ -2,8 +2,8 @@
 
 The terms follow JSONSchemaBench (Geng et al. 2025): *declared coverage* - the engine accepts the
 schema; *empirical coverage* - the answer parses and validates; *compliance* - empirical / declared.
-Unconstrained runs get the same prompt (schema hint included) and one leniency: a surrounding
-Markdown code fence is removed before parsing, as a user copying the answer would.
+Unconstrained runs get the same prompt (schema hint included) and one leniency: when the answer
+contains a Markdown code block, only the first block is parsed, as a user copying it would.
 """
 from __future__ import annotations
 
@@ -48,11 +48,13 @@ class Outcome:
     text: str
 
 
-FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*\n(.*?)\n?```\s*$", re.S)
+FENCE = re.compile(r"```[a-zA-Z]*[ \t]*\n(.*?)\n?```", re.S)
 
 
 def unfenced(text: str) -> str:
-    match = FENCE.match(text)
+    """The first Markdown code block's content if there is one (what a user would copy), else
+    the whole answer."""
+    match = FENCE.search(text)
     return match.group(1) if match else text
 
 
