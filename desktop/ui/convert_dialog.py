@@ -230,9 +230,10 @@ class ConvertDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.stage.setText(self.tr("Cancelling…"))
         self.process.terminate()
-        process = self.process
-        QTimer.singleShot(KILL_AFTER_MS, lambda: process.kill()
-                          if process.state() != QProcess.ProcessState.NotRunning else None)
+        killer = QTimer(self.process)  # dies with the process object, so it never fires on a deleted one
+        killer.setSingleShot(True)
+        killer.timeout.connect(self.process.kill)
+        killer.start(KILL_AFTER_MS)
 
     def _read_stdout(self) -> None:
         self._stdout += bytes(self.process.readAllStandardOutput())

@@ -9,6 +9,21 @@
         </message>
     </context>
     <context>
+        <name>ChatFiles</name>
+        <message>
+            <source>Markdown (*.md)</source>
+            <translation>Markdown (*.md)</translation>
+        </message>
+        <message>
+            <source>Hearth JSON, every branch (*.json)</source>
+            <translation>Hearth JSON，包含所有分支 (*.json)</translation>
+        </message>
+        <message>
+            <source>OpenAI chat JSONL (*.jsonl)</source>
+            <translation>OpenAI 对话 JSONL (*.jsonl)</translation>
+        </message>
+    </context>
+    <context>
         <name>CodeBlock</name>
         <message>
             <source>Copy</source>
@@ -873,6 +888,26 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>模型未加载：{detail}</translation>
         </message>
         <message>
+            <source>Import chats</source>
+            <translation>导入对话</translation>
+        </message>
+        <message>
+            <source>Chats (*.json *.jsonl);;All files (*)</source>
+            <translation>对话 (*.json *.jsonl);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>Imported {n} chats.</source>
+            <translation>已导入 {n} 个对话。</translation>
+        </message>
+        <message>
+            <source>Export chat</source>
+            <translation>导出对话</translation>
+        </message>
+        <message>
+            <source>Exported to {path}.</source>
+            <translation>已导出到 {path}。</translation>
+        </message>
+        <message>
             <source>not started yet</source>
             <translation>尚未启动</translation>
         </message>
@@ -917,8 +952,16 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>退出</translation>
         </message>
         <message>
+            <source>Import chats…</source>
+            <translation>导入对话…</translation>
+        </message>
+        <message>
             <source>Open GGUF…</source>
             <translation>打开 GGUF…</translation>
+        </message>
+        <message>
+            <source>Export chat…</source>
+            <translation>导出对话…</translation>
         </message>
         <message>
             <source>Model manager…</source>

@@ -127,8 +127,7 @@ def test_quick_switching_ends_in_the_last_wish(dialog, qtbot, api) -> None:
     api.start(last)
     api.stop()
     api.start(last)
-    qtbot.waitUntil(lambda: not api.busy, timeout=30_000)
-    assert api.running and api.url == f"http://127.0.0.1:{last}"
+    qtbot.waitUntil(lambda: dialog.api_status.text().endswith("load a model to answer requests."), timeout=30_000)
+    assert not api.busy and api.running and api.url == f"http://127.0.0.1:{last}"
     status, body = _health(api.url)
     assert status == 503 and body == {"status": "loading"}  # up, waiting for the app to load a model
-    assert dialog.api_status.text().endswith("load a model to answer requests.")
