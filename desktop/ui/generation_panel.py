@@ -410,17 +410,26 @@ class GenerationPanel(QWidget):
         if problem:
             return False
         self.settings.presets[name] = text
-        self.settings.save()
         self.preset_name.clear()
         self._reload_presets(select=name)
-        return True
+        return self._save_presets()
 
     def _delete_preset(self) -> None:
         name = self.preset.currentData()
         if name is not None:
             del self.settings.presets[name]
-            self.settings.save()
             self._reload_presets()
+            self._save_presets()
+
+    def _save_presets(self) -> bool:
+        """Keep the presets; if the disk refuses, they last this session and the line says why."""
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.preset_error.setText(self.tr("Presets not saved: %1").replace("%1", exc.strerror or str(exc)))
+            self.preset_error.show()
+            return False
+        return True
 
     # --- texts ----------------------------------------------------------------------------------
 

@@ -186,7 +186,7 @@ class ModelManagerDialog(QDialog):
             self._set_status(str(exc), error=True)
             return False
         self.settings.remember_model(path)
-        self.settings.save()
+        self._save_settings()
         self._select_after_scan = Path(path)
         self.tabs.setCurrentIndex(0)
         self.rescan()
@@ -262,9 +262,16 @@ class ModelManagerDialog(QDialog):
         s = self.settings
         s.gpu_layers, s.n_ctx, s.threads = options.n_gpu_layers, options.n_ctx, options.n_threads
         s.remember_model(options.model_path)
-        s.save()
+        self._save_settings()
         self.bridge.load(options)
         return True
+
+    def _save_settings(self) -> None:
+        """Remember the choices; a disk that refuses costs only the memory of them, said in one line."""
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self._set_status(self.tr("Settings not saved: %1").replace("%1", exc.strerror or str(exc)), error=True)
 
     def unload(self) -> None:
         """Free the model's memory: the engine worker stops until the next load."""

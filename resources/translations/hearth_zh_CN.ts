@@ -613,6 +613,10 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>请先写好要保存的系统提示词。</translation>
         </message>
         <message>
+            <source>Presets not saved: %1</source>
+            <translation>预设未保存：%1</translation>
+        </message>
+        <message>
             <source>Temperature</source>
             <translation>温度</translation>
         </message>
@@ -1182,6 +1186,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <message>
             <source>Choose a model in the list first.</source>
             <translation>请先在列表中选择一个模型。</translation>
+        </message>
+        <message>
+            <source>Settings not saved: %1</source>
+            <translation>设置未保存：%1</translation>
         </message>
         <message>
             <source>Loading %1…</source>

@@ -110,3 +110,14 @@ def test_built_in_grammars_are_offered(panel, qtbot) -> None:
         panel.builtin_grammar.activated.emit(index)
     assert blocker.args[1].kind == "grammar"
     assert blocker.args[1].grammar == resource_path("grammars", "yes_no.gbnf").read_text(encoding="utf-8")
+
+
+def test_a_preset_the_disk_refuses_is_kept_for_the_session(panel, tmp_path) -> None:
+    from desktop import paths
+
+    paths.settings_path().mkdir()  # a folder where the file should be: the save fails
+    panel.system_prompt.setPlainText("Answer in haiku.")
+    panel.preset_name.setText("Haiku")
+    assert not panel.save_preset()
+    assert panel.preset_error.text().startswith("Presets not saved: ")
+    assert panel.preset.currentData() == "Haiku"
