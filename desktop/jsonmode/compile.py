@@ -127,6 +127,11 @@ def _explain(schema: dict[str, Any], message: str) -> str:
     if message.startswith("regex parse error"):
         bad = _where(schema, lambda s: isinstance(s.get("pattern"), str) and s["pattern"] in message)
         return f"unsupported regular expression in 'pattern'{bad}: {_regex_reason(message)}"
+    if "lookaround" in first and " in regex /" in first:
+        regex = first.split(" in regex /", 1)[1].rsplit("/", 1)[0]
+        unescaped = regex.replace("\\/", "/")  # llguidance prints "/" escaped
+        bad = _where(schema, lambda s: isinstance(s.get("pattern"), str) and s["pattern"].replace("\\/", "/") == unescaped)
+        return f"unsupported regular expression in 'pattern'{bad}: '$' or '^' inside the pattern (only at its ends)"
     if "not present in a registry" in first or "$ref" in first:
         return f"unsupported JSON Schema feature: only local $ref (\"#/...\") is supported ({first})"
     return f"cannot enforce this JSON Schema: {first}"

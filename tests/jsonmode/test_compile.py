@@ -112,6 +112,8 @@ UNSUPPORTED = [
     ({"oneOf": [{"type": "string"}, {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}]},
      "oneOf with overlapping alternatives at #/oneOf/1/items"),
     ({"type": "object", "properties": {"p": {"type": "string", "pattern": "(?=a)b"}}}, "'pattern' at #/properties/p"),
+    ({"type": "object", "properties": {"path": {"type": "string", "pattern": "^(a($|/))+$"}}},
+     "'pattern' at #/properties/path: '$' or '^' inside the pattern"),
     ({"$ref": "https://example.com/schema.json"}, "only local $ref"),
 ]
 
