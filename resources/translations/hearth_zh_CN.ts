@@ -1105,6 +1105,10 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>下载</translation>
         </message>
         <message>
+            <source>%1 License: %2.</source>
+            <translation>%1 许可证：%2。</translation>
+        </message>
+        <message>
             <source>on this computer</source>
             <translation>已在本机</translation>
         </message>
@@ -1139,10 +1143,6 @@ Enter 发送，Shift+Enter 换行。</translation>
         <message>
             <source>Status</source>
             <translation>状态</translation>
-        </message>
-        <message>
-            <source>Description</source>
-            <translation>说明</translation>
         </message>
         <message>
             <source>Model catalog</source>
