@@ -66,11 +66,19 @@ def _quantize(src: str, dst: str, ftype: int, threads: int, imatrix: str | None)
     return int(llama_cpp.llama_model_quantize(src.encode(), dst.encode(), ctypes.byref(params)))
 
 
-def _child(src: str, dst: str, ftype: int, threads: int, imatrix: str | None, results) -> None:
+def _child(src: str, dst: str, ftype: int, threads: int, imatrix: str | None, log: str, results) -> None:
+    """Runs in the child process; llama.cpp's per-tensor log goes to `log`, not the user's terminal."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 2)
     try:
         results.put(("ok", _quantize(src, dst, ftype, threads, imatrix)))
     except HearthError as exc:
         results.put(("error", str(exc)))
+
+
+def _last_log_line(log: Path) -> str:
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.is_file() else []
+    return lines[-1] if lines else "no message"
 
 
 def quantize_with_llama_cpp(src: Path, out: Path, ftype: gguf.LlamaFileType, *, imatrix: str | Path | None,
@@ -83,9 +91,9 @@ def quantize_with_llama_cpp(src: Path, out: Path, ftype: gguf.LlamaFileType, *, 
                   f"with llama.cpp ({threads} threads)"))
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    with temporary_output(out) as tmp:
+    with temporary_output(out) as tmp, temporary_output(out, ".quantize.log") as log:
         child = context.Process(target=_child, args=(str(src), str(tmp), int(ftype), threads,
-                                                     str(imatrix) if imatrix else None, results), daemon=True)
+                                                     str(imatrix) if imatrix else None, str(log), results), daemon=True)
         child.start()
         while child.is_alive():
             child.join(0.1)
@@ -96,10 +104,10 @@ def quantize_with_llama_cpp(src: Path, out: Path, ftype: gguf.LlamaFileType, *, 
         try:
             outcome = results.get(timeout=5)
         except queue.Empty:
-            outcome = ("error", f"it stopped with exit code {child.exitcode}")
+            outcome = ("error", f"it stopped with exit code {child.exitcode} ({_last_log_line(log)})")
         if outcome[0] == "error":
             raise HearthError(f"llama.cpp's quantizer failed: {outcome[1]}")
         if outcome[1] != 0 or not tmp.is_file():
-            raise HearthError("llama.cpp's quantizer failed (see its log above); the input may be unsupported")
+            raise HearthError(f"llama.cpp's quantizer failed: {_last_log_line(log)}")
         os.replace(tmp, out)
     progress(Step("quantize", 1, 1))

@@ -34,6 +34,7 @@ TEXT = (
 )
 FLOAT_FILE_TYPES = {gguf.LlamaFileType.ALL_F32, gguf.LlamaFileType.MOSTLY_F16, gguf.LlamaFileType.MOSTLY_BF16}
 DECODE_TOKENS = 32
+MAX_TOKENS = 1024  # the text is ~350 tokens in the tokenizers seen so far
 
 
 @dataclass
@@ -68,17 +69,20 @@ def file_type(path: Path) -> gguf.LlamaFileType:
     return gguf.LlamaFileType(int(field.parts[-1][0])) if field else gguf.LlamaFileType.GUESSED
 
 
-def _log_probs(model_path: Path, tokens: list[int]) -> np.ndarray:
+def _log_probs(model_path: Path, text: str, tokens: list[int] | None = None) -> tuple[list[int], np.ndarray]:
+    """(tokens, log-probabilities at every position) of `text` (or of `tokens`) under the model."""
     import llama_cpp
 
-    llm = llama_cpp.Llama(str(model_path), n_ctx=len(tokens) + 8, logits_all=True, verbose=False)
+    llm = llama_cpp.Llama(str(model_path), n_ctx=MAX_TOKENS, logits_all=True, verbose=False)
     try:
+        if tokens is None:
+            tokens = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)[:MAX_TOKENS]
         llm.eval(tokens)
         logits = np.array(llm.scores[: len(tokens)], dtype=np.float64)
     finally:
         llm.close()
     logits -= logits.max(axis=1, keepdims=True)
-    return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return tokens, logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
 
 def _decode_speed(model_path: Path) -> float:
@@ -93,21 +97,10 @@ def _decode_speed(model_path: Path) -> float:
         llm.close()
 
 
-def tokenize(model_path: Path, text: str) -> list[int]:
-    """llama.cpp's tokens for `text` (with BOS when the model adds one)."""
-    import llama_cpp
-
-    llm = llama_cpp.Llama(str(model_path), vocab_only=True, verbose=False)
-    try:
-        return llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
-    finally:
-        llm.close()
-
-
 def compare(reference: Path, result: Path, text: str = TEXT) -> tuple[int, float, float, float, float]:
     """(tokens, mean KLD, top-1 agreement, reference ppl, result ppl) of `result` against `reference`."""
-    tokens = tokenize(reference, text)
-    ref, res = _log_probs(reference, tokens), _log_probs(result, tokens)
+    tokens, ref = _log_probs(reference, text)
+    _, res = _log_probs(result, text, tokens)
     kld = (np.exp(ref) * (ref - res)).sum(axis=1)
     top1 = float((ref.argmax(axis=1) == res.argmax(axis=1)).mean())
     nxt = np.array(tokens[1:])
