@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from desktop import __version__
 from desktop.engine.types import LoadOptions, ModelInfo
+from desktop.ui.chat_files import export_filters, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
 from desktop.ui.conversation.view import ConversationView
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 660, 300])
         self.setCentralWidget(self.splitter)
 
+        self._model_manager = None
         self.local_api = LocalApi(engine, self)  # the settings' "Local API server" switch
         self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
         self.model_status = QLabel(self)
@@ -113,9 +115,12 @@ class MainWindow(QMainWindow):
             self.actions[key] = act
             return act
 
-        action("new_chat", self.file_menu, self.new_chat, QKeySequence.StandardKey.New)
-        action("search", self.file_menu, self.sidebar.focus_search, QKeySequence.StandardKey.Find)
+        action("new_chat", self.file_menu, self.new_chat, "Ctrl+N")
+        action("search", self.file_menu, self.sidebar.focus_search, "Ctrl+F")
         action("focus", self.file_menu, self.focus_composer, "Ctrl+L")
+        self.file_menu.addSeparator()
+        action("import", self.file_menu, lambda: self.import_chats())
+        action("export", self.file_menu, lambda: self.export_chat())
         self.file_menu.addSeparator()
         action("settings", self.file_menu, self.open_settings, "Ctrl+,")
         self.file_menu.addSeparator()
@@ -215,19 +220,50 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.load_model(path)
 
+    # -- files ---------------------------------------------------------------------------------
+
+    def import_chats(self, path: str | None = None) -> None:
+        """Import Hearth JSON, OpenAI JSONL or ChatGPT's conversations.json (all or nothing)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Import chats"), str(Path.home()),
+                                                  self.tr("Chats (*.json *.jsonl);;All files (*)"))
+        if path:
+            self.store.call(lambda s: s.import_file(path), then=self._imported)
+
+    def _imported(self, session_ids: list[int]) -> None:
+        self.statusBar().showMessage(self.tr("Imported {n} chats.").format(n=len(session_ids)), 8000)
+        self.sidebar.refresh()
+
+    def export_chat(self, path: str | None = None) -> None:
+        """Export the open chat (every chat when none is open); the format follows the file name."""
+        ids = [self.controller.session_id] if self.controller.session_id is not None else None
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chat"), str(Path.home() / "chat.md"),
+                                                  export_filters())
+        if path:
+            self.store.call(lambda s: write_export(s, ids, path), then=self._exported)
+
+    def _exported(self, path: Path) -> None:
+        self.statusBar().showMessage(self.tr("Exported to {path}.").format(path=path), 8000)
+
     # -- dialogs ---------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.settings, self.local_api, self).exec()
+        dialog = SettingsDialog(self.settings, self.local_api, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def open_model_manager(self) -> None:
         from desktop.ui.model_manager import ModelManagerDialog  # numpy and gguf: imported when needed
 
-        dialog = ModelManagerDialog(self.settings, self.engine, self)
-        dialog.unloaded.connect(self._unloaded)
-        dialog.exec()
+        if self._model_manager is None:  # one instance: its background checks outlive a close
+            self._model_manager = ModelManagerDialog(self.settings, self.engine, self)
+            self._model_manager.unloaded.connect(self._unloaded)
+        else:
+            self._model_manager.rescan()
+        self._model_manager.open()
 
     def _unloaded(self) -> None:
         self.engine.last_options = None
@@ -262,7 +298,8 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         texts = {"new_chat": self.tr("New chat"), "search": self.tr("Search chats"),
                  "focus": self.tr("Focus the message box"), "settings": self.tr("Settings…"),
-                 "quit": self.tr("Quit"), "open_gguf": self.tr("Open GGUF…"),
+                 "quit": self.tr("Quit"), "import": self.tr("Import chats…"),
+                 "export": self.tr("Export chat…"), "open_gguf": self.tr("Open GGUF…"),
                  "models": self.tr("Model manager…"), "panel": self.tr("Show or hide generation settings"),
                  "feedback": self.tr("Send feedback…"), "about": self.tr("About Hearth")}
         for key, text in texts.items():

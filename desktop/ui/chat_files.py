@@ -1,0 +1,53 @@
+"""Chats to and from files, for the window's File menu (the store does the formats).
+
+Both run on the store's worker thread; the export is written to a temporary file next to the
+target and renamed, so a full disk or a crash never leaves half a file behind.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from desktop.errors import HearthError
+
+# Export formats: file suffix -> (the store's format name, file-dialog filter).
+EXPORT_FORMATS = {
+    ".md": ("md", QT_TRANSLATE_NOOP("ChatFiles", "Markdown (*.md)")),
+    ".json": ("json", QT_TRANSLATE_NOOP("ChatFiles", "Hearth JSON, every branch (*.json)")),
+    ".jsonl": ("jsonl", QT_TRANSLATE_NOOP("ChatFiles", "OpenAI chat JSONL (*.jsonl)")),
+}
+
+
+def export_filters() -> str:
+    """The save dialog's file-type list, in the interface language."""
+    return ";;".join(QCoreApplication.translate("ChatFiles", label) for _fmt, label in EXPORT_FORMATS.values())
+
+
+def export_format(path: str | Path) -> str:
+    """The store's format for a file name, by its suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise HearthError(f"cannot export to {Path(path).name}: use a name ending in "
+                          f"{', '.join(EXPORT_FORMATS)}")
+    return EXPORT_FORMATS[suffix][0]
+
+
+def write_export(store, session_ids: list[int] | None, path: str | Path) -> Path:
+    """Export sessions to `path` (format from its suffix), atomically."""
+    path = Path(path)
+    text = store.export(session_ids, export_format(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
+    return path
