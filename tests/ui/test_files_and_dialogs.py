@@ -112,3 +112,11 @@ def test_auto_scroll_pauses_when_the_user_scrolls_up(qtbot, chat_window):
     wait_idle(qtbot, w)
     bar.setValue(bar.maximum())
     assert w.view.following
+
+
+def test_message_context_menu_feedback_opens_the_dialog(qtbot, chat_window):
+    w = chat_window
+    send(qtbot, w, "Hi there")
+    w.view.messages[1].feedbackRequested.emit(w.view.messages[1].message.id)  # "Send feedback…"
+    qtbot.waitUntil(lambda: bool(w.findChildren(FeedbackDialog)))
+    w.findChildren(FeedbackDialog)[0].close()

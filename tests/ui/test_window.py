@@ -151,3 +151,34 @@ def test_switching_to_chinese_retranslates_the_window(qtbot, window):
     finally:
         set_language(app, "en")
     qtbot.waitUntil(lambda: window.composer.send_button.text() == "Send")
+
+
+def test_welcome_page_choice_loads_the_model(qtbot, window, smollm_path):
+    window.welcome.model_chosen.emit(str(smollm_path))
+    qtbot.waitUntil(lambda: window.engine.info is not None, timeout=120_000)
+    assert window.centre.currentWidget() is window.chat_area
+
+
+def test_a_broken_model_file_is_one_line_in_the_status_bar(qtbot, window, broken_gguf):
+    window.load_model(str(broken_gguf))
+    qtbot.waitUntil(lambda: "Model not loaded" in window.model_status.text(), timeout=60_000)
+    message = window.statusBar().currentMessage()
+    assert message and "\n" not in message and "Traceback" not in message
+    assert window.centre.currentWidget() is window.welcome
+
+
+def test_switching_chats_while_an_answer_streams_keeps_it(qtbot, chat_window):
+    w = chat_window
+    send(qtbot, w, "First chat")
+    first = w.controller.session_id
+    w.actions["new_chat"].trigger()
+    w.controller.params = SamplingParams(temperature=0.8, max_tokens=2000, seed=4)
+    send(qtbot, w, "Write a long story about a fox.", wait=False)
+    qtbot.waitUntil(lambda: w.controller.answer is not None and len(w.controller.answer.pieces) > 3,
+                    timeout=30_000)
+    second = w.controller.session_id
+    w.sidebar.list.itemClicked.emit(w.sidebar.item_for(first))
+    qtbot.waitUntil(lambda: w.controller.session_id == first and len(w.view.messages) == 2)
+    wait_idle(qtbot, w)
+    answer = stored(w, lambda s: s.active_path(second))[-1]
+    assert answer.finish_reason == "cancelled" and answer.content

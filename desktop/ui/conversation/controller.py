@@ -34,7 +34,7 @@ class Answer:
 
     request: int
     message: Any  # the store's assistant Message
-    widget: MessageWidget
+    widget: MessageWidget | None  # None once the user moved to another chat
     pieces: list[str] = field(default_factory=list)
     shown: int = 0  # pieces already on screen
     saved: str = ""
@@ -84,15 +84,21 @@ class ChatController(QObject):
 
     # -- sessions --------------------------------------------------------------------------------
 
-    def new_chat(self) -> None:
+    def _leave(self) -> None:
+        """Stop the answer in flight and let it finish off screen (it is still saved)."""
+        if self.answer is not None:
+            self.answer.widget = None
         self.stop()
+
+    def new_chat(self) -> None:
+        self._leave()
         self.session_id, self.path = None, []
         self.view.clear()
         self._update_gauge(0)
         self.composer.edit.setFocus()
 
     def open_session(self, session_id: int) -> None:
-        self.stop()
+        self._leave()
         self.session_id = session_id
 
         def load(store):
@@ -244,7 +250,7 @@ class ChatController(QObject):
 
     def _show_tokens(self) -> None:
         answer = self.answer
-        if answer is not None and answer.shown != len(answer.pieces):
+        if answer is not None and answer.widget is not None and answer.shown != len(answer.pieces):
             answer.shown = len(answer.pieces)
             answer.widget.append_stream(answer.text)
 
