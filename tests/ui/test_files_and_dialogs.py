@@ -74,11 +74,10 @@ def test_json_mode_answers_are_pretty_printed_with_a_valid_badge(qtbot, chat_win
     send(qtbot, w, "Give a JSON object with a name and an age.")
     answer = w.view.messages[1]
     stored_answer = stored(w, lambda s: s.get_message(answer.message.id))
-    if stored_answer.finish_reason == "stop":
-        assert answer.badge.isVisible() and answer.badge.text() == "✓ Valid JSON"
-        assert answer.body.text.startswith("```json\n{\n")  # re-indented
-    else:  # cut at max_tokens: reported, not hidden
-        assert stored_answer.metrics.get("json_valid") in (False, None)
+    assert stored_answer.finish_reason == "stop" and stored_answer.metrics["json_valid"] is True
+    assert answer.badge.isVisible() and answer.badge.text() == "✓ Valid JSON"
+    assert answer.body.text.startswith("```json\n{\n  ")  # re-indented with two spaces
+    assert json.loads(answer.body.text.strip("`json\n")) == json.loads(stored_answer.content)
 
 
 def test_generation_settings_are_kept_with_the_session(qtbot, chat_window):
