@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verify", action="store_true",
                         help="compare the result with the unquantized model on a built-in multilingual text")
     parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    parser.add_argument("--imatrix", help="importance matrix gguf (llama-imatrix) for k-quants and iq4_xs")
+    parser.add_argument("--imatrix", help="importance matrix from llama-imatrix (gguf or legacy .dat) for k-quants and iq4_xs")
     parser.add_argument("--threads", type=int, default=0, help="threads for llama.cpp (default: all cores)")
     parser.add_argument("--progress-json", action="store_true",
                         help="print progress as one JSON object per line on stdout (for the app)")

@@ -15,34 +15,11 @@ import threading
 from pathlib import Path
 
 import gguf
-import numpy as np
 
+from converter.imatrix import read_imatrix
 from converter.progress import Cancelled, ProgressCallback, Step
 from converter.write import temporary_output
 from desktop.errors import HearthError
-
-
-def read_imatrix(path: Path) -> dict[str, np.ndarray]:
-    """Per-tensor importance values from an imatrix gguf (llama-imatrix's format), as llama-quantize reads them."""
-    try:
-        reader = gguf.GGUFReader(path)
-    except Exception as exc:  # GGUFReader raises ValueError/struct errors without the file name
-        raise HearthError(f"{path} is not an importance-matrix gguf ({exc}); make one with llama-imatrix") from None
-    tensors = {t.name: np.asarray(t.data, dtype=np.float32) for t in reader.tensors}
-    values = {}
-    for name, sums in tensors.items():
-        if not name.endswith(".in_sum2"):
-            continue
-        base = name[: -len(".in_sum2")]
-        counts = tensors.get(base + ".counts")
-        if counts is None:
-            raise HearthError(f"{path}: {base} has sums but no counts; the importance matrix is damaged")
-        sums = sums.reshape(counts.size, -1)
-        counts = counts.reshape(-1, 1)
-        values[base] = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0).astype(np.float32).reshape(-1)
-    if not values:
-        raise HearthError(f"{path} holds no importance data")
-    return values
 
 
 def _quantize(src: str, dst: str, ftype: int, threads: int, imatrix: str | None) -> int:

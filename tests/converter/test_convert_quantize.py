@@ -78,3 +78,27 @@ def test_importance_matrix_changes_the_quantization(tmp_path):
     weighted = convert(src, tmp_path / "weighted.gguf", "iq4_xs", imatrix=imatrix).path
     a, b = tensors(plain), tensors(weighted)
     assert any(not np.array_equal(np.asarray(a[n].data), np.asarray(b[n].data)) for n in a if n.startswith("blk."))
+
+
+def test_legacy_imatrix_dat_is_read_like_the_gguf_one(tmp_path):
+    import struct
+
+    from converter.imatrix import read_imatrix
+
+    rng = np.random.default_rng(1)
+    sums = {f"blk.{i}.ffn_up.weight": (rng.random(64) * 50).astype(np.float32) for i in range(2)}
+    writer = gguf.GGUFWriter(tmp_path / "m.gguf", arch="imatrix")
+    for name, values in sums.items():
+        writer.add_tensor(name + ".in_sum2", values.reshape(1, -1))
+        writer.add_tensor(name + ".counts", np.array([[8.0]], dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    legacy = struct.pack("<i", len(sums)) + b"".join(
+        struct.pack("<i", len(n)) + n.encode() + struct.pack("<ii", 8, v.size) + v.tobytes() for n, v in sums.items())
+    (tmp_path / "m.dat").write_bytes(legacy)
+    from_gguf, from_dat = read_imatrix(tmp_path / "m.gguf"), read_imatrix(tmp_path / "m.dat")
+    assert set(from_gguf) == set(from_dat) == set(sums)
+    for name in sums:
+        assert np.allclose(from_gguf[name], sums[name] / 8) and np.allclose(from_dat[name], sums[name] / 8)
