@@ -70,9 +70,10 @@ def from_gguf(gguf_path: Path, name: str, pre: str) -> Path:
         from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
         kwargs = {"gguf_file": gguf_path.name}
-        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, dtype=torch.bfloat16,
+        # dequantizing is fastest in float32; the checkpoint is saved in bf16 as published models are
+        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, dtype=torch.float32,
                                                      quantization_config=GgufConfig(dequantize=True), **kwargs)
-        model.save_pretrained(folder, safe_serialization=True)
+        model.to(torch.bfloat16).save_pretrained(folder, safe_serialization=True)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         config.pop("quantization_config", None)  # the saved weights are plain bf16
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
