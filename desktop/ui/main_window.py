@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop import __version__
-from desktop.engine.types import LoadOptions, ModelInfo
+from desktop.engine.types import ModelInfo
 from desktop.ui.chat_files import export_filters, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController

@@ -1,8 +1,6 @@
 """Import and export from the File menu, and the dialogs the window opens."""
 import json
 
-from PySide6.QtCore import Qt
-
 from desktop.engine.types import Constraint, SamplingParams
 from desktop.ui.feedback_dialog import FeedbackDialog
 from desktop.ui.model_manager import ModelManagerDialog

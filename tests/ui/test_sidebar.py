@@ -1,6 +1,6 @@
 """The chat list: date groups, live search with snippets, pin, rename, delete with undo."""
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from desktop.ui.sidebar import date_group
 from tests.ui.chat_helpers import stored

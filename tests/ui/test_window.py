@@ -182,3 +182,16 @@ def test_switching_chats_while_an_answer_streams_keeps_it(qtbot, chat_window):
     wait_idle(qtbot, w)
     answer = stored(w, lambda s: s.active_path(second))[-1]
     assert answer.finish_reason == "cancelled" and answer.content
+
+
+def test_controls_have_accessible_names(qtbot, chat_window):
+    from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit
+
+    w = chat_window
+    send(qtbot, w, "Hi")
+    core = [w.sidebar, w.view, w.composer, w.banner]
+    controls = [c for area in core for kind in (QAbstractButton, QLineEdit, QPlainTextEdit)
+                for c in area.findChildren(kind) if not isinstance(c.parent(), QLineEdit)]  # not Qt's own clear button
+    unnamed = [f"{type(c).__name__}#{c.objectName()}" for c in controls
+               if not (c.accessibleName() or (isinstance(c, QAbstractButton) and c.text().strip("‹›×")))]
+    assert unnamed == [], unnamed

@@ -268,6 +268,7 @@ class MessageWidget(QFrame):
                 button.setText(text)
             button.setToolTip(tip)
             button.setAccessibleName(tip)
+        self.editor.setAccessibleName(self.tr("Edit message"))
         self.save_edit.setText(self.tr("Save and send"))
         self.cancel_edit.setText(self.tr("Cancel"))
         self._show_stats()
