@@ -7,7 +7,8 @@ family module (converter/families/*) passes its quirks in through three hooks:
 - `write_hparams(config, writer)`: extra metadata keys after the common ones;
 - `tensor_transform(gguf_name, config, n_rows) -> Transform`: row permutation or value shift;
 - `extra_tensors(config) -> {gguf name: float32 array}`: tensors computed from the config (rope factors);
-- `arch_for(config)`, `SKIPPED_TENSORS`, `FFN_UP_ROWS_FACTOR`: for families that need them.
+- `arch_for(config)`, `SKIPPED_TENSORS`, `SKIPPED_PREFIXES`, `RENAMED_PREFIXES`, `FFN_UP_ROWS_FACTOR`:
+  for families that need them.
 A hook a family does not define means "nothing differs".
 """
 from __future__ import annotations
@@ -149,8 +150,13 @@ def tensor_name_table(family: ModuleType, config: dict) -> gguf.TensorNameMap:
 
 def gguf_tensor_name(family: ModuleType, config: dict, table: gguf.TensorNameMap, hf_name: str) -> str | None:
     """The gguf name of a Hugging Face tensor, None for tensors llama.cpp does not use."""
-    if hf_name.endswith(SKIPPED_SUFFIXES) or hf_name in getattr(family, "SKIPPED_TENSORS", ()):
+    if (hf_name.endswith(SKIPPED_SUFFIXES) or hf_name in getattr(family, "SKIPPED_TENSORS", ())
+            or hf_name.startswith(getattr(family, "SKIPPED_PREFIXES", ()))):
         return None
+    for prefix, replacement in getattr(family, "RENAMED_PREFIXES", {}).items():
+        if hf_name.startswith(prefix):
+            hf_name = replacement + hf_name[len(prefix):]
+            break
     arch = arch_of(family, config)
     name = table.get_name(hf_name, try_suffixes=(".weight", ".bias"))
     if name is None:

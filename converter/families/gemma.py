@@ -9,7 +9,11 @@ import gguf
 from converter.family import Transform, head_dim
 
 HF_ARCHITECTURES = ("Gemma2ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration")
-SKIPPED_TENSORS = ("lm_head.weight",)
+SKIPPED_TENSORS = ("lm_head.weight", "language_model.lm_head.weight")
+# Multimodal Gemma 3 keeps the text model under language_model.model.* (model.language_model.* in
+# newer saves); the vision tower and projector belong in a separate mmproj file and are left out.
+RENAMED_PREFIXES = {"language_model.model.": "model.", "model.language_model.": "model."}
+SKIPPED_PREFIXES = ("vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector.")
 ARCH_BY_HF = {"Gemma2ForCausalLM": gguf.MODEL_ARCH.GEMMA2}
 
 

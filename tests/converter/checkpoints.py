@@ -171,10 +171,17 @@ TINY = {
     "gemma3": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
                                     "sliding_window": 128},
                lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    # the multimodal class: text model under language_model.*, plus a vision tower to leave out
+    "gemma3-vision": ("Gemma3Config", {"vision_config": {"hidden_size": 32, "intermediate_size": 64,
+                                                          "num_hidden_layers": 1, "num_attention_heads": 2,
+                                                          "image_size": 28, "patch_size": 14},
+                                       "mm_tokens_per_image": 4},
+                      lambda f: trained_spm(f, False, "GemmaTokenizer")),
     "phi3": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2},
              lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
 }
-CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM"}
+CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration"}
+NESTED_TEXT_CONFIG = {"Gemma3Config"}  # multimodal configs: the text model's settings go in text_config
 
 
 def tiny(name: str, dtype: str = "float32") -> Path:
@@ -186,7 +193,11 @@ def tiny(name: str, dtype: str = "float32") -> Path:
 
         config_class, extra, make_tokenizer = TINY[name]
         vocab = make_tokenizer(folder)
-        config = getattr(transformers, config_class)(**{**SMALL, **extra, "vocab_size": vocab})
+        text = {**SMALL, "vocab_size": vocab, "head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 128}
+        if config_class in NESTED_TEXT_CONFIG:
+            config = getattr(transformers, config_class)(text_config=text, **extra)
+        else:
+            config = getattr(transformers, config_class)(**{**SMALL, **extra, "vocab_size": vocab})
         torch.manual_seed(0)
         if config_class in CAUSAL_LM:
             model = getattr(transformers, CAUSAL_LM[config_class])(config)
