@@ -57,6 +57,7 @@ def start(app: QApplication, model: str | None = None):
 
     def after_show() -> None:
         window.sidebar.refresh()
+        window.store.call(lambda store: store.recovery_notice, then=window.show_notice)
         if wanted:
             window.load_model(wanted)
         if settings.api_enabled:

@@ -316,6 +316,11 @@ class MainWindow(QMainWindow):
         self.controller.stop()
         super().closeEvent(event)
 
+    def show_notice(self, notice: str | None) -> None:
+        """A one-line notice for the user (a repaired database, say), if there is one."""
+        if notice:
+            self.statusBar().showMessage(notice, 30000)
+
     def shut_down(self) -> None:
         """Stop the engine worker and flush the store's queued writes (after the event loop ended)."""
         self.controller.stop()

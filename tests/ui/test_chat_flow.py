@@ -123,3 +123,13 @@ def test_reopening_a_chat_shows_its_messages(qtbot, chat_window):
     w.sidebar.list.itemClicked.emit(w.sidebar.item_for(sid))
     qtbot.waitUntil(lambda: len(w.view.messages) == 2)
     assert w.view.messages[0].message.content == "Remember this chat"
+
+
+def test_context_gauge_counts_the_draft(qtbot, chat_window):
+    w = chat_window
+    send(qtbot, w, "Hello")
+    used = w.composer.used
+    assert used > 0 and w.composer.n_ctx == w.engine.info.n_ctx
+    qtbot.keyClicks(w.composer.edit, "a much longer draft message that is still being typed " * 3)
+    qtbot.waitUntil(lambda: w.composer.used > used + 20, timeout=10_000)
+    assert f"/ {w.engine.info.n_ctx:,} tokens" in w.composer.gauge_label.text()

@@ -105,3 +105,22 @@ def test_code_is_recoloured_when_the_theme_changes(qtbot):
         assert code.body.toHtml() != light
     finally:
         apply_theme(app, "light", 11)
+
+
+def test_code_follows_the_font_size(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    view = MarkdownView()
+    qtbot.addWidget(view)
+    view.set_markdown("```\ncode\n```\n")
+    code = view.block_widgets()[0]
+    try:
+        apply_theme(app, "light", 16)
+        qtbot.waitUntil(lambda: code.body.font().pointSize() == 16)
+        first = code.body.document().firstBlock().begin().fragment()
+        assert "monospace" in first.charFormat().fontFamilies()
+    finally:
+        apply_theme(app, "light", 11)

@@ -7,7 +7,7 @@ cost of a streaming update proportional to the tail of the answer, not to its le
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -75,7 +75,6 @@ class CodeBlock(QFrame):
         self.body.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
         self.body.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body.setFrameShape(QFrame.Shape.NoFrame)
-        self.body.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.body.horizontalScrollBar().rangeChanged.connect(self._fit_height)  # a long line: room for the bar
         layout.addWidget(self.body)
@@ -93,6 +92,7 @@ class CodeBlock(QFrame):
         elif event.type() == QEvent.Type.PaletteChange and self.scheme and self.scheme != current_scheme():
             self.show_block(Block("code", self.code, self.language))  # the theme changed: recolour
         super().changeEvent(event)
+
 
     def show_block(self, block: Block) -> None:
         scheme = current_scheme()
