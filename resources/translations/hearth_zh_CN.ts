@@ -1071,6 +1071,10 @@ Enter 发送，Shift+Enter 换行。</translation>
             <translation>下一个分支</translation>
         </message>
         <message>
+            <source>Edit message</source>
+            <translation>编辑消息</translation>
+        </message>
+        <message>
             <source>Save and send</source>
             <translation>保存并发送</translation>
         </message>
