@@ -121,3 +121,15 @@ def test_sigterm_cancels_cleanly(smollm_path, tmp_path):
     assert proc.wait(timeout=60) == 130
     assert "cancelled" in proc.stderr.read()
     assert list(out_dir.iterdir()) == []
+
+
+def test_verify_reports_against_the_unquantized_model(checkpoint, tmp_path):
+    proc = run_cli(checkpoint, tmp_path / "m.gguf", "--outtype", "q8_0", "--verify", "--progress-json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[-1])["verify"]
+    assert report["reference"] == "f16"
+    assert 0.0 < report["mean_kld"] < 0.05 and 0.9 < report["top1_agreement"] <= 1.0
+    assert report["size_result_bytes"] < report["size_reference_bytes"]
+    assert list(tmp_path.glob(".verify-*")) == []  # the reference is deleted afterwards
+    human = run_cli(checkpoint, tmp_path / "m.gguf", "--outtype", "q4_0", "--verify", "--force")
+    assert "mean KL divergence" in human.stdout and "top-1 agreement" in human.stdout
