@@ -17,7 +17,7 @@ from pathlib import Path
 import gguf
 
 from converter.imatrix import read_imatrix
-from converter.progress import Cancelled, ProgressCallback, Step
+from converter.progress import Cancelled, ProgressCallback, Step, check
 from converter.write import temporary_output
 from desktop.errors import HearthError
 
@@ -86,5 +86,6 @@ def quantize_with_llama_cpp(src: Path, out: Path, ftype: gguf.LlamaFileType, *, 
             raise HearthError(f"llama.cpp's quantizer failed: {outcome[1]}")
         if outcome[1] != 0 or not tmp.is_file():
             raise HearthError(f"llama.cpp's quantizer failed: {_last_log_line(log)}")
+        check(cancel)  # a cancel that came as the child finished still wins
         os.replace(tmp, out)
     progress(Step("quantize", 1, 1))

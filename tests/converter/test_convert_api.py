@@ -43,3 +43,16 @@ def test_a_pre_tokenizer_llama_cpp_lacks_is_refused_by_name(tmp_path):
     with pytest.raises(HearthError, match="pre-tokenizer is not one llama.cpp implements"):
         convert(folder, tmp_path / "m.gguf", "f16")
     assert not (tmp_path / "m.gguf").exists()
+
+
+def test_cancel_while_llama_cpp_quantizes_leaves_nothing(tmp_path):
+    cancel = threading.Event()
+
+    def cancel_when_quantizing(step: Step) -> None:
+        if step.stage == "quantize":
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        convert(checkpoints.tiny("llama3"), tmp_path / "m.gguf", "q4_k_m", progress=cancel_when_quantizing,
+                cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
