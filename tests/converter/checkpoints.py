@@ -179,6 +179,14 @@ TINY = {
                       lambda f: trained_spm(f, False, "GemmaTokenizer")),
     "phi3": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2},
              lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
+    # Phi-3.5-style long context: texts longer than original_max_position_embeddings use long factors
+    "phi3-longrope": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2,
+                                     "original_max_position_embeddings": 64,
+                                     "rope_parameters": {"rope_type": "longrope", "rope_theta": 10000.0,
+                                                         "long_factor": [1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0],
+                                                         "short_factor": [1.0, 1.0, 1.1, 1.2, 1.3, 1.5, 1.8, 2.0],
+                                                         "original_max_position_embeddings": 64}},
+                      lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
 }
 CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration"}
 NESTED_TEXT_CONFIG = {"Gemma3Config"}  # multimodal configs: the text model's settings go in text_config

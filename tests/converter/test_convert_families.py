@@ -14,7 +14,8 @@ from converter import convert
 
 EXPECTED_PRE_TOKENIZER = {"llama3": "llama-bpe", "qwen2": "qwen2", "qwen3": "qwen2"}
 EXPECTED_ARCH = {"llama3": "llama", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "gemma2": "gemma2",
-                 "gemma3": "gemma3", "gemma3-vision": "gemma3", "phi3": "phi3"}
+                 "gemma3": "gemma3", "gemma3-vision": "gemma3", "phi3": "phi3",
+                 "phi3-longrope": "phi3"}
 
 
 @pytest.mark.parametrize("name", list(checkpoints.TINY))
