@@ -63,7 +63,7 @@ def start(app: QApplication, model: str | None = None):
         if settings.api_enabled:
             window.local_api.start(settings.api_port)  # serves the model once it is loaded
         warm_in_background(RENDER_MODULES)
-        QTimer.singleShot(WARM_DELAY_MS, lambda: warm_in_background(LATER_MODULES))
+        warm_when_idle(window, LATER_MODULES)
 
     QTimer.singleShot(0, after_show)
     return window
@@ -73,12 +73,27 @@ def start(app: QApplication, model: str | None = None):
 # this often; Python's default of 5 ms lets two busy threads delay a repaint by a whole frame.
 SWITCH_INTERVAL_S = 0.001
 # Modules needed soon after start-up but slow to import, imported in the background so their cost
-# never lands on the UI thread: what the first answer renders with at once, and jsonschema (a
-# second on a slow machine, needed on the first JSON-mode edit) once the first model load is
-# usually past its own import-heavy part.
-RENDER_MODULES = ("markdown_it", "pygments.lexers", "pygments.formatters")
+# never lands on the UI thread: what the first answer renders with, at once; jsonschema (a second
+# on a slow machine, needed on the first JSON-mode edit) once the app has been idle a while, since
+# an import holds the interpreter in long stretches that would make a streaming answer stutter.
+RENDER_MODULES = ("desktop.ui.conversation.markdown",)  # its warm() builds the parser and lexers
 LATER_MODULES = ("desktop.jsonmode.compile",)
-WARM_DELAY_MS = 3000
+WARM_IDLE_MS = 8000
+
+
+def warm_when_idle(window, names: tuple[str, ...]) -> None:
+    """Import `names` in the background once no answer has streamed for WARM_IDLE_MS."""
+    timer = QTimer(window, singleShot=True, interval=WARM_IDLE_MS)
+    timer.timeout.connect(lambda: (warm_in_background(names), window.controller.busyChanged.disconnect(pause)))
+
+    def pause(busy: bool) -> None:
+        if busy:
+            timer.stop()
+        else:
+            timer.start()
+
+    window.controller.busyChanged.connect(pause)
+    timer.start()
 
 
 def warm_in_background(names: tuple[str, ...]) -> None:
@@ -88,6 +103,8 @@ def warm_in_background(names: tuple[str, ...]) -> None:
 def warm_imports(names: tuple[str, ...]) -> None:
     for name in names:
         try:
-            importlib.import_module(name)
+            module = importlib.import_module(name)
+            if hasattr(module, "warm"):
+                module.warm()
         except ImportError:
             pass  # the module reports its own problem when it is really used

@@ -313,8 +313,8 @@ class ChatController(QObject):
     # -- context gauge ---------------------------------------------------------------------------
 
     def _measure(self, draft: str) -> None:
-        if self.engine.info is None or self.answer is not None:
-            return
+        if self.engine.info is None or self.answer is not None or self.banner.isVisible():
+            return  # no model, busy, or crashed: counting would start an engine behind the user's back
         messages = ([{"role": "system", "content": self.system_prompt}] if self.system_prompt else [])
         messages += [{"role": m.role, "content": m.content} for m in self.path]
         if draft.strip():

@@ -75,3 +75,14 @@ def code_html(code: str, language: str, scheme: str = "light") -> str:
     formatter = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLES.get(scheme, "friendly"))
     body = highlight(code.rstrip("\n"), lexer, formatter)
     return f'<pre style="margin:0">{body}</pre>'
+
+
+WARM_LANGUAGES = ("python", "json", "bash", "javascript")
+
+
+def warm() -> None:
+    """Build the parser and the commonest lexers once, off the UI thread: Pygments compiles a
+    lexer's regular expressions on first use, a tenth of a second or more each."""
+    split_blocks("# warm\n\n*text*")
+    for language in WARM_LANGUAGES:
+        code_html("x = 1\n", language)
