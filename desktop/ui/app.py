@@ -84,7 +84,6 @@ WARM_IDLE_MS = 8000
 def warm_when_idle(window, names: tuple[str, ...]) -> None:
     """Import `names` in the background once no answer has streamed for WARM_IDLE_MS."""
     timer = QTimer(window, singleShot=True, interval=WARM_IDLE_MS)
-    timer.timeout.connect(lambda: (warm_in_background(names), window.controller.busyChanged.disconnect(pause)))
 
     def pause(busy: bool) -> None:
         if busy:
@@ -92,6 +91,11 @@ def warm_when_idle(window, names: tuple[str, ...]) -> None:
         else:
             timer.start()
 
+    def warm() -> None:
+        window.controller.busyChanged.disconnect(pause)
+        warm_in_background(names)
+
+    timer.timeout.connect(warm)
     window.controller.busyChanged.connect(pause)
     timer.start()
 
