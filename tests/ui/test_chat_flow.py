@@ -133,3 +133,19 @@ def test_context_gauge_counts_the_draft(qtbot, chat_window):
     qtbot.keyClicks(w.composer.edit, "a much longer draft message that is still being typed " * 3)
     qtbot.waitUntil(lambda: w.composer.used > used + 20, timeout=10_000)
     assert f"/ {w.engine.info.n_ctx:,} tokens" in w.composer.gauge_label.text()
+
+
+def test_a_refused_store_write_gives_the_text_back(qtbot, chat_window):
+    w = chat_window
+    send(qtbot, w, "Hello")
+    sid = w.controller.session_id
+
+    def remove_for_good(store):
+        store.delete_session(sid)
+        store.empty_trash()
+
+    stored(w, remove_for_good)  # gone behind the window's back (another process, say)
+    qtbot.keyClicks(w.composer.edit, "Are you there?")
+    qtbot.keyClick(w.composer.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: f"no session {sid}" in w.statusBar().currentMessage())
+    assert w.composer.text() == "Are you there?" and not w.composer.busy

@@ -175,7 +175,8 @@ class ChatController(QObject):
             return session_id, transcript(store, session_id), answer
 
         self._set_busy(True)
-        self.store.call(store_question, then=self._start_answer, error=self._store_failed)
+        self.store.call(store_question, then=self._start_answer,
+                        error=lambda message: self._store_failed(message, draft=text))
 
     def regenerate(self, message_id: int) -> None:
         """Answer the same question again, as a new branch next to the old answer."""
@@ -302,8 +303,11 @@ class ChatController(QObject):
         self.answer = None
         self._set_busy(False)
 
-    def _store_failed(self, message: str) -> None:
+    def _store_failed(self, message: str, draft: str = "") -> None:
+        """The store refused (disk full, say): say so, and give the user their text back."""
         self._set_busy(False)
+        if draft and not self.composer.text():
+            self.composer.edit.setPlainText(draft)
         self.problem.emit(message)
 
     def _set_busy(self, busy: bool) -> None:
