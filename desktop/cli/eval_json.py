@@ -133,12 +133,12 @@ def _render(record: dict) -> str:
 
 def _save(record: dict, text: str, out: str | None) -> Path:
     stem = f"{record['when'].replace(':', '')}-{re.sub(r'[^A-Za-z0-9._-]+', '_', record['model'])}-{record['set']}-{record['mode']}"
-    base = _runs_dir() / stem
-    _write(base.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=1))
-    _write(base.with_suffix(".md"), text + "\n")
+    saved = _runs_dir() / f"{stem}.json"  # not with_suffix: model names contain dots ("0.5B")
+    _write(saved, json.dumps(record, ensure_ascii=False, indent=1))
+    _write(saved.with_name(f"{stem}.md"), text + "\n")
     if out:
         _write(Path(out), json.dumps(record, ensure_ascii=False, indent=1) if out.endswith(".json") else text + "\n")
-    return base.with_suffix(".json")
+    return saved
 
 
 def _write(path: Path, content: str) -> None:
