@@ -7,6 +7,7 @@ and loading the model and listing the chats start from the event loop once the w
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import threading
 
@@ -18,6 +19,7 @@ from desktop import __version__
 
 def run_app(model: str | None = None) -> int:
     """Run the desktop app; `model` is a catalog name or .gguf path to load at once."""
+    check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
@@ -26,6 +28,18 @@ def run_app(model: str | None = None) -> int:
     code = app.exec()
     window.shut_down()
     return code
+
+
+def check_display() -> None:
+    """One clear line instead of Qt aborting the process when there is no screen to draw on."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        from desktop.errors import HearthError
+
+        raise HearthError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+                          "unset); start Hearth from a desktop session, or chat in a terminal with "
+                          "`hearth chat`")
 
 
 def start(app: QApplication, model: str | None = None):

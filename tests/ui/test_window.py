@@ -195,3 +195,11 @@ def test_controls_have_accessible_names(qtbot, chat_window):
     unnamed = [f"{type(c).__name__}#{c.objectName()}" for c in controls
                if not (c.accessibleName() or (isinstance(c, QAbstractButton) and c.text().strip("‹›×")))]
     assert unnamed == [], unnamed
+
+
+def test_no_display_is_one_line_not_a_crash(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["HEARTH_HOME"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "desktop"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr.startswith("hearth: error: there is no display") and out.stderr.count("\n") == 1
