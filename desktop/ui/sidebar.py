@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QVBoxLayout, QWidget)
 
@@ -114,6 +114,8 @@ class Sidebar(QFrame):
         self.list.itemActivated.connect(self._chosen)
         self.list.itemClicked.connect(self._chosen)
         self.list.itemChanged.connect(self._renamed)
+        for key, slot in ((QKeySequence.StandardKey.Delete, self._delete_selected), (Qt.Key.Key_F2, self._rename_selected)):
+            QShortcut(QKeySequence(key), self.list, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.undo_bar = UndoBar(self)
         self.undo_bar.undoRequested.connect(self.restore)
         for w in (self.new_chat, self.search_box, self.list, self.undo_bar):
@@ -254,6 +256,20 @@ class Sidebar(QFrame):
         session = self._session(session_id)
         if session is not None and item.text() != session.title:
             self.rename(session_id, item.text())
+
+    def _selected(self) -> QListWidgetItem | None:
+        item = self.list.currentItem()
+        return item if item is not None and item.data(SESSION_ID) is not None else None
+
+    def _delete_selected(self) -> None:
+        item = self._selected()
+        if item is not None:
+            self.delete(item.data(SESSION_ID))
+
+    def _rename_selected(self) -> None:
+        item = self._selected()
+        if item is not None and item.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.list.editItem(item)
 
     def delete(self, session_id: int) -> None:
         """Move a chat to the trash and offer Undo."""

@@ -104,3 +104,18 @@ def test_deleting_the_open_chat_leaves_it(qtbot, window):
     qtbot.waitUntil(lambda: len(window.view.messages) == 1)
     window.sidebar.delete(sid)
     assert window.controller.session_id is None and window.view.messages == []
+
+
+def test_delete_key_deletes_the_selected_chat(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    keep, gone = seed_chats(window, [("Keep", "a", 0), ("Gone", "b", 0)])
+    window.sidebar.refresh()
+    qtbot.waitUntil(lambda: len(window.sidebar.items()) == 2)
+    window.activateWindow()
+    window.sidebar.list.setFocus()
+    window.sidebar.list.setCurrentItem(window.sidebar.item_for(gone))
+    qtbot.waitUntil(window.sidebar.list.hasFocus)
+    qtbot.keyClick(window.sidebar.list, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: stored(window, lambda s: s.get_session(gone).deleted_at) is not None)
+    assert window.sidebar.item_for(keep) is not None and window.sidebar.undo_bar.isVisible()
