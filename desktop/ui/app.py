@@ -20,6 +20,8 @@ from desktop import __version__
 def run_app(model: str | None = None) -> int:
     """Run the desktop app; `model` is a catalog name or .gguf path to load at once."""
     check_display()
+    if model:
+        check_model(model)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Hearth")
     app.setApplicationVersion(__version__)
@@ -40,6 +42,22 @@ def check_display() -> None:
         raise HearthError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
                           "unset); start Hearth from a desktop session, or chat in a terminal with "
                           "`hearth chat`")
+
+
+def check_model(model: str) -> None:
+    """A mistyped model name or a missing file is one line on the terminal, before any window.
+    (Fetching a catalog model that is not on disk yet happens later, off the UI thread.)"""
+    from pathlib import Path
+
+    from desktop.errors import HearthError
+    from desktop.models.catalog import find
+
+    path = Path(model).expanduser()
+    if model.lower().endswith(".gguf") or os.sep in model or path.exists():
+        if not path.is_file():
+            raise HearthError(f"model file not found: {path}")
+    else:
+        find(model)  # raises HearthError listing the catalog names
 
 
 def start(app: QApplication, model: str | None = None):

@@ -203,3 +203,12 @@ def test_no_display_is_one_line_not_a_crash(tmp_path):
     out = subprocess.run([sys.executable, "-m", "desktop"], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert out.stderr.startswith("hearth: error: there is no display") and out.stderr.count("\n") == 1
+
+
+def test_unknown_model_name_is_one_line_before_any_window(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HEARTH_HOME": str(tmp_path)}
+    for model, message in (("no-such-model", "unknown model 'no-such-model'"),
+                           (str(tmp_path / "missing.gguf"), "model file not found")):
+        out = subprocess.run([sys.executable, "-m", "desktop", "--model", model], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 1 and message in out.stderr and out.stderr.count("\n") == 1
