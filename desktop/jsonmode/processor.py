@@ -3,7 +3,8 @@
 Per token: llguidance writes the allowed-token bitmask into a preallocated buffer (tens of
 microseconds, off the GIL), and numpy sets every disallowed logit to -inf. Nothing of vocabulary
 size is allocated per token except one unpacked bit array, so the cost stays small even for the
-151,936-token Qwen vocabulary. EOS (every end-of-generation token) is in the mask only once the grammar is complete.
+151,936-token Qwen vocabulary. EOS (every end-of-generation token) is in the mask only once the
+grammar is complete.
 
 The expensive per-model part (llguidance's view of the model's vocabulary, ~1 s for a large
 vocabulary) is built once per loaded model and reused; compiled matchers are cached per grammar and
@@ -35,7 +36,8 @@ _MATCHER_CACHE_SIZE = 32
 
 def tokenizer_for(llama: llama_cpp.Llama) -> llguidance.LLTokenizer:
     """llguidance's tokenizer for this model, built once per model; every end-of-generation token
-    (the Qwen coder GGUF marks six) counts as EOS so the grammar's end is enforced whichever the model prefers."""
+    (the Qwen coder GGUF marks six) counts as EOS, so the grammar's end is enforced whichever the
+    model prefers."""
     key = (llama.model_path, llama.n_vocab())
     if key not in _TOKENIZERS:
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
