@@ -43,6 +43,7 @@ class EngineBridge(QObject):
         self.info: ModelInfo | None = None
         self.last_options: LoadOptions | None = None
         self.build: dict[str, Any] | None = None  # what the llama.cpp build supports (CPU / CUDA)
+        self.closed = False  # after close() (the app is quitting) requests are ignored
         self.loaded.connect(self._remember)
 
     @property
@@ -60,6 +61,8 @@ class EngineBridge(QObject):
 
     def load(self, options: LoadOptions) -> None:
         """Load a model on the engine thread; `loaded` or `loadFailed` follows."""
+        if self.closed:
+            return
         self.last_options = options
         self.loadStarted.emit(options.model_path)
         self._engine.submit(self._load, options)
@@ -90,7 +93,7 @@ class EngineBridge(QObject):
 
     def restart(self) -> None:
         """Start a fresh worker and reload the last model (the crash banner's "Restart engine")."""
-        if self.last_options is not None:
+        if self.last_options is not None and not self.closed:
             self.loadStarted.emit(self.last_options.model_path)
             self._engine.submit(self._restart)
 
@@ -115,7 +118,10 @@ class EngineBridge(QObject):
              constraint: Constraint | None = None) -> int:
         """Start an answer; returns its request id. `token`... then `done` or `failed` follow."""
         request = next(self._ids)
-        self._engine.submit(self._stream, request, messages, params, constraint)
+        if self.closed:
+            self.failed.emit(request, EngineFailure("request", "Hearth is closing"))
+        else:
+            self._engine.submit(self._stream, request, messages, params, constraint)
         return request
 
     def _stream(self, request: int, messages: list[dict[str, str]], params: SamplingParams,
@@ -156,7 +162,8 @@ class EngineBridge(QObject):
     def count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Measure a prompt for the context gauge; `counted` follows."""
         request = next(self._ids)
-        self._counter.submit(self._count, request, messages)
+        if not self.closed:
+            self._counter.submit(self._count, request, messages)
         return request
 
     def _count(self, request: int, messages: list[dict[str, str]]) -> None:
@@ -167,6 +174,7 @@ class EngineBridge(QObject):
 
     def close(self) -> None:
         """Cancel what is running and stop the worker process (a load in progress is abandoned)."""
+        self.closed = True
         with self._lock:
             streams = list(self._streams.values())
         for stream in streams:

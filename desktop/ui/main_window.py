@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         c.feedbackRequested.connect(self.open_feedback)
         self.store.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.panel.changed.connect(c.set_generation)
+        c.settings_problem = self.panel.problem  # a schema being typed that is not valid yet
         self.panel.manage_models_requested.connect(self.open_model_manager)
         self.welcome.model_chosen.connect(self.load_model)
         self.engine.loadStarted.connect(self._loading)

@@ -1,6 +1,8 @@
 """Import and export from the File menu, and the dialogs the window opens."""
 import json
 
+from PySide6.QtCore import Qt
+
 from desktop.engine.types import Constraint, SamplingParams
 from desktop.ui.feedback_dialog import FeedbackDialog
 from desktop.ui.model_manager import ModelManagerDialog
@@ -44,7 +46,11 @@ def test_ctrl_comma_opens_settings_and_the_model_menu_opens_the_manager(qtbot, w
     window.findChildren(SettingsDialog)[0].close()
     window.actions["models"].trigger()
     qtbot.waitUntil(lambda: bool(window.findChildren(ModelManagerDialog)))
-    window.findChildren(ModelManagerDialog)[0].close()
+    manager = window.findChildren(ModelManagerDialog)[0]
+    assert manager.isVisible()
+    # let its background checks (model scan, build info) answer before the window goes away
+    qtbot.waitUntil(lambda: manager.table.rowCount() > 0 and bool(manager.build_label.text()), timeout=60_000)
+    manager.close()
 
 
 def test_thumbs_down_opens_the_feedback_dialog_for_that_answer(qtbot, chat_window):
@@ -117,3 +123,14 @@ def test_message_context_menu_feedback_opens_the_dialog(qtbot, chat_window):
     w.view.messages[1].feedbackRequested.emit(w.view.messages[1].message.id)  # "Send feedback…"
     qtbot.waitUntil(lambda: bool(w.findChildren(FeedbackDialog)))
     w.findChildren(FeedbackDialog)[0].close()
+
+
+def test_an_invalid_schema_in_the_panel_holds_the_message_back(qtbot, chat_window):
+    w = chat_window
+    w.panel.json_mode.setCurrentIndex(w.panel.json_mode.findData("json_schema"))
+    w.panel.schema_edit.setPlainText('{"type": "object", "properties": ')  # still being typed
+    qtbot.waitUntil(lambda: bool(w.panel.problem()))
+    qtbot.keyClicks(w.composer.edit, "Invent a person")
+    qtbot.keyClick(w.composer.edit, Qt.Key.Key_Return)
+    assert w.statusBar().currentMessage() == w.panel.problem()
+    assert w.composer.text() == "Invent a person" and w.controller.answer is None

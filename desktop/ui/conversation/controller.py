@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -67,6 +67,7 @@ class ChatController(QObject):
         self.params = SamplingParams()
         self.constraint: Constraint | None = None
         self.system_prompt = ""
+        self.settings_problem: Callable[[], str | None] = lambda: None  # why the settings cannot be used
         self._count_request = 0
         self._refresh = QTimer(self, interval=REFRESH_MS)
         self._refresh.timeout.connect(self._show_tokens)
@@ -143,6 +144,10 @@ class ChatController(QObject):
 
     def _ready(self) -> bool:
         if self.answer is not None:
+            return False
+        problem = self.settings_problem()
+        if problem:
+            self.problem.emit(problem)
             return False
         if self.engine.info is None and self.engine.last_options is None:
             self.problem.emit(self.tr("No model is loaded. Open a model first (Model ▸ Open GGUF…)."))
