@@ -24,8 +24,29 @@ from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingPar
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
-# Prompts are evaluated in chunks of this many tokens (see Worker._prefill).
-PREFILL_CHUNK = 128
+# Prompts are evaluated in chunks whose boundaries depend on position alone (see Worker._prefill):
+# 64, 128, 256, ... up to LARGE_CHUNK, then every LARGE_CHUNK tokens. Small chunks first, so a
+# shared system prompt is reused at a fine grain; large ones later, for prompt-evaluation speed.
+FIRST_CHUNK = 64
+LARGE_CHUNK = 512
+
+
+def next_boundary(position: int) -> int:
+    """The first chunk boundary after `position`."""
+    if position < FIRST_CHUNK:
+        return FIRST_CHUNK
+    if position < LARGE_CHUNK:
+        return 1 << position.bit_length()
+    return (position // LARGE_CHUNK + 1) * LARGE_CHUNK
+
+
+def boundary_at_or_before(position: int) -> int:
+    """The last chunk boundary not after `position` (0 when there is none)."""
+    if position < FIRST_CHUNK:
+        return 0
+    if position < LARGE_CHUNK:
+        return 1 << (position.bit_length() - 1)
+    return position // LARGE_CHUNK * LARGE_CHUNK
 
 
 def main(fd: int) -> None:
@@ -220,8 +241,9 @@ class Worker:
 
             processors = LogitsProcessorList([
                 make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
+        start = time.perf_counter()  # time to first token includes evaluating the prompt
         if self._prefill(request_id, tokens):
-            result = self._stream(request_id, tokens, params, budget, processors)
+            result = self._stream(request_id, tokens, params, budget, processors, start)
         else:
             result = self._cancelled_result(payload)
         result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped)
@@ -234,7 +256,7 @@ class Worker:
                 "decode_tok_s": 0.0, "prompt_tokens": 0, "seed": payload["params"].get("seed") or 0}
 
     def _prefill(self, request_id: int, tokens: list[int]) -> bool:
-        """Evaluate the prompt (all but its last token) in chunks aligned to PREFILL_CHUNK.
+        """Evaluate the whole prompt in chunks with fixed boundaries; generate() then samples at once.
 
         Reusing the KV cache of an earlier prompt makes multi-turn answers start fast, but
         llama.cpp's numbers depend slightly on how tokens were batched, so a reused prefix computed
@@ -243,27 +265,29 @@ class Worker:
         numbers as a fresh engine: seeds reproduce, across turns and across processes. Cancel is
         checked between chunks. Returns False when cancelled."""
         llm = self.llm
-        end = len(tokens) - 1  # generate() evaluates the last token itself, to get its logits
-        limit = min(self.chunked_len, end, llm.n_tokens)
+        end = len(tokens)
+        # at least the final chunk is evaluated, so the logits generate() samples from are fresh
+        limit = min(self.chunked_len, end - 1, llm.n_tokens)
         common = 0
         while common < limit and llm.input_ids[common] == tokens[common]:
             common += 1
-        position = common // PREFILL_CHUNK * PREFILL_CHUNK
+        position = boundary_at_or_before(common)
         llm.n_tokens = position
         self.chunked_len = position
         while position < end:
             if request_id in self.cancelled:
                 self.cancelled.discard(request_id)
                 return False
-            stop = min((position // PREFILL_CHUNK + 1) * PREFILL_CHUNK, end)
+            boundary = next_boundary(position)
+            stop = min(boundary, end)
             llm.eval(tokens[position:stop])
             position = stop
-            if stop % PREFILL_CHUNK == 0:
+            if stop == boundary:
                 self.chunked_len = stop
         return True
 
     def _stream(self, request_id: int, tokens: list[int], params: SamplingParams, budget: int,
-                processors: Any) -> dict:
+                processors: Any, start: float) -> dict:
         import llama_cpp
 
         llm = self.llm
@@ -272,7 +296,6 @@ class Worker:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text, sent, count = "", 0, 0
         finish = "length"
-        start = time.perf_counter()
         first = last = None
         generator = llm.generate(
             tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p, temp=params.temperature,
