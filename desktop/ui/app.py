@@ -12,9 +12,11 @@ import sys
 import threading
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
+from desktop.paths import resource_path
 
 
 def run_app(model: str | None = None) -> int:
@@ -23,13 +25,20 @@ def run_app(model: str | None = None) -> int:
     if model:
         check_model(model)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Hearth")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName("hearth")
+    identify(app)
     window = start(app, model)
     code = app.exec()
     window.shut_down()
     return code
+
+
+def identify(app: QApplication) -> None:
+    """Name, version, icon, and the desktop entry's id, so Wayland/GNOME match the window to the
+    installed menu entry (resources/linux/io.hearth.Hearth.desktop) and its icon."""
+    app.setApplicationName("Hearth")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.hearth.Hearth")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "hearth.svg"))))
 
 
 def check_display() -> None:
@@ -96,6 +105,17 @@ def start(app: QApplication, model: str | None = None):
             window.local_api.start(settings.api_port)  # serves the model once it is loaded
         warm_in_background(RENDER_MODULES)
         warm_when_idle(window, LATER_MODULES)
+        QTimer.singleShot(OUTBOX_RETRY_DELAY_MS, start_outbox_retrier)
+
+    def start_outbox_retrier() -> None:
+        """Feedback written while offline goes out once the network is back, while the app runs."""
+        from desktop.ui.feedback_dialog import OutboxRetrier
+
+        def begin(store) -> None:
+            window.outbox_retrier = OutboxRetrier(store, settings, parent=window)
+            window.outbox_retrier.start()
+
+        window.store.call(lambda store: store, then=begin)
 
     QTimer.singleShot(0, after_show)
     return window
@@ -111,6 +131,8 @@ SWITCH_INTERVAL_S = 0.001
 RENDER_MODULES = ("desktop.ui.conversation.markdown",)  # its warm() builds the parser and lexers
 LATER_MODULES = ("desktop.jsonmode.compile",)
 WARM_IDLE_MS = 8000
+# The feedback outbox is first retried this long after start-up, off the critical path.
+OUTBOX_RETRY_DELAY_MS = 15000
 
 
 def warm_when_idle(window, names: tuple[str, ...]) -> None:

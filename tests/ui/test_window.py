@@ -212,3 +212,27 @@ def test_unknown_model_name_is_one_line_before_any_window(tmp_path):
         out = subprocess.run([sys.executable, "-m", "desktop", "--model", model], env=env,
                              capture_output=True, text=True, timeout=60)
         assert out.returncode == 1 and message in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_the_app_retries_the_feedback_outbox_in_the_background(qtbot, monkeypatch):
+    from desktop.ui import app as app_module
+    from desktop.ui.feedback_dialog import OutboxRetrier
+
+    monkeypatch.setattr(app_module, "OUTBOX_RETRY_DELAY_MS", 0)
+    window = app_module.start(QApplication.instance())
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: isinstance(getattr(window, "outbox_retrier", None), OutboxRetrier), timeout=20_000)
+        assert window.outbox_retrier._timer.isActive()
+    finally:
+        window.shut_down()
+
+
+def test_the_app_carries_its_icon_and_the_menu_entrys_id():
+    from desktop.paths import resource_path
+    from desktop.ui.app import identify
+
+    app = QApplication.instance()
+    identify(app)
+    assert not app.windowIcon().isNull()
+    assert resource_path("linux", app.desktopFileName() + ".desktop").is_file()
