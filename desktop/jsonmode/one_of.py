@@ -4,7 +4,8 @@
 match two alternatives. llguidance proves that for plain alternatives but not through `$ref`; this
 module proves it by a sound over-approximation: the JSON types each alternative may take, and for
 objects a required property whose allowed constants differ (a discriminator such as
-`"type": {"const": "circle"}`) or a property one requires and the other forbids. If neither proof works the oneOf stays, and llguidance rejects it.
+`"type": {"const": "circle"}`) or a property one requires and the other forbids, and for strings
+patterns that start with different fixed text (`^Normal -`, `^Cell line -`). If neither proof works the oneOf stays, and llguidance rejects it.
 """
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ _TYPE_NAMES = {"null": {"null"}, "boolean": {"boolean"}, "object": {"object"}, "
                "string": {"string"}, "integer": {"integer"}, "number": {"integer", "fraction"}}
 
 
-def exclusive(alternatives: list[Any], root: dict[str, Any]) -> bool:
-    """True when no JSON value can satisfy two of `alternatives`."""
-    kinds = [types(alt, root) for alt in alternatives]
+def exclusive(alternatives: list[Any], root: dict[str, Any], context: frozenset[str] = ALL_TYPES) -> bool:
+    """True when no JSON value of the `context` types (what the schema around the oneOf allows)
+    can satisfy two of `alternatives`."""
+    kinds = [types(alt, root) & context for alt in alternatives]
     for i in range(len(alternatives)):
         for j in range(i + 1, len(alternatives)):
-            if kinds[i] & kinds[j] and not _discriminated(alternatives[i], alternatives[j], kinds[i] & kinds[j], root):
+            shared = kinds[i] & kinds[j]
+            if shared and not _discriminated(alternatives[i], alternatives[j], shared, root):
                 return False
     return True
 
@@ -82,6 +85,9 @@ def _value_type(value: Any) -> frozenset[str]:
 def _discriminated(a: Any, b: Any, shared: frozenset[str], root: dict[str, Any]) -> bool:
     """Both alternatives are objects only, and either a property both require takes different
     constants, or one requires a property the other forbids."""
+    if shared == {"string"}:
+        prefix_a, prefix_b = _literal_prefix(_deref(a, root)), _literal_prefix(_deref(b, root))
+        return bool(prefix_a and prefix_b and not prefix_a.startswith(prefix_b) and not prefix_b.startswith(prefix_a))
     if shared != {"object"}:
         return False
     consts_a, consts_b = _required_constants(a, root), _required_constants(b, root)
@@ -89,6 +95,20 @@ def _discriminated(a: Any, b: Any, shared: frozenset[str], root: dict[str, Any])
         return True
     a, b = _deref(a, root), _deref(b, root)
     return any(_forbids(b, name) for name in _required(a)) or any(_forbids(a, name) for name in _required(b))
+
+
+def _literal_prefix(schema: Any) -> str:
+    """The text every string matching `schema`'s pattern starts with ("" if none can be proved):
+    the plain characters after a leading ^, in a pattern with no alternation."""
+    pattern = schema.get("pattern") if isinstance(schema, dict) else None
+    if not isinstance(pattern, str) or not pattern.startswith("^") or "|" in pattern:
+        return ""
+    prefix = ""
+    for char in pattern[1:]:
+        if char in "\\.^$?*+()[]{}":
+            return prefix[:-1] if char in "?*{" else prefix  # a quantifier makes the last one optional
+        prefix += char
+    return prefix
 
 
 def _deref(schema: Any, root: dict[str, Any]) -> Any:

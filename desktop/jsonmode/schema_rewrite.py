@@ -14,6 +14,11 @@ Each rewrite is an equivalence, never an approximation:
   is "P absent or Q absent", written with `properties: {P: false}`; other `not`s stay (refused);
 - a `type` beside `$ref`/`anyOf`/`oneOf`/`allOf` that those already imply is dropped (llguidance
   cannot intersect a recursive reference with siblings; here there is nothing to intersect);
+- `if`/`then`/`else` whose `if` tests one property against a constant (`"type": {"const": "s3"}`,
+  the usual discriminator) is `anyOf: [{if and then}, {not-if and else}]`, where not-if - "an
+  object whose property is present (or, when `if` does not require it, absent) with another
+  value" - is spelled with types, ranges and, for strings, a pattern matching every string but one
+  (`then`/`else` with no `if` mean nothing and are dropped);
 - `uri-reference`, `json-pointer` and `relative-json-pointer` become their RFCs' patterns
   (`uri-reference` restricted to ASCII, so every string the model can produce is valid); `regex`
   becomes a pattern for a regular subset of regex syntax that both ECMA-262 and Python accept. With
@@ -76,8 +81,10 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
         _rewrite_format(sub)
         _rewrite_dependencies(sub)
         _rewrite_not(sub)
+        _rewrite_if(sub)
         _drop_implied_type(sub, out)
-        if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out):
+        around = one_of.types({k: v for k, v in sub.items() if k != "oneOf"}, out)
+        if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out, around):
             sub["anyOf"] = sub.pop("oneOf") if "anyOf" not in sub else sub["anyOf"]
     return out
 
@@ -115,6 +122,73 @@ def negate_presence(schema: Any) -> dict[str, Any] | None:
             return None
         return {"allOf" if key == "anyOf" else "anyOf": parts}
     return None
+
+
+def _rewrite_if(sub: dict[str, Any]) -> None:
+    if "if" not in sub:  # `then`/`else` without `if` have no effect (JSON Schema 2020-12, 10.2.2)
+        sub.pop("then", None)
+        sub.pop("else", None)
+        return
+    test = sub["if"]
+    negated = _negate_property_test(test)
+    if negated is None:
+        return
+    then, otherwise = sub.get("then", {}), sub.get("else", {})
+    for key in ("if", "then", "else"):
+        sub.pop(key, None)
+    sub["allOf"] = [*sub.get("allOf", []), {"anyOf": [{"allOf": [test, then]}, {"allOf": [negated, otherwise]}]}]
+
+
+def _negate_property_test(test: Any) -> dict[str, Any] | None:
+    """not {"properties": {P: {"const": V}}, ["required": [P]]}, exactly, or None."""
+    if not isinstance(test, dict) or not set(test) - ANNOTATIONS <= {"properties", "required"}:
+        return None
+    props = test.get("properties")
+    if not isinstance(props, dict) or len(props) != 1:
+        return None
+    (name, prop), = props.items()
+    if not isinstance(prop, dict) or set(prop) - ANNOTATIONS != {"const"}:
+        return None
+    other = not_value(prop["const"])
+    required = test.get("required", [])
+    if other is None or required not in ([], [name]):
+        return None
+    different = {"type": "object", "required": [name], "properties": {name: other}}
+    if required:  # the test also fails when the property is missing
+        return {"anyOf": [different, {"type": "object", "properties": {name: False}}]}
+    return different
+
+
+def not_value(value: Any) -> dict[str, Any] | None:
+    """A schema for every JSON value except `value` (None for objects and arrays)."""
+    if isinstance(value, (dict, list)):
+        return None
+    kinds = {"null", "boolean", "string", "number", "object", "array"}
+    if value is None:
+        return {"type": sorted(kinds - {"null"})}
+    if isinstance(value, bool):
+        return {"anyOf": [{"type": sorted(kinds - {"boolean"})}, {"const": not value}]}
+    if isinstance(value, (int, float)):
+        return {"anyOf": [{"type": sorted(kinds - {"number"})}, {"type": "number", "exclusiveMaximum": value},
+                          {"type": "number", "exclusiveMinimum": value}]}
+    return {"anyOf": [{"type": sorted(kinds - {"string"})}, {"type": "string", "pattern": every_string_but(value)}]}
+
+
+def every_string_but(word: str) -> str:
+    """A regex (no look-around) matching every string except `word`: a proper prefix of it, a
+    string that leaves it at some character, or it followed by more."""
+    esc = [_escape(c) for c in word]
+    prefixes = ["".join(esc[:i]) for i in range(len(word))]
+    leaves = [f"{''.join(esc[:i])}[^{_class_escape(c)}]" for i, c in enumerate(word)]
+    return "^(?:" + "|".join([*prefixes, *(f"{x}[\\s\\S]*" for x in leaves), f"{''.join(esc)}[\\s\\S]+"]) + ")$"
+
+
+def _escape(char: str) -> str:
+    return "\\" + char if char in "\\.^$|?*+()[]{}" else char
+
+
+def _class_escape(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
 
 
 def _rewrite_ref_siblings(sub: dict[str, Any], old_draft: bool) -> None:

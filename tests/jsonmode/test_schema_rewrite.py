@@ -30,3 +30,13 @@ def test_rewrite_leaves_the_input_untouched() -> None:
     out = rewrite(schema)
     assert repr(schema) == before
     assert "dependentRequired" not in out and "not" not in out and len(out["allOf"]) == 2
+
+
+def test_every_string_but_one_is_exactly_the_complement() -> None:
+    from desktop.jsonmode.schema_rewrite import every_string_but
+
+    word = "ab].c"
+    pattern = re.compile(every_string_but(word))
+    assert not pattern.match(word)
+    for other in ["", "a", "ab]", "ab].", "ab].cd", "xb].c", "ab]xc", "ab].d", "ab].c.c"]:
+        assert pattern.match(other), other
