@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -117,26 +115,11 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
+        from desktop.atomic_write import write_atomically
+
         write_atomically(args.out, text)
         print(f"exported to {args.out}", file=sys.stderr)
     return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so `path` is never half-written."""
-    from desktop.errors import HearthError
-
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -14,8 +14,6 @@ received reports and replay them before every release.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 import jsonschema
 
+from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
 from desktop.feedback.schema import FORMAT as REPORT_FORMAT
 from desktop.feedback.schema import MATCH_MODES
@@ -124,29 +123,10 @@ def export_cases(cases: Iterable[RegressionCase], path: str | Path) -> int:
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> int:
-    """One JSON object per line, written whole or not at all."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise HearthError(f"cannot write {path}: the folder {folder} does not exist")
-    count = 0
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise HearthError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise HearthError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    """One JSON object per line, written whole or not at all; returns the number of lines."""
+    lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
+    write_atomically(path, lines)
+    return len(lines)
 
 
 def judge(case: RegressionCase, answer: str) -> tuple[bool, str]:

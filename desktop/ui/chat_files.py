@@ -5,12 +5,11 @@ target and renamed, so a full disk or a crash never leaves half a file behind.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
 
 # Export formats: file suffix -> (the store's format name, file-dialog filter).
@@ -38,16 +37,5 @@ def export_format(path: str | Path) -> str:
 def write_export(store, session_ids: list[int] | None, path: str | Path) -> Path:
     """Export sessions to `path` (format from its suffix), atomically."""
     path = Path(path)
-    text = store.export(session_ids, export_format(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise HearthError(f"cannot write {path}: {exc.strerror}") from None
+    write_atomically(path, store.export(session_ids, export_format(path)))
     return path

@@ -8,14 +8,13 @@ path would carry the user's home-folder name, which redaction has just removed e
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import webbrowser
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
+from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
 from desktop.paths import data_dir
 
@@ -46,11 +45,7 @@ def save_attachment(payload: dict[str, Any]) -> Path:
     folder = data_dir() / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / attachment_name(payload)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
-    return path
+    return write_atomically(path, json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 def issue_body(payload: dict[str, Any]) -> str:
