@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
@@ -83,7 +83,7 @@ class GenerationPanel(QWidget):
         self._timer.timeout.connect(self._commit)
         self._labels: dict[str, QLabel] = {}
 
-        content = QWidget()
+        content = self._content = QWidget()
         column = QVBoxLayout(content)
         column.setSpacing(12)
         column.addWidget(self._build_model_box())
@@ -91,14 +91,13 @@ class GenerationPanel(QWidget):
         column.addWidget(self._build_prompt_box())
         column.addWidget(self._build_json_box())
         column.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self.setMinimumWidth(content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
         self._retranslate()
         self._reload_presets()
         self._on_json_mode()
@@ -144,11 +143,13 @@ class GenerationPanel(QWidget):
         self.max_tokens.setSingleStep(64)
         self.seed = QSpinBox()
         self.seed.setRange(-1, MAX_SEED)  # -1 shows "Random": a fresh seed per answer
-        self.seed.setMinimumWidth(90)  # ten digits need not all show: keeps the panel narrow
+        self.seed.setMinimumWidth(90)  # ten digits need not all show at once
         self.stop = QPlainTextEdit()
         self.stop.setFixedHeight(56)
         for widget in (self.top_k, self.max_tokens, self.seed):
             widget.valueChanged.connect(self._edited)
+        for spin in (self.temperature, self.top_p, self.min_p, self.repeat_penalty, self.top_k, self.max_tokens):
+            spin.setMinimumWidth(90)  # short values: the panel stays narrow beside the conversation
         self.stop.textChanged.connect(self._edited)
         form = QFormLayout(self.sampling_box)
         form.addRow(self._label("temperature"), self.temperature)
@@ -493,6 +494,13 @@ class GenerationPanel(QWidget):
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
 
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the controls need (the scroll area scrolls only vertically), in any language."""
+        hint = super().minimumSizeHint()
+        frame = 2 * self._scroll.frameWidth()
+        width = self._content.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width() + frame
+        return QSize(max(hint.width(), width), hint.height())
+
     def _apply_code_font(self) -> None:
         """Schemas, grammars and stop strings are code: monospace, at the user's font size."""
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -505,4 +513,6 @@ class GenerationPanel(QWidget):
             self._retranslate()
         elif event.type() == QEvent.Type.FontChange:
             self._apply_code_font()
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()  # texts or sizes changed: so may the width the panel needs
         super().changeEvent(event)

@@ -29,8 +29,9 @@ shoot() {  # name: the whole screen (the window and its dialog), reduced to 256 
 start_app() {  # HEARTH_HOME HEARTH_MODELS [args...]: start, wait for the window, focus it
   HEARTH_HOME=$1 HEARTH_MODELS=$2 .venv/bin/hearth "${@:3}" >"$WORK/app.log" 2>&1 &
   app=$!
-  window=$(xdotool search --sync --onlyvisible --class hearth | head -1)
+  xdotool search --sync --onlyvisible --name '^Hearth$' >/dev/null
   sleep 4
+  window=$(xdotool search --onlyvisible --name '^Hearth$' | head -1)  # found again: it is settled now
   xdotool windowactivate --sync "$window"
 }
 

@@ -121,3 +121,18 @@ def test_a_preset_the_disk_refuses_is_kept_for_the_session(panel, tmp_path) -> N
     assert not panel.save_preset()
     assert panel.preset_error.text().startswith("Presets not saved: ")
     assert panel.preset.currentData() == "Haiku"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_panel_asks_for_the_width_its_controls_need(panel, qapp, language) -> None:
+    from desktop.ui.i18n import set_language
+
+    set_language(qapp, language)
+    try:
+        panel.resize(panel.minimumSizeHint().width(), 900)
+        qapp.processEvents()
+        viewport = panel._scroll.viewport().width()
+        assert panel._content.minimumSizeHint().width() <= viewport
+        assert panel.temperature.geometry().right() <= viewport
+    finally:
+        set_language(qapp, "en")
