@@ -74,11 +74,14 @@ def start(app: QApplication, model: str | None = None):
     from desktop.errors import HearthError
     from desktop.ui import i18n, theme
     from desktop.ui.engine_bridge import EngineBridge
+    from desktop.ui.main_thread_gc import MainThreadGarbageCollector
     from desktop.ui.main_window import MainWindow
     from desktop.ui.settings import Settings
     from desktop.ui.store_bridge import StoreBridge
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    collector = MainThreadGarbageCollector(app)
+    collector.start()
     settings = Settings.load()
     theme.apply_theme(app, settings.theme, settings.font_size)
     try:

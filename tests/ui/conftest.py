@@ -139,3 +139,23 @@ def chat_window(qtbot, window, smollm_path: Path):
     window.load_model(str(smollm_path))
     qtbot.waitUntil(lambda: window.engine.info is not None, timeout=120_000)
     return window
+
+
+@pytest.fixture(scope="session", autouse=True)
+def garbage_collected_on_the_ui_thread(qapp):
+    """As in the app: Qt objects must never be collected from a worker thread (that crashes)."""
+    from desktop.ui.main_thread_gc import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(qapp)
+    collector.start()
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test():
+    """Each test's widgets are collected here, on the UI thread, not later in some worker."""
+    import gc
+
+    yield
+    gc.collect()
