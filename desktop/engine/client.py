@@ -9,7 +9,6 @@ naming what happened, and the next request starts a fresh worker and reloads the
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import signal
 import socket
@@ -23,7 +22,6 @@ from typing import Any, Iterator
 from desktop.engine.types import (Constraint, Done, EngineFailure, Event, LoadOptions, ModelInfo,
                                   SamplingParams, Token)
 from desktop.errors import HearthError
-from desktop.models.gguf_info import inspect_gguf
 
 CONTROL_TIMEOUT_S = 600  # loading a model from a slow disk can take minutes
 _CRASH = "crash"
@@ -168,8 +166,8 @@ class EngineClient:
     # --- public API ----------------------------------------------------------------------------
 
     def load(self, options: LoadOptions) -> ModelInfo:
-        """Load a model (replacing any loaded one). Raises HearthError with one clear line."""
-        inspect_gguf(options.model_path)  # specific problems, before llama.cpp sees the file
+        """Load a model (replacing any loaded one). Raises HearthError with one clear line; the
+        worker checks the file (desktop.models.gguf_info) before llama.cpp sees it."""
         options = LoadOptions(**{**options.__dict__, "model_path": str(Path(options.model_path).resolve())})
         data = self._control("load", options.__dict__, "loaded")
         self._options = options

@@ -295,7 +295,7 @@ class Worker:
         stops = [s for s in params.stop if s]
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text, sent, count = "", 0, 0
-        finish = "length"
+        finish, cut = "length", False
         first = last = None
         generator = llm.generate(
             tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p, temp=params.temperature,
@@ -314,15 +314,15 @@ class Worker:
                     break
                 count += 1
                 text += decoder.decode(llm.detokenize([token]))
-                text, sent, stopped = self._emit(request_id, text, sent, stops)
-                if stopped:
+                text, sent, cut = self._emit(request_id, text, sent, stops)
+                if cut:
                     finish = "stop"
                     break
                 if count >= budget:
                     break
         finally:
             generator.close()
-        if finish != "stop" or not stops:
+        if not cut:  # text cut at a stop string must not regain a dangling partial character
             text += decoder.decode(b"", final=True)
         if sent < len(text):
             self.send(request_id, "token", text[sent:])
