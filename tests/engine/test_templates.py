@@ -62,6 +62,6 @@ def test_a_model_with_a_hostile_template_still_chats(smollm_path, tmp_path):
         info = engine.load(LoadOptions(str(hostile), n_ctx=512))
         assert info.chat_template_source.startswith("builtin:chatml")
         assert "built-in chatml" in engine.load_warning
-        done = engine.chat([{"role": "user", "content": "Hello"}], SamplingParams(max_tokens=4)).collect()
-        assert done.completion_tokens == 4
+        done = engine.chat([{"role": "user", "content": "Hello"}], SamplingParams(max_tokens=4, seed=1)).collect()
+        assert 1 <= done.completion_tokens <= 4 and done.text.strip()  # a short reply may end early
     assert not (tmp_path / "pwned").exists()
