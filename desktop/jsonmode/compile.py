@@ -19,6 +19,7 @@ from llguidance import LLMatcher
 from desktop.engine.types import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode import gbnf
+from desktop.jsonmode.property_count import MAX_BRANCHES
 from desktop.jsonmode.schema_rewrite import rewrite
 from desktop.jsonmode.schema_walk import pointer, subschemas
 
@@ -123,7 +124,10 @@ def _explain(schema: dict[str, Any], message: str) -> str:
                 + " (an answer could match several; make the alternatives distinct, or use anyOf)")
     if "min/maxProperties" in first:
         where = _where(schema, lambda s: "minProperties" in s or "maxProperties" in s)
-        return _feature("minProperties/maxProperties with optional properties", where)
+        return _feature(f"minProperties/maxProperties over more optional properties than Hearth expands "
+                        f"(at most {MAX_BRANCHES} combinations)", where)
+    if first.startswith("Unsatisfiable schema"):
+        return f"this JSON Schema admits no value at all, so nothing could be generated ({first})"
     if message.startswith("regex parse error"):
         bad = _where(schema, lambda s: isinstance(s.get("pattern"), str) and s["pattern"] in message)
         return f"unsupported regular expression in 'pattern'{bad}: {_regex_reason(message)}"

@@ -11,7 +11,11 @@ Each rewrite is an equivalence, never an approximation:
   ignored by drafts 4-7 (so dropped there, as those drafts say) and applied by 2019-09 and later
   (so moved into an `allOf` with the reference, which llguidance can compile for recursive refs);
 - `not` of a presence test (`required`, or `anyOf`/`allOf` of them): "not all of P, Q present"
-  is "P absent or Q absent", written with `properties: {P: false}`; other `not`s stay (refused);
+  is "P absent or Q absent", written with `properties: {P: false}`; `not` of values (`enum` or
+  `const` of scalars, `type`) is every other value, spelled with `not_value` below and the
+  remaining types; other `not`s stay (refused);
+- `minProperties` / `maxProperties` beside optional properties branch on which are present (see
+  `property_count`);
 - a `type` beside `$ref`/`anyOf`/`oneOf`/`allOf` that those already imply is dropped (llguidance
   cannot intersect a recursive reference with siblings; here there is nothing to intersect);
 - `if`/`then`/`else` whose `if` tests one property against a constant (`"type": {"const": "s3"}`,
@@ -30,6 +34,7 @@ import copy
 from typing import Any
 
 from desktop.jsonmode import one_of
+from desktop.jsonmode.property_count import rewrite_counts
 from desktop.jsonmode.schema_walk import subschemas
 
 # JSON Schema 2020-12 section 7.3 plus `uuid`'s drafts: these have a meaning a validator checks.
@@ -82,6 +87,7 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
         _rewrite_dependencies(sub)
         _rewrite_not(sub)
         _rewrite_if(sub)
+        rewrite_counts(sub)
         _drop_implied_type(sub, out)
         around = one_of.types({k: v for k, v in sub.items() if k != "oneOf"}, out)
         if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out, around):
@@ -101,6 +107,8 @@ def _rewrite_not(sub: dict[str, Any]) -> None:
     if "not" not in sub:
         return
     negated = negate_presence(sub["not"])
+    if negated is None:
+        negated = negate_values(sub["not"])
     if negated is not None:
         del sub["not"]
         sub["allOf"] = [*sub.get("allOf", []), negated]
@@ -121,6 +129,26 @@ def negate_presence(schema: Any) -> dict[str, Any] | None:
         if not parts or any(part is None for part in parts):
             return None
         return {"allOf" if key == "anyOf" else "anyOf": parts}
+    return None
+
+
+def negate_values(schema: Any) -> dict[str, Any] | None:
+    """The exact negation of `enum`/`const` of scalars or of a `type` test, else None."""
+    if not isinstance(schema, dict) or len(set(schema) - ANNOTATIONS) != 1:
+        return None
+    (key,) = set(schema) - ANNOTATIONS
+    if key in ("enum", "const"):
+        values = schema[key] if key == "enum" else [schema[key]]
+        others = [not_value(v) for v in values] if isinstance(values, list) and values else [None]
+        if any(o is None for o in others):
+            return None
+        return others[0] if len(others) == 1 else {"allOf": others}
+    if key == "type":
+        named = {schema["type"]} if isinstance(schema["type"], str) else set(schema["type"])
+        if "integer" in named - {"number"} and "number" not in named:
+            return None  # "a number with a fraction" has no spelling llguidance enforces
+        rest = {"null", "boolean", "string", "number", "object", "array"} - named
+        return {"type": sorted(rest)} if rest else None
     return None
 
 

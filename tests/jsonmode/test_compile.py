@@ -83,6 +83,13 @@ ENFORCED = [
                     "not": {"allOf": [{"required": ["cmd"]}, {"required": ["args"]}]}}, '{"cmd": 1}', '{"cmd": 1, "args": 2}'),
     ("not any of", {"type": "object", "properties": {"a": {}, "b": {}, "c": {}},
                     "not": {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]}}, '{"c": 1}', '{"c": 1, "b": 2}'),
+    ("not of a string value", {"type": "string", "minLength": 1, "not": {"enum": ["upstart"]}}, '"systemd"', '"upstart"'),
+    ("not of a number", {"type": "integer", "not": {"const": 0}}, '-1', '0'),
+    ("not of a type", {"not": {"type": ["string", "null"]}}, '1', 'null'),
+    ("minProperties with optional properties", {"type": "object", "minProperties": 1, "properties": {
+        "close": {"type": "string"}, "create": {"type": "string"}, "reopen": {"type": "string"}}}, '{"reopen": "x"}', '{}'),
+    ("maxProperties with optional properties", {"type": "object", "maxProperties": 1, "additionalProperties": False,
+                                                "properties": {"a": {}, "b": {}, "c": {}}}, '{"b": 1}', '{"a": 1, "b": 2}'),
     ("if/then/else on a discriminator", {"type": "object", "properties": {"kind": {"enum": ["s3", "disk"]}, "bucket": {"type": "string"},
                                                                       "path": {"type": "string"}},
                                           "required": ["kind"], "if": {"properties": {"kind": {"const": "s3"}}},
@@ -111,8 +118,11 @@ def test_supported_feature_is_enforced(feature: str, schema: dict, good: str, ba
 
 UNSUPPORTED = [
     ({"type": "object", "properties": {"tags": {"type": "array", "uniqueItems": True}}}, "'uniqueItems' at #/properties/tags"),
-    ({"not": {"type": "string"}}, "'not' at #"),
-    ({"type": "string", "not": {"enum": ["upstart"]}}, "'not' at #"),
+    ({"not": {"type": "integer"}}, "'not' at #"),
+    ({"type": "string", "not": {"pattern": "^a"}}, "'not' at #"),
+    ({"type": "object", "properties": {"bag": {"type": "object", "maxProperties": 5,
+                                               "properties": {f"p{i}": {} for i in range(10)}}}},
+     "minProperties/maxProperties over more optional properties than Hearth expands (at most 64 combinations) at #/properties/bag"),
     ({"type": "object", "properties": {"x": {"if": {"type": "string"}, "then": {"minLength": 2}}}}, "'if' at #/properties/x"),
     ({"if": {"properties": {"a": {"const": [1]}}}, "then": {"required": ["a"]}}, "'if' at #"),
     ({"type": "object", "propertyNames": {"pattern": "^a"}}, "'propertyNames' at #"),

@@ -1,6 +1,7 @@
 """The schema rewrites keep meaning exactly; the regex-format pattern only admits real regexes."""
 from __future__ import annotations
 
+import json
 import random
 import re
 import warnings
@@ -40,3 +41,20 @@ def test_every_string_but_one_is_exactly_the_complement() -> None:
     assert not pattern.match(word)
     for other in ["", "a", "ab]", "ab].", "ab].cd", "xb].c", "ab]xc", "ab].d", "ab].c.c"]:
         assert pattern.match(other), other
+
+
+def test_not_of_values_is_exactly_every_other_value() -> None:
+    import jsonschema
+
+    from desktop.engine.types import Constraint
+    from desktop.jsonmode.compile import grammar_for
+    from desktop.jsonmode.validate import matches
+
+    samples = ['null', 'true', 'false', '0', '1', '-1', '2.5', '""', '"a"', '"upstart"', '"upstarts"', '[]', '{}']
+    for negated in [{"enum": ["upstart", 1, None]}, {"const": False}, {"const": 2.5}, {"type": "number"},
+                    {"type": ["object", "array", "string"]}]:
+        schema = {"not": negated}
+        grammar = grammar_for(Constraint("json_schema", schema=schema))
+        for text in samples:
+            expected = jsonschema.Draft202012Validator(schema).is_valid(json.loads(text))
+            assert matches(grammar, text)[0] == expected, (negated, text)
