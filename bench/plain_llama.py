@@ -21,10 +21,12 @@ class PlainLlama:
         first = last = None
         count = 0
         usage = {}
+        text = []
         for chunk in self.llm.create_chat_completion(messages, max_tokens=max_tokens, seed=seed,
                                                      stream=True, **sampling):
             delta = chunk["choices"][0]["delta"]
             if delta.get("content"):
+                text.append(delta["content"])
                 last = time.perf_counter()
                 first = first or last
                 count += 1
@@ -32,4 +34,4 @@ class PlainLlama:
         decode_s = (last - first) if first and last and count > 1 else 0.0
         return {"ttft_s": (first or time.perf_counter()) - start,
                 "decode_tok_s": (count - 1) / decode_s if decode_s else 0.0,
-                "completion_tokens": count}
+                "completion_tokens": count, "text": "".join(text)}

@@ -15,11 +15,12 @@ from desktop.engine.types import Done
 SYSTEM_FINGERPRINT = f"hearth-{__version__}"
 
 
-def usage(done: Done) -> dict[str, int]:
+def usage(done: Done) -> dict[str, Any]:
     return {
         "prompt_tokens": done.prompt_tokens,
         "completion_tokens": done.completion_tokens,
         "total_tokens": done.prompt_tokens + done.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": done.cached_tokens},
     }
 
 

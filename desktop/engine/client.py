@@ -201,6 +201,13 @@ class EngineClient:
         """What this llama.cpp build can do: version, CPU or CUDA, devices and VRAM."""
         return self._control("build_info", None, "build_info")
 
+    def settle(self) -> None:
+        """Wait until the engine has done the work it does between requests: after an answer it
+        evaluates the conversation so far, so that a follow-up starts fast. Benchmarks and tests
+        call this where a person would be reading the answer; the app never needs to."""
+        self._ensure_loaded()
+        self._control("settle", None, "settled")
+
     def count_tokens(self, messages: list[dict]) -> int:
         """Prompt size of a conversation under the loaded model's chat template."""
         self._ensure_loaded()

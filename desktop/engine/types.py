@@ -114,6 +114,7 @@ class Done:
     decode_tok_s: float
     seed: int
     dropped_messages: int = 0  # oldest turns left out because the context was full
+    cached_tokens: int = 0  # prompt tokens reused from the engine's cache rather than evaluated
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
 

@@ -19,35 +19,12 @@ from typing import Any
 
 from desktop.engine.context_policy import fit_messages
 from desktop.engine.hardware import choose_gpu_layers, nvidia_devices, physical_cores
+from desktop.engine.prompt_cache import PromptCache
+from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingParams
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
-
-# Prompts are evaluated in chunks whose boundaries depend on position alone (see Worker._prefill):
-# 64, 128, 256, ... up to LARGE_CHUNK, then every LARGE_CHUNK tokens. Small chunks first, so a
-# shared system prompt is reused at a fine grain; large ones later, for prompt-evaluation speed.
-FIRST_CHUNK = 64
-LARGE_CHUNK = 512
-
-
-def next_boundary(position: int) -> int:
-    """The first chunk boundary after `position`."""
-    if position < FIRST_CHUNK:
-        return FIRST_CHUNK
-    if position < LARGE_CHUNK:
-        return 1 << position.bit_length()
-    return (position // LARGE_CHUNK + 1) * LARGE_CHUNK
-
-
-def boundary_at_or_before(position: int) -> int:
-    """The last chunk boundary not after `position` (0 when there is none)."""
-    if position < FIRST_CHUNK:
-        return 0
-    if position < LARGE_CHUNK:
-        return 1 << (position.bit_length() - 1)
-    return position // LARGE_CHUNK * LARGE_CHUNK
-
 
 def main(fd: int) -> None:
     """Process entry point: serve the client on the inherited socket `fd`."""
@@ -73,7 +50,9 @@ class Worker:
         self.add_bos = False
         self.bos_text = ""
         self.log_errors: deque[str] = deque(maxlen=8)
-        self.chunked_len = 0  # how many cached prompt tokens were evaluated as whole aligned chunks
+        self.cache: PromptCache | None = None
+        self.chunks = PromptChunks()
+        self._sample_renders: tuple[str, ...] = ()
         self._log_callback = None
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -84,7 +63,8 @@ class Worker:
 
     def serve(self) -> None:
         threading.Thread(target=self._read, name="engine-reader", daemon=True).start()
-        handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info}
+        handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info,
+                    "settle": lambda request_id, payload: self.send(request_id, "settled")}
         while (job := self.jobs.get()) is not None:
             kind, request_id, payload = job
             try:
@@ -149,7 +129,7 @@ class Worker:
                                             f"{info.path.name}: {detail}"})
             return
         self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
-        self.chunked_len = 0
+        self.cache = PromptCache(llm)
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())
 
@@ -158,6 +138,10 @@ class Worker:
 
         self.template, warning = choose_template(info.chat_template, has_token, self.bos_text,
                                                  self._token_text(llm.token_eos()))
+        self._sample_renders = ()
+        opening = self._prompt_chunks().opening
+        if opening:  # every conversation starts with it: evaluate it now, not in a request
+            self.cache.prefill(opening, [], lambda: False)
         model = ModelInfo(
             path=str(info.path), name=info.name, architecture=info.architecture,
             size_bytes=info.size_bytes, parameters=info.parameters, quantization=info.quantization,
@@ -227,6 +211,7 @@ class Worker:
         else:
             prompt = payload["prompt"]
         tokens = self._tokenize(prompt)
+        chunks = self._prompt_chunks()
         room = self.n_ctx - len(tokens)
         if room <= 0:
             raise HearthError(f"the prompt is {len(tokens)} tokens but the context is {self.n_ctx} tokens")
@@ -242,49 +227,54 @@ class Worker:
             processors = LogitsProcessorList([
                 make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
         start = time.perf_counter()  # time to first token includes evaluating the prompt
-        if self._prefill(request_id, tokens):
+        cached = self.cache.prefill(tokens, chunks.cuts(tokens), lambda: self._cancelled(request_id))
+        if cached is not None:
             result = self._stream(request_id, tokens, params, budget, processors, start)
         else:
             result = self._cancelled_result(payload)
-        result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped)
+        result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped, cached_tokens=cached or 0)
         self.cancelled.discard(request_id)
         self.send(request_id, "done", result)
+        if payload.get("messages") is not None and result["finish_reason"] != "cancelled":
+            self._prepare_follow_up(messages, result["text"])
+
+    def _cancelled(self, request_id: int) -> bool:
+        if request_id in self.cancelled:
+            self.cancelled.discard(request_id)
+            return True
+        return False
+
+    def _prepare_follow_up(self, messages: list[dict], answer: str) -> None:
+        """While the user reads the answer, evaluate the conversation so far the way the next
+        request of this conversation will be cut (up to where the user's next words begin), so a
+        follow-up only evaluates the new message. Any other request arriving stops it between
+        chunks; one that does not continue this conversation simply doesn't reuse it."""
+        if self._work_waiting():
+            return
+        try:
+            renders = [self.template.render([*messages, {"role": "assistant", "content": answer},
+                                             {"role": "user", "content": words}]) for words in ("Kappa?", "Lambda!")]
+        except TemplateFailure:
+            return
+        upcoming = common_prefix([self._tokenize(text) for text in renders])
+        if len(upcoming) < self.n_ctx:
+            self.cache.prepare(upcoming, self.chunks.cuts(upcoming), self._work_waiting)
+
+    def _work_waiting(self) -> bool:
+        """A request is queued ("settle" only waits for this work, so it does not count)."""
+        return any(job is None or job[0] != "settle" for job in list(self.jobs.queue))
 
     @staticmethod
     def _cancelled_result(payload: dict) -> dict:
         return {"text": "", "finish_reason": "cancelled", "completion_tokens": 0, "ttft_s": 0.0,
                 "decode_tok_s": 0.0, "prompt_tokens": 0, "seed": payload["params"].get("seed") or 0}
 
-    def _prefill(self, request_id: int, tokens: list[int]) -> bool:
-        """Evaluate the whole prompt in chunks with fixed boundaries; generate() then samples at once.
-
-        Reusing the KV cache of an earlier prompt makes multi-turn answers start fast, but
-        llama.cpp's numbers depend slightly on how tokens were batched, so a reused prefix computed
-        differently would make a seed no longer reproduce the answer. Evaluating every prompt in
-        the same aligned chunks, and reusing only whole chunks computed that way, gives the same
-        numbers as a fresh engine: seeds reproduce, across turns and across processes. Cancel is
-        checked between chunks. Returns False when cancelled."""
-        llm = self.llm
-        end = len(tokens)
-        # at least the final chunk is evaluated, so the logits generate() samples from are fresh
-        limit = min(self.chunked_len, end - 1, llm.n_tokens)
-        common = 0
-        while common < limit and llm.input_ids[common] == tokens[common]:
-            common += 1
-        position = boundary_at_or_before(common)
-        llm.n_tokens = position
-        self.chunked_len = position
-        while position < end:
-            if request_id in self.cancelled:
-                self.cancelled.discard(request_id)
-                return False
-            boundary = next_boundary(position)
-            stop = min(boundary, end)
-            llm.eval(tokens[position:stop])
-            position = stop
-            if stop == boundary:
-                self.chunked_len = stop
-        return True
+    def _prompt_chunks(self) -> PromptChunks:
+        renders = sample_renders(self.template.render)
+        if renders != self._sample_renders:
+            self._sample_renders = renders
+            self.chunks = chunks_for(renders, self._tokenize)
+        return self.chunks
 
     def _stream(self, request_id: int, tokens: list[int], params: SamplingParams, budget: int,
                 processors: Any, start: float) -> dict:

@@ -89,7 +89,7 @@ def test_a_prompt_longer_than_the_context_is_a_400_naming_both_sizes(base_url: s
 
 
 def test_a_schema_the_engine_cannot_enforce_is_a_400_naming_the_feature(base_url: str) -> None:
-    schema = {"type": "object", "properties": {"a": {"not": {"type": "string"}}}}
+    schema = {"type": "object", "properties": {"a": {"type": "string", "not": {"pattern": "^a"}}}}
     rf = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema, "strict": True}}
     r = requests.post(f"{base_url}/v1/chat/completions", timeout=10,
                       json={"messages": HELLO, "response_format": rf, "max_tokens": 4})

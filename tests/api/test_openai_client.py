@@ -64,6 +64,18 @@ def test_chat_answers_whatever_model_name_is_asked_for(client: openai.OpenAI) ->
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
 
 
+def test_usage_says_how_much_of_the_prompt_came_from_the_cache(client: openai.OpenAI) -> None:
+    system = {"role": "system", "content": "You are a careful assistant who answers in one short sentence. " * 4}
+    first = client.chat.completions.create(model="m", messages=[system, {"role": "user", "content": "Hi."}],
+                                           max_tokens=2, seed=1)
+    second = client.chat.completions.create(model="m", messages=[system, {"role": "user", "content": "Bye."}],
+                                            max_tokens=2, seed=1)
+    # The long system prompt is a whole chunk of its own: the second request reuses it.
+    assert second.usage.prompt_tokens_details.cached_tokens > 40
+    assert second.usage.prompt_tokens_details.cached_tokens < second.usage.prompt_tokens
+    assert first.usage.prompt_tokens_details.cached_tokens < second.usage.prompt_tokens_details.cached_tokens
+
+
 def test_max_tokens_ends_with_length(client: openai.OpenAI) -> None:
     answer = client.chat.completions.create(
         model="any", messages=[{"role": "user", "content": "Write a long story about a dragon."}],

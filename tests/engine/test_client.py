@@ -47,6 +47,7 @@ def test_seeds_reproduce_across_turns_and_across_engines(client, smollm_path):
     engine equals the same request answered by a fresh one, and an immediate repeat equals both."""
     params = SamplingParams(temperature=1.0, max_tokens=20, seed=77)
     first = client.chat(HAIKU, SamplingParams(max_tokens=40, seed=5)).collect()
+    client.settle()  # a person reads the answer: the engine evaluates the exchange meanwhile
     turn_two = HAIKU + [{"role": "assistant", "content": first.text},
                         {"role": "user", "content": "Now make it rhyme, and longer. " * 20}]
     warm = client.chat(turn_two, params).collect()
@@ -56,6 +57,22 @@ def test_seeds_reproduce_across_turns_and_across_engines(client, smollm_path):
         cold = fresh.chat(turn_two, params).collect()
     assert warm.prompt_tokens > 200
     assert warm.text == repeat.text == cold.text
+    # The follow-up reused the whole first exchange (evaluated while "the user read" the first
+    # answer); the repeat reused the same; the fresh engine only had the template's opening.
+    assert warm.cached_tokens == repeat.cached_tokens > 40 > cold.cached_tokens
+
+
+def test_every_conversation_reuses_the_templates_opening(client, smollm_path):
+    """`<|im_start|>system\\n` starts every SmolLM2 conversation: it is evaluated when the model
+    loads, so even a first request on a fresh engine reuses it - and answers as a warm one does."""
+    params = SamplingParams(temperature=1.0, max_tokens=12, seed=9)
+    question = [{"role": "system", "content": "Answer in French."}, {"role": "user", "content": "Name a fruit."}]
+    warm = client.chat(question, params).collect()
+    with EngineClient() as fresh:
+        fresh.load(LoadOptions(str(smollm_path), n_ctx=1024))
+        first = fresh.chat(question, params).collect()
+    assert warm.cached_tokens == first.cached_tokens == 3
+    assert warm.text == first.text
 
 
 def test_a_random_seed_is_reported_so_answers_can_be_reproduced(client):
