@@ -26,6 +26,10 @@ from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingPar
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
+# A follow-up is prepared only once no request came for this long after an answer: a person
+# takes longer to read and type, a script sending requests back to back should not wait for it.
+PREPARE_AFTER_S = 0.25
+
 def main(fd: int) -> None:
     """Process entry point: serve the client on the inherited socket `fd`."""
     import signal
@@ -249,8 +253,11 @@ class Worker:
         request of this conversation will be cut (up to where the user's next words begin), so a
         follow-up only evaluates the new message. Any other request arriving stops it between
         chunks; one that does not continue this conversation simply doesn't reuse it."""
-        if self._work_waiting():
-            return
+        quiet_from = time.monotonic() + PREPARE_AFTER_S
+        while time.monotonic() < quiet_from:
+            if self._work_waiting():
+                return
+            time.sleep(0.01)
         try:
             renders = [self.template.render([*messages, {"role": "assistant", "content": answer},
                                              {"role": "user", "content": words}]) for words in ("Kappa?", "Lambda!")]
