@@ -23,22 +23,31 @@ def answer_room(max_tokens: int | None, n_ctx: int) -> int:
 
 def fit_messages(messages: list[dict], count_tokens: Callable[[list[dict]], int], n_ctx: int,
                  max_tokens: int | None) -> tuple[list[dict], int]:
-    """Drop the oldest non-system messages until the prompt fits; return (messages, dropped)."""
+    """Drop the oldest non-system messages until the prompt fits; return (messages, dropped).
+
+    The kept history never starts with an assistant answer whose question was dropped. Fewer
+    messages never make a longer prompt, so the shortest cut that fits is found by bisection:
+    a few renders of the conversation instead of one per dropped message."""
     budget = n_ctx - answer_room(max_tokens, n_ctx)
     system = [m for m in messages if m["role"] == "system"][:1]
     rest = [m for m in messages if m not in system]
-    dropped = 0
-    while True:
-        candidate = system + rest
-        size = count_tokens(candidate)
-        if size <= budget:
-            return candidate, dropped
-        if len(rest) <= 1:
-            raise HearthError(f"the prompt is {size} tokens but the context is {n_ctx} tokens "
-                              f"({n_ctx - budget} kept for the answer); shorten it or raise the context length")
-        rest = rest[1:]
-        dropped += 1
-        # never start the kept history with an orphaned assistant answer
-        while len(rest) > 1 and rest[0]["role"] == "assistant":
-            rest = rest[1:]
-            dropped += 1
+    # where the kept history may start: nothing dropped, a message that is not an answer, or the last one
+    starts = sorted({0, max(len(rest) - 1, 0)} | {k for k, m in enumerate(rest) if m["role"] != "assistant"})
+    sizes: dict[int, int] = {}
+
+    def size(start: int) -> int:
+        if start not in sizes:
+            sizes[start] = count_tokens(system + rest[start:])
+        return sizes[start]
+
+    low, high = 0, len(starts) - 1
+    if size(starts[high]) > budget:
+        raise HearthError(f"the prompt is {size(starts[high])} tokens but the context is {n_ctx} tokens "
+                          f"({n_ctx - budget} kept for the answer); shorten it or raise the context length")
+    while low < high:  # the first start that fits; starts[high] always fits
+        middle = (low + high) // 2
+        if size(starts[middle]) <= budget:
+            high = middle
+        else:
+            low = middle + 1
+    return system + rest[starts[low]:], starts[low]
