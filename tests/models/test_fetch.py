@@ -127,3 +127,30 @@ def test_the_hub_model_downloads_from_a_stand_in_hub(tmp_path):
     path = tmp_path / "qwen2.5-0.5b-instruct-q4_k_m.gguf"
     assert result.stdout.strip().splitlines()[-1] == str(path)
     assert path.read_bytes() == payload
+
+
+def test_a_hub_download_reports_progress_and_can_be_cancelled_and_tried_again(monkeypatch, tmp_path):
+    """What the app's Hugging Face form relies on: progress as bytes arrive, Cancel that stops the
+    transfer without leaving a model behind, and a second try that completes."""
+    import threading
+
+    from desktop.ui.hub_download import hub_entry  # the one-off entry the app's form builds
+
+    payload = os.urandom(120_000)
+    hub = FakeIndex(hub_files={"someone/tiny-GGUF/tiny-q8_0.gguf": payload})
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("HEARTH_MODELS", str(tmp_path / "models"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    entry = hub_entry("someone/tiny-GGUF", "tiny-q8_0.gguf")
+    cancel = threading.Event()
+    try:
+        with pytest.raises(HearthError, match="^download cancelled; rerun to resume$"):
+            ensure_model(entry, progress=lambda done, total, what: cancel.set(), cancel=cancel)
+        assert not (tmp_path / "models" / "tiny-q8_0.gguf").exists()
+        reports = []
+        path = ensure_model(entry, progress=lambda done, total, what: reports.append((done, total, what)),
+                            cancel=threading.Event())
+    finally:
+        hub.close()
+    assert path.read_bytes() == payload
+    assert reports and reports[-1] == (len(payload), len(payload), "downloading tiny-q8_0.gguf")
