@@ -42,6 +42,15 @@ def check_exposure(host: str, api_key: str | None) -> None:
                           "set an API key (--api-key KEY) or use --host 127.0.0.1")
 
 
+class PortInUse(HearthError):
+    """Another program listens on the port. The CLI's line says `--port`; the app, which has a
+    port field instead, words its own."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: the port is in use (choose another with --port)")
+        self.port = port
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -50,8 +59,9 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        reason = "the port is in use (choose another with --port)" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise HearthError(f"cannot listen on {host}:{port}: {reason}") from None
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(host, port) from None
+        raise HearthError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return sock
 
 

@@ -24,6 +24,7 @@ from desktop.feedback.outbox import Delivery, deliver, queue, retry_due, save_dr
 from desktop.feedback.report import (Conversation, ReportRequest, draft_report, finalize, load_conversation,
                                      parse_edited, to_json)
 from desktop.feedback.schema import DOMAINS, KINDS, LICENCES, MATCH_MODES
+from desktop.ui.device_text import device_text
 from desktop.ui.settings import Settings
 
 REFRESH_MS = 300  # rebuild the preview this long after the last edit of a field
@@ -339,7 +340,7 @@ class FeedbackDialog(QDialog):
         self.metrics_view.setText(self.tr("Attached automatically: time to first token {0} s, {1} tokens/s, "
                                           "{2} prompt + {3} answer tokens, {4}.").format(
             metrics.get("ttft_s", "?"), metrics.get("decode_tok_s", "?"), metrics.get("prompt_tokens", "?"),
-            metrics.get("completion_tokens", "?"), metrics.get("offload") or self.tr("device not recorded")))
+            metrics.get("completion_tokens", "?"), device_text(metrics["offload"]) if metrics.get("offload") else self.tr("device not recorded")))
 
     def _show_redactions(self) -> None:
         redactions = (self.payload or {}).get("redactions") or []

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from desktop.engine.types import Constraint, ModelInfo, SamplingParams
 from desktop.errors import HearthError
 from desktop.paths import resource_path
+from desktop.ui.device_text import device_text
 from desktop.ui.settings import Settings
 
 DEBOUNCE_MS = 250
@@ -490,7 +491,7 @@ class GenerationPanel(QWidget):
         self.model_label.setText(
             self.tr("No model loaded") if info is None else
             self.tr("%1\n%2 · %3 · context %4").replace("%1", info.name).replace("%2", info.quantization)
-            .replace("%3", info.offload).replace("%4", str(info.n_ctx)))
+            .replace("%3", device_text(info.offload)).replace("%4", str(info.n_ctx)))
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
 

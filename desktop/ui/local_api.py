@@ -83,11 +83,13 @@ class LocalApi(QObject):
         self.state_changed.emit()
 
     def _start_server(self, port: int) -> None:
-        from desktop.api.server import ApiServer
+        from desktop.api.server import ApiServer, PortInUse
 
         try:
             server = ApiServer(self.bridge.client, HOST, port)
             server.start()
+        except PortInUse:
+            self.error = self.tr("Port %1 is in use by another program: choose another port.").replace("%1", str(port))
         except HearthError as exc:
             self.error = str(exc)
         except Exception as exc:  # never take the app down over the optional server

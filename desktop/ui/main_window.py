@@ -20,6 +20,7 @@ from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
 from desktop.ui.conversation.view import ConversationView
 from desktop.ui.crash_banner import CrashBanner
+from desktop.ui.device_text import device_text
 from desktop.ui.engine_bridge import EngineBridge
 from desktop.ui.generation_panel import GenerationPanel
 from desktop.ui.local_api import LocalApi
@@ -185,7 +186,7 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, info: ModelInfo) -> None:
         name = Path(info.path).stem  # the file name: what the user chose, unlike GGUF's general.name
-        self._status_key = ("loaded", f"{name} · {info.offload}")
+        self._status_key = ("loaded", (name, info.offload))
         self._show_model_status()
         self.composer.set_model_name(name)
         self.panel.set_model(info)
@@ -205,6 +206,8 @@ class MainWindow(QMainWindow):
 
     def _show_model_status(self) -> None:
         kind, detail = getattr(self, "_status_key", ("none", ""))
+        if kind == "loaded":  # translated now, so a language change shows at once
+            detail = f"{detail[0]} · {device_text(detail[1])}"
         texts = {"none": self.tr("No model loaded"), "loading": self.tr("Loading {detail}…"),
                  "loaded": "{detail}", "failed": self.tr("Model not loaded: {detail}")}
         self.model_status.setText(texts[kind].format(detail=detail))
@@ -284,7 +287,7 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         build = self.engine.build or {}
-        backend = build.get("backend") or (self.engine.info.offload if self.engine.info else self.tr("not started yet"))
+        backend = build.get("backend") or (device_text(self.engine.info.offload) if self.engine.info else self.tr("not started yet"))
         devices = ", ".join(d["name"] for d in build.get("devices", []))
         text = self.tr("<h3>Hearth {version}</h3><p>Offline chat with small local language models.</p>"
                        "<p>llama.cpp build: {backend}</p>").format(

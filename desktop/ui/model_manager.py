@@ -21,6 +21,7 @@ from desktop.engine.hardware import VRAM_OVERHEAD_BYTES, kv_cache_bytes
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
+from desktop.ui.device_text import device_text
 from desktop.ui.local_models import LocalModelTable, ModelScanner
 from desktop.ui.model_downloads import ModelDownloads
 from desktop.ui.settings import Settings
@@ -319,7 +320,7 @@ class ModelManagerDialog(QDialog):
         else:
             self._set_status(self.tr("Loaded: %1 (%2, context %3, %4 threads) · %5").replace("%1", info.name)
                              .replace("%2", info.quantization).replace("%3", str(info.n_ctx))
-                             .replace("%4", str(info.n_threads)).replace("%5", info.offload), ok=True)
+                             .replace("%4", str(info.n_threads)).replace("%5", device_text(info.offload)), ok=True)
 
     def _set_status(self, text: str, error: bool = False, ok: bool = False) -> None:
         self.status.setProperty("role", "error" if error else "ok" if ok else "hint")

@@ -118,7 +118,8 @@ def test_api_port_in_use_is_one_inline_error(dialog, qtbot, api) -> None:
         dialog.api_port.setValue(port)
         dialog.api_enabled.setChecked(True)
         qtbot.waitUntil(lambda: dialog.api_status.property("role") == "error", timeout=30_000)
-    assert dialog.api_status.text() == f"cannot listen on 127.0.0.1:{port}: the port is in use (choose another with --port)"
+    # the app's own words: it has a port field, not the CLI's --port
+    assert dialog.api_status.text() == f"Port {port} is in use by another program: choose another port."
 
 
 def test_quick_switching_ends_in_the_last_wish(dialog, qtbot, api) -> None:

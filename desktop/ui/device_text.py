@@ -1,0 +1,40 @@
+"""The engine's line about where a model runs, in the UI's language.
+
+The engine words it in English ("CPU (no GPU found)", "GPU: RTX 4060, all layers (~0.9 GiB of
+7.6 GiB free)"; desktop/engine/hardware.py) because the CLI, logs and feedback reports use it as
+is. The UI shows it translated: each shape the engine can produce is a pattern here, with the same
+sentence for Qt Linguist (numbers and names become %1, %2 ...). A line that matches no pattern is
+shown as the engine wrote it.
+"""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+
+CONTEXT = "DeviceText"
+SHAPES = (
+    (r"CPU \(this llama\.cpp build has no GPU support; GPU layers ignored\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (this llama.cpp build has no GPU support; GPU layers ignored)")),
+    (r"CPU \(GPU layers set to 0\)", QT_TRANSLATE_NOOP("DeviceText", "CPU (GPU layers set to 0)")),
+    (r"GPU: (-?\d+) layers \(as set\)", QT_TRANSLATE_NOOP("DeviceText", "GPU: %1 layers (as set)")),
+    (r"CPU \(this llama\.cpp build has no GPU support\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (this llama.cpp build has no GPU support)")),
+    (r"CPU \(no GPU found\)", QT_TRANSLATE_NOOP("DeviceText", "CPU (no GPU found)")),
+    (r"CPU \(needs ~([\d.]+) GiB of VRAM, (.+) has ([\d.]+) GiB free\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (needs ~%1 GiB of VRAM, %2 has %3 GiB free)")),
+    (r"GPU: (.+), all layers \(~([\d.]+) GiB of ([\d.]+) GiB free\)",
+     QT_TRANSLATE_NOOP("DeviceText", "GPU: %1, all layers (~%2 GiB of %3 GiB free)")),
+)
+
+
+def device_text(engine_line: str) -> str:
+    """`engine_line` translated into the installed language (unchanged if it has no known shape)."""
+    for pattern, sentence in SHAPES:
+        match = re.fullmatch(pattern, engine_line)
+        if match:
+            text = QCoreApplication.translate(CONTEXT, sentence)
+            for number, value in enumerate(match.groups(), start=1):
+                text = text.replace(f"%{number}", value)
+            return text
+    return engine_line
