@@ -40,6 +40,8 @@ def fit_messages(messages: list[dict], count_tokens: Callable[[list[dict]], int]
             sizes[start] = count_tokens(system + rest[start:])
         return sizes[start]
 
+    if size(0) <= budget:  # the usual case: everything fits, one render
+        return system + rest, 0
     low, high = 0, len(starts) - 1
     if size(starts[high]) > budget:
         raise HearthError(f"the prompt is {size(starts[high])} tokens but the context is {n_ctx} tokens "

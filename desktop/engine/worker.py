@@ -55,6 +55,7 @@ class Worker:
         self.bos_text = ""
         self.log_errors: deque[str] = deque(maxlen=8)
         self.cache: PromptCache | None = None
+        self._last_tokens: tuple[str | None, list[int]] = (None, [])
         self.chunks = PromptChunks()
         self._sample_renders: tuple[str, ...] = ()
         self._log_callback = None
@@ -134,6 +135,7 @@ class Worker:
             return
         self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
         self.cache = PromptCache(llm)
+        self._last_tokens = (None, [])  # another model tokenizes differently
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())
 
@@ -176,8 +178,15 @@ class Worker:
     # --- prompts -------------------------------------------------------------------------------
 
     def _tokenize(self, prompt: str) -> list[int]:
+        """The prompt's tokens (not to be modified: the last result is kept, because a request
+        tokenizes the same conversation to fit it in the context and again to evaluate it)."""
+        last = self._last_tokens
+        if last[0] == prompt:
+            return last[1]
         add_bos = self.add_bos and not (self.bos_text and prompt.startswith(self.bos_text))
-        return self.llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+        tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+        self._last_tokens = (prompt, tokens)  # one assignment: the reader thread counts too
+        return tokens
 
     def _render(self, messages: list[dict]) -> str:
         try:

@@ -18,9 +18,16 @@ def chat(*contents: str) -> list[dict]:
         {"role": roles[i % 2], "content": text} for i, text in enumerate(contents)]
 
 
-def test_a_conversation_that_fits_is_left_alone() -> None:
-    messages = chat("hello there", "hi")
-    assert fit_messages(messages, words, n_ctx=64, max_tokens=16) == (messages, 0)
+def test_a_conversation_that_fits_is_left_alone_after_one_render() -> None:
+    messages = chat(*[f"message {i}" for i in range(99)])
+    calls = []
+
+    def counting(candidate: list[dict]) -> int:
+        calls.append(len(candidate))
+        return words(candidate)
+
+    assert fit_messages(messages, counting, n_ctx=1000, max_tokens=16) == (messages, 0)
+    assert calls == [100]
 
 
 def test_the_oldest_turns_go_first_and_the_system_prompt_stays() -> None:
