@@ -18,16 +18,22 @@ def chat(*contents: str) -> list[dict]:
         {"role": roles[i % 2], "content": text} for i, text in enumerate(contents)]
 
 
-def test_a_conversation_that_fits_is_left_alone_after_one_render() -> None:
-    messages = chat(*[f"message {i}" for i in range(99)])
-    calls = []
+class CountedRenders:
+    """`words`, remembering how many messages each render had."""
 
-    def counting(candidate: list[dict]) -> int:
-        calls.append(len(candidate))
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def __call__(self, candidate: list[dict]) -> int:
+        self.calls.append(len(candidate))
         return words(candidate)
 
+
+def test_a_conversation_that_fits_is_left_alone_after_one_render() -> None:
+    messages = chat(*[f"message {i}" for i in range(99)])
+    counting = CountedRenders()
     assert fit_messages(messages, counting, n_ctx=1000, max_tokens=16) == (messages, 0)
-    assert calls == [100]
+    assert counting.calls == [100]
 
 
 def test_the_oldest_turns_go_first_and_the_system_prompt_stays() -> None:
@@ -46,15 +52,10 @@ def test_the_kept_history_never_starts_with_an_orphaned_answer() -> None:
 
 def test_as_few_messages_are_dropped_as_possible_with_few_renders() -> None:
     messages = chat(*[f"message number {i}" for i in range(401)])
-    calls = []
-
-    def counting(candidate: list[dict]) -> int:
-        calls.append(len(candidate))
-        return words(candidate)
-
+    counting = CountedRenders()
     kept, dropped = fit_messages(messages, counting, n_ctx=1000, max_tokens=100)
     assert words(kept) <= 900 and words(system_plus(messages, dropped - 2)) > 900
-    assert len(calls) <= 12  # bisection over 200 places to cut, not one render per dropped message
+    assert len(counting.calls) <= 12  # bisection over 200 places to cut, not one render per dropped message
 
 
 def system_plus(messages: list[dict], dropped: int) -> list[dict]:
