@@ -10,6 +10,7 @@ Messages in: (kind, request_id, payload). Messages out: (request_id, kind, data)
 from __future__ import annotations
 
 import codecs
+import logging
 import queue
 import random
 import threading
@@ -26,9 +27,12 @@ from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingPar
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
+log = logging.getLogger(__name__)
+
 # A follow-up is prepared only once no request came for this long after an answer: a person
 # takes longer to read and type, a script sending requests back to back should not wait for it.
 PREPARE_AFTER_S = 0.25
+
 
 def main(fd: int) -> None:
     """Process entry point: serve the client on the inherited socket `fd`."""
@@ -273,8 +277,12 @@ class Worker:
         except TemplateFailure:
             return
         upcoming = common_prefix([self._tokenize(text) for text in renders])
-        if len(upcoming) < self.n_ctx:
+        if len(upcoming) >= self.n_ctx:
+            return
+        try:
             self.cache.prepare(upcoming, self.chunks.cuts(upcoming), self._work_waiting)
+        except Exception as exc:  # noqa: BLE001 - only a head start: the answer was already delivered
+            log.warning("preparing the follow-up failed: %s", exc)
 
     def _work_waiting(self) -> bool:
         """A request is queued ("settle" only waits for this work, so it does not count)."""
