@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import OrderedDict
-from typing import Any
 
 import llguidance
 import llguidance.llamacpp

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QCoreApplication
 
 from desktop.engine.types import Constraint, SamplingParams
 from desktop.ui.generation_panel import GenerationPanel, format_stop_strings, parse_stop_strings
