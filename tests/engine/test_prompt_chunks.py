@@ -1,5 +1,5 @@
-"""Where prompts are cut: the template's opening, user turns after a long enough chunk, every 512
-tokens - and always the same cuts for the same tokens, whatever follows them."""
+"""Where prompts are cut: the template's opening, user turns after a long enough chunk, every
+MAX_CHUNK tokens - and always the same cuts for the same tokens, whatever follows them."""
 from __future__ import annotations
 
 import random
@@ -16,9 +16,9 @@ def words(n: int, seed: int = 0) -> list[int]:
     return [draw.randrange(10, 1000) for _ in range(n)]
 
 
-def test_without_a_template_long_prompts_are_cut_every_512_tokens() -> None:
-    assert PromptChunks().cuts(words(1300)) == [512, 1024]
-    assert PromptChunks().cuts(words(512)) == []  # a cut is always strictly inside the prompt
+def test_without_a_template_long_prompts_are_cut_every_max_chunk_tokens() -> None:
+    assert PromptChunks().cuts(words(5 * MAX_CHUNK + 20)) == [MAX_CHUNK * k for k in range(1, 6)]
+    assert PromptChunks().cuts(words(MAX_CHUNK)) == []  # a cut is always strictly inside the prompt
 
 
 def test_the_opening_is_a_chunk_of_its_own() -> None:
@@ -35,10 +35,10 @@ def test_a_user_turn_is_cut_only_after_a_chunk_worth_its_own_call() -> None:
 
 
 def test_a_conversation_is_cut_before_each_user_turn_and_within_long_ones() -> None:
-    answer = words(700, seed=1)
+    answer = words(MAX_CHUNK + MAX_CHUNK // 2, seed=1)
     prompt = [*OPENING, *words(40), *USER, *words(10), *answer, *USER, *words(5)]
     first_user = 3 + 40
-    second_user = first_user + 3 + 10 + 700
+    second_user = first_user + 3 + 10 + len(answer)
     assert CHATML.cuts(prompt) == [3, first_user, first_user + MAX_CHUNK, second_user]
 
 
