@@ -215,8 +215,7 @@ class Worker:
     def generate(self, request_id: int, payload: dict) -> None:
         if self.llm is None:
             raise HearthError("no model is loaded")
-        if request_id in self.cancelled:  # cancelled while it waited its turn: no work at all
-            self.cancelled.discard(request_id)
+        if self._cancelled(request_id):  # cancelled while it waited its turn: no work at all
             self.send(request_id, "done", self._cancelled_result(payload))
             return
         params = SamplingParams.from_dict(payload["params"])

