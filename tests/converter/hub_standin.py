@@ -7,10 +7,10 @@ which files were asked for so a test can check that only the needed ones were fe
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 from pathlib import Path
+
+from tests.local_http import QuietHandler, serve
 
 COMMIT = "c0ffee" + "0" * 34
 
@@ -21,10 +21,7 @@ class HubStandIn:
         self.downloaded: list[str] = []
         hub = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _file(self) -> Path | None:
                 path = self.path.split("?")[0]
                 prefix = f"/{hub.repo_id}/resolve/"
@@ -69,18 +66,7 @@ class HubStandIn:
                 self._headers(target)
                 self.wfile.write(target.read_bytes())
 
-            def _send(self, code, body, ctype="text/plain", extra=None):
-                self.send_response(code)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in (extra or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self) -> None:
         self.server.shutdown()

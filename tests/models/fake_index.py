@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
-import threading
 import zipfile
 from dataclasses import dataclass, field
+
+from tests.local_http import QuietHandler, serve
 
 
 def make_wheel(member: str, payload: bytes) -> bytes:
@@ -31,10 +31,7 @@ class FakeIndex:
     def __post_init__(self) -> None:
         fake = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
-
+        class Handler(QuietHandler):
             def _hub_file(self):
                 parts = self.path.split("?")[0].strip("/").split("/")
                 if len(parts) >= 5 and parts[2] == "resolve":
@@ -85,16 +82,7 @@ class FakeIndex:
                 else:
                     self._send(404, b"not found")
 
-            def _send(self, code, body, ctype="text/plain"):
-                self.send_response(code)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self) -> None:
         self.server.shutdown()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_http import QuietHandler
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -31,11 +33,8 @@ class _Index(http.server.ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _IndexHandler(http.server.BaseHTTPRequestHandler):
+class _IndexHandler(QuietHandler):
     server: _Index
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         parts = self.path.strip("/").split("/")
@@ -44,11 +43,7 @@ class _IndexHandler(http.server.BaseHTTPRequestHandler):
                       "hashes": {"sha256": hashlib.sha256(w.read_bytes()).hexdigest()}}
                      for w in self.server.folder.glob(parts[0].replace("-", "_") + "-*.whl")]
             body = json.dumps({"files": files}).encode()
-            self.send_response(200 if files else 404)
-            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(200 if files else 404, body, "application/vnd.pypi.simple.v1+json")
             return
         wheel = self.server.folder / parts[-1]
         self.send_response(200)
