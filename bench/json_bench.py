@@ -61,7 +61,7 @@ def mask_ms_per_token(llm, text: str, repeats: int = 5) -> float:
     median: throughput pays for the occasional slow step too)."""
     import numpy as np
 
-    from desktop.jsonmode.processor import make_logits_processor
+    from desktop.engine.constraint_processor import make_logits_processor
 
     prompt = llm.tokenize(b"prompt", add_bos=False)
     answer = llm.tokenize(text.encode(), add_bos=False)
@@ -81,7 +81,7 @@ def compile_times(llm) -> dict[str, float]:
     """Cold check() and matcher build per schema, in ms."""
     import llguidance
 
-    from desktop.jsonmode.processor import tokenizer_for
+    from desktop.engine.constraint_processor import tokenizer_for
 
     tokenizer = tokenizer_for(llm)
     schemas = [c.schema for c in builtin_set.cases()]

@@ -19,8 +19,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterator
 
-from desktop.engine.types import (Constraint, Done, EngineFailure, Event, LoadOptions, ModelInfo,
-                                  SamplingParams, Token)
+from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.prompt import with_schema_hint
 from desktop.errors import HearthError
 
 CONTROL_TIMEOUT_S = 600  # loading a model from a slow disk can take minutes
@@ -53,6 +54,14 @@ def describe_exit(exitcode: int | None) -> str:
             return "the engine aborted (SIGABRT: llama.cpp hit an internal error)"
         return f"the engine was stopped by {name}"
     return f"the engine exited unexpectedly (exit code {exitcode})"
+
+
+def as_sent(messages: list[dict], constraint: Constraint | None) -> list[dict]:
+    """The conversation as the engine sends it: the one place the schema hint is added, so a
+    count and an answer always see the same prompt."""
+    if constraint is None:
+        return messages
+    return with_schema_hint(messages, constraint)
 
 
 class EngineClient:
@@ -208,21 +217,20 @@ class EngineClient:
         self._ensure_loaded()
         self._control("settle", None, "settled")
 
-    def count_tokens(self, messages: list[dict]) -> int:
-        """Prompt size of a conversation under the loaded model's chat template."""
+    def count_tokens(self, messages: list[dict], constraint: Constraint | None = None) -> int:
+        """Prompt size of a conversation under the loaded model's chat template, counted as
+        `chat()` would send it (with the constraint's schema hint)."""
         self._ensure_loaded()
-        return self._control("count", messages, "count")
+        return self._control("count", as_sent(messages, constraint), "count")
 
     def chat(self, messages: list[dict], params: SamplingParams | None = None,
              constraint: Constraint | None = None) -> "Generation":
         """Start an answer to a conversation; iterate the result for Token / Done / EngineFailure."""
         if constraint is not None:
             from desktop.jsonmode.compile import check
-            from desktop.jsonmode.prompt import with_schema_hint
 
             check(constraint)
-            messages = with_schema_hint(messages, constraint)
-        return Generation(self, {"messages": messages}, params or SamplingParams(), constraint)
+        return Generation(self, {"messages": as_sent(messages, constraint)}, params or SamplingParams(), constraint)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
                  constraint: Constraint | None = None) -> "Generation":

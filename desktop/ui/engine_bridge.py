@@ -15,7 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.engine.types import Constraint, Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.engine.types import Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
 log = logging.getLogger(__name__)

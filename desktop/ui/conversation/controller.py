@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.engine.types import Constraint, Done, EngineFailure, SamplingParams
+from desktop.engine.types import Done, EngineFailure, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.message import MessageWidget
 from desktop.ui.conversation.view import ConversationView

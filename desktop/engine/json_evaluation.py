@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from desktop.engine.types import Constraint, Done, SamplingParams
+from desktop.engine.client import as_sent
+from desktop.engine.types import Done, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import check
-from desktop.jsonmode.prompt import with_schema_hint
 from desktop.jsonmode.validate import check_answer
 
 
@@ -82,7 +83,7 @@ def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams)
     if constrained:
         result = client.chat(messages, params, constraint).collect()
     else:
-        result = client.chat(with_schema_hint(messages, constraint), params, None).collect()
+        result = client.chat(as_sent(messages, constraint), params, None).collect()
     if not isinstance(result, Done):
         return Outcome(item.id, item.group, declared or not constrained, compile_ms, "failed", False, False,
                        f"{result.kind}: {result.message}", 0, 0.0, "")
