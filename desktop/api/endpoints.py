@@ -22,6 +22,7 @@ from desktop.api.params import (chat_fields, chat_messages, completion_fields, c
                                 sampling_params)
 from desktop.api.shapes import ChatShape, CompletionShape, Shape
 from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.chat_messages import ChatMessage
 from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
 from desktop.engine.types import Done, EngineFailure, Event, ModelInfo, SamplingParams
@@ -89,7 +90,7 @@ class Endpoints:
         return await self._answer(request, fields, shape,
                                   lambda: self.client.complete(prompt, params, constraint))
 
-    async def _check_fits(self, info: ModelInfo, messages: list[dict], params: SamplingParams,
+    async def _check_fits(self, info: ModelInfo, messages: list[ChatMessage], params: SamplingParams,
                           constraint: Constraint | None) -> None:
         """400 naming the sizes when the conversation does not fit the context with the engine's
         room for the answer: the engine would drop the oldest turns to make it fit, which suits

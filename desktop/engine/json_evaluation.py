@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine.client import as_sent
 from desktop.engine.types import Done, SamplingParams
 from desktop.jsonmode.constraint import Constraint
@@ -79,7 +80,7 @@ def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams)
     compile_ms = (time.perf_counter() - start) * 1000
     if constrained and not declared:
         return Outcome(item.id, item.group, False, compile_ms, "not run", False, False, error, 0, 0.0, "")
-    messages = [{"role": "user", "content": item.prompt}]
+    messages = [ChatMessage("user", item.prompt)]
     if constrained:
         result = client.chat(messages, params, constraint).collect()
     else:
