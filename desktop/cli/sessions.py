@@ -110,8 +110,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from desktop.store.exporting import export
+
     with _open_store() as store:
-        text = store.export(None if args.all else [args.id], args.format)
+        text = export(store, None if args.all else [args.id], args.format)
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -123,8 +125,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from desktop.store.importing import import_file
+
     with _open_store() as store:
-        ids = store.import_file(args.file)
+        ids = import_file(store, args.file)
     print(f"imported {len(ids)} session{'s' if len(ids) != 1 else ''}"
           + (f": {', '.join(map(str, ids))}" if ids else ""))
     return 0

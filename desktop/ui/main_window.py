@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from desktop import __version__
 from desktop.engine.types import ModelInfo
-from desktop.ui.chat_files import export_filters, write_export
+from desktop.ui.chat_files import export_filters, read_chats, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
 from desktop.ui.conversation.view import ConversationView
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getOpenFileName(self, self.tr("Import chats"), str(Path.home()),
                                                   self.tr("Chats (*.json *.jsonl);;All files (*)"))
         if path:
-            self.store.call(lambda s: s.import_file(path), then=self._imported)
+            self.store.call(lambda s: read_chats(s, path), then=self._imported)
 
     def _imported(self, session_ids: list[int]) -> None:
         self.statusBar().showMessage(self.tr("Imported {n} chats.").format(n=len(session_ids)), 8000)
