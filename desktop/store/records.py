@@ -70,11 +70,13 @@ class Message:
 
 @dataclass
 class SearchHit:
+    """One matching conversation: opening `message_id` shows the branch that holds the match."""
     session: Session
-    message_id: int  # the best (newest) matching message
+    message_id: int | None  # the newest matching message, in any branch; None: only the title matched
     snippet: str  # matched text between the marks, e.g. "…the «weather» today…"
-    matches: int = 1  # matching messages in this session among those examined
-    message_ids: list[int] = field(default_factory=list)
+    matches: int = 1  # every matching message in this conversation, all branches
+    message_ids: list[int] = field(default_factory=list)  # those messages, newest first
+    title_match: bool = False  # the title, folder or tags hold every word (ranked first)
 
 
 def load_json(text: str | None) -> Any:

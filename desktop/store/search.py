@@ -1,75 +1,138 @@
-"""Full-text search: FTS5 with the trigram tokenizer, so Chinese and parts of words are found.
+"""Search: conversations that match, a page at a time, each with its best snippet and true count.
 
-Trigrams cannot match fewer than three characters, so words shorter than that (common in Chinese:
-天气, 你好) are checked with LIKE instead: alongside the index when the query also has a longer word,
-on their own otherwise. Matches are read newest first and stop after a bounded number of rows, which
-keeps a query over a million messages fast even for a very common word.
+A conversation matches when its title, folder and tags hold every word of the query (these rank
+first), or when one of its messages, in any branch, holds them all. Results are conversations,
+newest first, so one conversation with thousands of matches never crowds out the others.
+
+Words of three characters or more are found with the FTS5 trigram index; shorter ones (天气, 你好)
+with the short-word index (desktop/store/short_words.py). A word found in more than
+COMMON_MATCHES messages is common: instead of reading all its matches, conversations are walked
+newest first and each is asked whether it holds one, which stops as soon as a page is full. Counts
+and snippets are then read for that page's conversations alone.
 """
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 from desktop.store.records import SESSION_COLUMNS, SearchHit, session_from_row
 from desktop.store.schema import INDEX_PENDING
+from desktop.store.short_words import index_tokens, query_token
 
 TRIGRAM = 3
-ROWS_PER_SESSION = 10  # matching messages read per session asked for
-SNIPPET_TOKENS = 48
-SNIPPET_CHARS = 48  # context kept around a LIKE match
+COMMON_MATCHES = 3000  # matching messages read from an index before a word counts as common
+SNIPPET_CHARS = 48  # context kept around a match
+META = "(s.title || ' ' || s.folder || ' ' || s.tags)"  # what a conversation's own words are
 
 
 def has_pending(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0] == 1
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending) OR EXISTS (SELECT 1 FROM short_pending) "
+                        "OR EXISTS (SELECT 1 FROM short_gone)").fetchone()[0] == 1
 
 
 def index_pending(conn: sqlite3.Connection) -> None:
-    """Bring the index up to date with the messages waiting in fts_pending (in a write transaction)."""
+    """Bring both indexes up to date with the messages waiting for them (in a write transaction)."""
     for statement in INDEX_PENDING:
         conn.execute(statement)
+    gone = conn.execute("SELECT message_id, content FROM short_gone").fetchall()
+    conn.executemany("INSERT INTO messages_short(messages_short, rowid, tokens) VALUES ('delete', ?, ?)",
+                     ((mid, index_tokens(text)) for mid, text in gone))
+    conn.execute("DELETE FROM short_gone")
+    rows = conn.execute("SELECT m.id, m.content FROM short_pending p JOIN messages m ON m.id = p.message_id")
+    conn.executemany("INSERT INTO messages_short(rowid, tokens) VALUES (?, ?)",
+                     ((mid, index_tokens(text)) for mid, text in rows.fetchall()))
+    conn.execute("DELETE FROM short_pending")
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, str]) -> list:
+def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, str],
+           offset: int = 0) -> list[SearchHit]:
+    """One page of matching conversations: title matches first, then the newest."""
     terms = query.split()
-    if not terms:
+    if not terms or limit <= 0:
         return []
-    indexed = [t for t in terms if len(t) >= TRIGRAM]
-    short = [t for t in terms if len(t) < TRIGRAM]
-    conditions = ["s.deleted_at IS NULL"] + ["m.content LIKE ? ESCAPE '\\'"] * len(short)
-    args: list = [f"%{_escape_like(t)}%" for t in short]
-    if indexed:
-        sql = (f"SELECT m.session_id, m.id, snippet(messages_fts, 0, ?, ?, '…', {SNIPPET_TOKENS}) "
-               "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-               "JOIN sessions s ON s.id = m.session_id "
-               f"WHERE messages_fts MATCH ? AND {' AND '.join(conditions)} "
-               "ORDER BY messages_fts.rowid DESC LIMIT ?")
-        match = " ".join('"' + t.replace('"', '""') + '"' for t in indexed)
-        rows = conn.execute(sql, [*mark, match, *args, limit * ROWS_PER_SESSION]).fetchall()
+    likes = [f"%{_escape_like(t)}%" for t in terms]
+    titled = _title_matches(conn, likes)
+    found = _indexed_matches(conn, terms, likes)
+    if found is None:
+        rest = _walk(conn, likes, max(0, offset - len(titled)), limit)
     else:
-        sql = ("SELECT m.session_id, m.id, m.content FROM messages m CROSS JOIN sessions s ON s.id = m.session_id "
-               f"WHERE {' AND '.join(conditions)} ORDER BY m.id DESC LIMIT ?")
-        rows = [(sid, mid, like_snippet(text, short, mark))
-                for sid, mid, text in conn.execute(sql, [*args, limit * ROWS_PER_SESSION])]
-    return _group_by_session(conn, rows, limit)
+        skip = set(titled)
+        rest = [sid for sid in _newest_first(conn, found) if sid not in skip]
+        rest = rest[max(0, offset - len(titled)):][:limit]
+    page = (titled[offset:offset + limit] + rest)[:limit]
+    return [_hit(conn, sid, sid in titled, terms, likes, mark,
+                 None if found is None else found.get(sid, [])) for sid in page]
 
 
-def _group_by_session(conn: sqlite3.Connection, rows: list, limit: int) -> list[SearchHit]:
-    hits: dict[int, SearchHit] = {}
-    for session_id, message_id, snippet in rows:
-        hit = hits.get(session_id)
-        if hit is None:
-            if len(hits) == limit:
-                continue
-            hits[session_id] = SearchHit(None, message_id, snippet, 0, [])  # session filled below
-            hit = hits[session_id]
-        hit.matches += 1
-        hit.message_ids.append(message_id)
-    if hits:
-        marks = ",".join("?" * len(hits))
-        sessions = {row[0]: session_from_row(row) for row in conn.execute(
-            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id IN ({marks})", list(hits))}
-        for session_id, hit in hits.items():
-            hit.session = sessions[session_id]
-    return list(hits.values())
+def _title_matches(conn: sqlite3.Connection, likes: list[str]) -> list[int]:
+    where = " AND ".join([f"{META} LIKE ? ESCAPE '\\'"] * len(likes))
+    return [sid for (sid,) in conn.execute(
+        f"SELECT s.id FROM sessions s WHERE s.deleted_at IS NULL AND {where} "
+        "ORDER BY s.updated_at DESC, s.id DESC", likes)]
+
+
+def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
+                     likes: list[str]) -> dict[int, list[int]] | None:
+    """Every matching message (newest first) by conversation, read from an index; None when the
+    words are common (more than COMMON_MATCHES matches) or no index can answer for them."""
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    if long_terms:
+        table, tokens = "messages_fts", long_terms
+    else:
+        tokens = [token for token in map(query_token, terms) if token is not None]
+        table = "messages_short"
+        if not tokens:
+            return None  # single ASCII characters: in nearly every message anyway
+    match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    rest = [like for term, like in zip(terms, likes) if len(term) < TRIGRAM] if long_terms else \
+        [like for term, like in zip(terms, likes) if query_token(term) is None]
+    filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
+    rows = conn.execute(
+        f"SELECT m.session_id, m.id FROM {table} JOIN messages m ON m.id = {table}.rowid "
+        f"JOIN sessions s ON s.id = m.session_id WHERE {table} MATCH ? AND s.deleted_at IS NULL{filters} "
+        f"ORDER BY {table}.rowid DESC LIMIT ?", [match, *rest, COMMON_MATCHES + 1]).fetchall()
+    if len(rows) > COMMON_MATCHES:
+        return None
+    found: dict[int, list[int]] = {}
+    for session_id, message_id in rows:
+        found.setdefault(session_id, []).append(message_id)
+    return found
+
+
+def _newest_first(conn: sqlite3.Connection, session_ids: Iterable[int]) -> list[int]:
+    ids = list(session_ids)
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return [sid for (sid,) in conn.execute(
+        f"SELECT id FROM sessions WHERE id IN ({marks}) ORDER BY updated_at DESC, id DESC", ids)]
+
+
+def _walk(conn: sqlite3.Connection, likes: list[str], offset: int, limit: int) -> list[int]:
+    """Conversations newest first that hold a matching message and no title match, for common
+    words: each is asked in turn (sessions_by_updated), and the walk stops when the page is full."""
+    where = " AND ".join(["m.content LIKE ? ESCAPE '\\'"] * len(likes))
+    not_titled = " AND ".join([f"{META} LIKE ? ESCAPE '\\'"] * len(likes))
+    return [sid for (sid,) in conn.execute(
+        "SELECT s.id FROM sessions s INDEXED BY sessions_by_updated WHERE s.deleted_at IS NULL "
+        f"AND NOT ({not_titled}) AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND {where}) "
+        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", [*likes, *likes, limit, offset])]
+
+
+def _hit(conn: sqlite3.Connection, session_id: int, titled: bool, terms: list[str], likes: list[str],
+         mark: tuple[str, str], message_ids: list[int] | None) -> SearchHit:
+    session = session_from_row(conn.execute(
+        f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)).fetchone())
+    if message_ids is None:  # a common word: count this conversation's matches now
+        where = " AND ".join(["content LIKE ? ESCAPE '\\'"] * len(likes))
+        message_ids = [mid for (mid,) in conn.execute(
+            f"SELECT id FROM messages WHERE session_id = ? AND {where} ORDER BY id DESC", [session_id, *likes])]
+    if message_ids:
+        text = conn.execute("SELECT content FROM messages WHERE id = ?", (message_ids[0],)).fetchone()[0]
+    else:
+        text = " · ".join(part for part in [session.title, session.folder, *session.tags] if part)
+    return SearchHit(session, message_ids[0] if message_ids else None, like_snippet(text, terms, mark),
+                     len(message_ids), message_ids, titled)
 
 
 def like_snippet(text: str, terms: list[str], mark: tuple[str, str]) -> str:

@@ -294,15 +294,17 @@ class Store:
 
     # -- search -----------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 20, mark: tuple[str, str] = ("«", "»")) -> list[SearchHit]:
-        """Sessions whose messages contain every word of `query`, newest match first."""
+    def search(self, query: str, limit: int = 20, mark: tuple[str, str] = ("«", "»"),
+               offset: int = 0) -> list[SearchHit]:
+        """Conversations holding every word of `query` in their title, folder and tags (first) or in
+        one message of any branch, newest first; `offset` skips that many (the next page)."""
         with self.transaction(write=False) as conn:
             stale = search_module.has_pending(conn)
         if stale:
             with self.transaction() as conn:
                 search_module.index_pending(conn)
         with self.transaction(write=False) as conn:
-            return search_module.search(conn, query, limit, mark)
+            return search_module.search(conn, query, limit, mark, offset)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
