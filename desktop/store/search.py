@@ -22,6 +22,7 @@ from desktop.store.short_words import index_tokens, query_token
 TRIGRAM = 3
 COMMON_MATCHES = 3000  # matching messages read from an index before a word counts as common
 SNIPPET_CHARS = 48  # context kept around a match
+INDEX_CHUNK = 10_000  # messages read at a time for the short-word index (an upgrade reads them all)
 META = "(s.title || ' ' || s.folder || ' ' || s.tags)"  # what a conversation's own words are
 
 
@@ -38,9 +39,12 @@ def index_pending(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO messages_short(messages_short, rowid, tokens) VALUES ('delete', ?, ?)",
                      ((mid, index_tokens(text)) for mid, text in gone))
     conn.execute("DELETE FROM short_gone")
-    rows = conn.execute("SELECT m.id, m.content FROM short_pending p JOIN messages m ON m.id = p.message_id")
-    conn.executemany("INSERT INTO messages_short(rowid, tokens) VALUES (?, ?)",
-                     ((mid, index_tokens(text)) for mid, text in rows.fetchall()))
+    last = 0
+    while rows := conn.execute("SELECT m.id, m.content FROM short_pending p JOIN messages m ON m.id = p.message_id "
+                               "WHERE p.message_id > ? ORDER BY p.message_id LIMIT ?", (last, INDEX_CHUNK)).fetchall():
+        conn.executemany("INSERT INTO messages_short(rowid, tokens) VALUES (?, ?)",
+                         ((mid, index_tokens(text)) for mid, text in rows))
+        last = rows[-1][0]
     conn.execute("DELETE FROM short_pending")
 
 
