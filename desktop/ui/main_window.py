@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.sessionChosen.connect(self._open_session)
+        self.sidebar.matchChosen.connect(self._open_session)
         self.sidebar.sessionDeleted.connect(c.forget_session)
         c.sessionsChanged.connect(self._sessions_changed)
         c.sessionOpened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
@@ -144,9 +145,9 @@ class MainWindow(QMainWindow):
         self.panel.set_values(self.controller.params, self.controller.constraint, self.controller.system_prompt)
         self.focus_composer()
 
-    def _open_session(self, session_id: int) -> None:
+    def _open_session(self, session_id: int, message_id: int | None = None) -> None:
         self.centre.setCurrentWidget(self.chat_area)
-        self.controller.open_session(session_id)
+        self.controller.open_session(session_id, show=message_id)
         self.sidebar.set_current(session_id)
 
     def _sessions_changed(self) -> None:
