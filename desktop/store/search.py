@@ -91,6 +91,10 @@ def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
     rest = [like for term, like in zip(terms, likes) if len(term) < TRIGRAM] if long_terms else \
         [like for term, like in zip(terms, likes) if query_token(term) is None]
     filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
+    counted = conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
+                           "LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]
+    if counted > COMMON_MATCHES:
+        return None  # the index alone says so, before any message is read
     rows = conn.execute(
         f"SELECT m.session_id, m.id FROM {table} JOIN messages m ON m.id = {table}.rowid "
         f"JOIN sessions s ON s.id = m.session_id WHERE {table} MATCH ? AND s.deleted_at IS NULL{filters} "
