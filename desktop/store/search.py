@@ -55,41 +55,43 @@ def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, st
     if not terms or limit <= 0:
         return []
     likes = [f"%{_escape_like(t)}%" for t in terms]
-    titled = _title_matches(conn, likes)
-    found = _indexed_matches(conn, terms, likes)
-    if found is None:
-        rest = _walk(conn, likes, max(0, offset - len(titled)), limit)
-    else:
-        skip = set(titled)
-        rest = [sid for sid in _newest_first(conn, found) if sid not in skip]
-        rest = rest[max(0, offset - len(titled)):][:limit]
-    page = (titled[offset:offset + limit] + rest)[:limit]
-    return [_hit(conn, sid, sid in titled, terms, likes, mark,
+    titled = _title_matches(conn, likes, offset + limit)
+    page = titled[offset:]
+    found = None
+    if len(titled) < offset + limit:  # every title match is known and the page has room for more
+        skip, after = set(titled), max(0, offset - len(titled))
+        found = _indexed_matches(conn, terms, likes)
+        if found is None:
+            page += _walk(conn, likes, after, limit - len(page))
+        else:
+            page += [sid for sid in _newest_first(conn, found) if sid not in skip][after:][:limit - len(page)]
+    titled_here = set(titled[offset:])
+    return [_hit(conn, sid, sid in titled_here, terms, likes, mark,
                  None if found is None else found.get(sid, [])) for sid in page]
 
 
-def _title_matches(conn: sqlite3.Connection, likes: list[str]) -> list[int]:
+def _title_matches(conn: sqlite3.Connection, likes: list[str], limit: int) -> list[int]:
+    """The newest `limit` conversations whose title, folder and tags hold every word."""
     where = " AND ".join([f"{META} LIKE ? ESCAPE '\\'"] * len(likes))
     return [sid for (sid,) in conn.execute(
-        f"SELECT s.id FROM sessions s WHERE s.deleted_at IS NULL AND {where} "
-        "ORDER BY s.updated_at DESC, s.id DESC", likes)]
+        f"SELECT s.id FROM sessions s INDEXED BY sessions_by_updated WHERE s.deleted_at IS NULL AND {where} "
+        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?", [*likes, limit])]
 
 
 def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
                      likes: list[str]) -> dict[int, list[int]] | None:
     """Every matching message (newest first) by conversation, read from an index; None when the
     words are common (more than COMMON_MATCHES matches) or no index can answer for them."""
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    if long_terms:
-        table, tokens = "messages_fts", long_terms
+    if any(len(t) >= TRIGRAM for t in terms):  # the trigram index, short words checked with LIKE
+        table = "messages_fts"
+        indexed = {t: t for t in terms if len(t) >= TRIGRAM}
     else:
-        tokens = [token for token in map(query_token, terms) if token is not None]
         table = "messages_short"
-        if not tokens:
+        indexed = {t: token for t in terms if (token := query_token(t)) is not None}
+        if not indexed:
             return None  # single ASCII characters: in nearly every message anyway
-    match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-    rest = [like for term, like in zip(terms, likes) if len(term) < TRIGRAM] if long_terms else \
-        [like for term, like in zip(terms, likes) if query_token(term) is None]
+    match = " ".join('"' + token.replace('"', '""') + '"' for token in indexed.values())
+    rest = [like for term, like in zip(terms, likes) if term not in indexed]
     filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
     counted = conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
                            "LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]

@@ -153,9 +153,7 @@ class Sidebar(QFrame):
             self.hits = []
             self.refresh()
             return
-        self._fetching = True
-        self.store.call(lambda s: s.search(query, limit=SEARCH_PAGE + 1),
-                        then=lambda hits: self._show_hits(query, hits))
+        self._fetch(query, 0, then=lambda hits: self._show_hits(query, hits))
 
     def _scrolled(self, value: int) -> None:
         if value >= self.list.verticalScrollBar().maximum():
@@ -166,9 +164,12 @@ class Sidebar(QFrame):
         if not self.query or not self._more_hits or self._fetching:
             return
         query, offset = self.query, len(self.hits)
+        self._fetch(query, offset, then=lambda hits: self._add_hits(query, offset, hits))
+
+    def _fetch(self, query: str, offset: int, then) -> None:
+        """One page of results, and one more hit to tell whether another page follows."""
         self._fetching = True
-        self.store.call(lambda s: s.search(query, limit=SEARCH_PAGE + 1, offset=offset),
-                        then=lambda hits: self._add_hits(query, offset, hits))
+        self.store.call(lambda s: s.search(query, limit=SEARCH_PAGE + 1, offset=offset), then=then)
 
     def _show_sessions(self, sessions: list) -> None:
         if self.query:
