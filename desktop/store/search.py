@@ -23,7 +23,9 @@ TRIGRAM = 3
 COMMON_MATCHES = 3000  # matching messages read from an index before a word counts as common
 SNIPPET_CHARS = 48  # context kept around a match
 INDEX_CHUNK = 10_000  # messages read at a time for the short-word index (an upgrade reads them all)
-META = "(s.title || ' ' || s.folder || ' ' || s.tags)"  # what a conversation's own words are
+# A conversation's own words hold a query word: its title, folder or tags (one LIKE each: faster
+# than one over the three joined, which builds a string per row).
+META = "(s.title LIKE ? ESCAPE '\\' OR s.folder LIKE ? ESCAPE '\\' OR s.tags LIKE ? ESCAPE '\\')"
 
 
 def has_pending(conn: sqlite3.Connection) -> bool:
@@ -72,10 +74,17 @@ def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, st
 
 def _title_matches(conn: sqlite3.Connection, likes: list[str], limit: int) -> list[int]:
     """The newest `limit` conversations whose title, folder and tags hold every word."""
-    where = " AND ".join([f"{META} LIKE ? ESCAPE '\\'"] * len(likes))
     return [sid for (sid,) in conn.execute(
-        f"SELECT s.id FROM sessions s INDEXED BY sessions_by_updated WHERE s.deleted_at IS NULL AND {where} "
-        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?", [*likes, limit])]
+        f"SELECT s.id FROM sessions s WHERE s.deleted_at IS NULL AND {_meta(likes)} "
+        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?", [*_meta_args(likes), limit])]
+
+
+def _meta(likes: list[str]) -> str:
+    return " AND ".join([META] * len(likes))
+
+
+def _meta_args(likes: list[str]) -> list[str]:
+    return [like for like in likes for _ in range(3)]
 
 
 def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
@@ -93,16 +102,14 @@ def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
     match = " ".join('"' + token.replace('"', '""') + '"' for token in indexed.values())
     rest = [like for term, like in zip(terms, likes) if term not in indexed]
     filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
-    counted = conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? "
-                           "LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]
-    if counted > COMMON_MATCHES:
+    ids = conn.execute(f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {table} WHERE {table} "
+                       "MATCH ? LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]
+    if ids.count(",") >= COMMON_MATCHES:
         return None  # the index alone says so, before any message is read
     rows = conn.execute(
-        f"SELECT m.session_id, m.id FROM {table} JOIN messages m ON m.id = {table}.rowid "
-        f"JOIN sessions s ON s.id = m.session_id WHERE {table} MATCH ? AND s.deleted_at IS NULL{filters} "
-        f"ORDER BY {table}.rowid DESC LIMIT ?", [match, *rest, COMMON_MATCHES + 1]).fetchall()
-    if len(rows) > COMMON_MATCHES:
-        return None
+        "SELECT m.session_id, m.id FROM messages m JOIN sessions s ON s.id = m.session_id "
+        f"WHERE m.id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL{filters} "
+        "ORDER BY m.id DESC", [ids, *rest]).fetchall()
     found: dict[int, list[int]] = {}
     for session_id, message_id in rows:
         found.setdefault(session_id, []).append(message_id)
@@ -122,11 +129,10 @@ def _walk(conn: sqlite3.Connection, likes: list[str], offset: int, limit: int) -
     """Conversations newest first that hold a matching message and no title match, for common
     words: each is asked in turn (sessions_by_updated), and the walk stops when the page is full."""
     where = " AND ".join(["m.content LIKE ? ESCAPE '\\'"] * len(likes))
-    not_titled = " AND ".join([f"{META} LIKE ? ESCAPE '\\'"] * len(likes))
     return [sid for (sid,) in conn.execute(
         "SELECT s.id FROM sessions s INDEXED BY sessions_by_updated WHERE s.deleted_at IS NULL "
-        f"AND NOT ({not_titled}) AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND {where}) "
-        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", [*likes, *likes, limit, offset])]
+        f"AND NOT ({_meta(likes)}) AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND {where}) "
+        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", [*_meta_args(likes), *likes, limit, offset])]
 
 
 def _hit(conn: sqlite3.Connection, session_id: int, titled: bool, terms: list[str], likes: list[str],
