@@ -129,3 +129,12 @@ def test_the_short_word_index_follows_edits_deletes_and_the_trash(store):
     store.empty_trash()
     assert indexed("天气") == 0 and indexed("下雨") == 0
     assert conn.execute("SELECT count(*) FROM short_gone").fetchone()[0] == 0
+
+
+def test_short_words_with_odd_characters_are_taken_literally(store):
+    sid = store.create_session(title="odd")
+    store.add_message(sid, "user", 'c++ and "quotes" (100%) -- 和"引号" * OR NEAR')
+    store.create_session(title="plain")
+    for query in ["c+", '"q', "%)", '和"', "*", "OR", "-", "(1"]:
+        assert [h.session.id for h in store.search(query)] == [sid], query
+    assert store.search("%%") == [] and store.search("和和") == []
