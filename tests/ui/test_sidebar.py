@@ -174,6 +174,7 @@ def test_scrolling_to_the_end_of_the_results_fetches_the_next_page(qtbot, window
     qtbot.wait(100)
     assert len(shown()) < 40  # one page, or as many as fill the list: not everything at once
     while len(shown()) < 40:
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value())  # the last page is laid out
         before = len(shown())
         bar.setValue(bar.maximum())
         qtbot.waitUntil(lambda: len(shown()) > before)
