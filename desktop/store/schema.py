@@ -146,8 +146,6 @@ MIGRATIONS: tuple[Migration, ...] = (
             DELETE FROM short_pending WHERE message_id = old.id;
         END""",
         "INSERT INTO short_pending(message_id) SELECT id FROM messages",  # indexed at the next search
-        # Search walks conversations newest first and stops at a page: this keeps that a walk.
-        "CREATE INDEX sessions_by_updated ON sessions(updated_at, id)",
     )),
 )
 

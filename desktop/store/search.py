@@ -1,19 +1,18 @@
 """Search: conversations that match, a page at a time, each with its best snippet and true count.
 
 A conversation matches when its title, folder and tags hold every word of the query (these rank
-first), or when one of its messages, in any branch, holds them all. Results are conversations,
-newest first, so one conversation with thousands of matches never crowds out the others.
+first, most recently updated first), or when one of its messages, in any branch, holds them all
+(newest match first). Results are conversations, so one with thousands of matches never crowds
+out the others.
 
 Words of three characters or more are found with the FTS5 trigram index; shorter ones (天气, 你好)
 with the short-word index (desktop/store/short_words.py). A word found in more than
-COMMON_MATCHES messages is common: instead of reading all its matches, conversations are walked
-newest first and each is asked whether it holds one, which stops as soon as a page is full. Counts
-and snippets are then read for that page's conversations alone.
+COMMON_MATCHES messages is common: instead of reading all its matches, they are read newest first
+only until the page has its conversations, and each of those counts its own matches.
 """
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 
 from desktop.store.records import SESSION_COLUMNS, SearchHit, session_from_row
 from desktop.store.schema import INDEX_PENDING
@@ -22,6 +21,7 @@ from desktop.store.short_words import index_tokens, query_token
 TRIGRAM = 3
 COMMON_MATCHES = 3000  # matching messages read from an index before a word counts as common
 SNIPPET_CHARS = 48  # context kept around a match
+STREAM_ROWS = 256  # matches fetched at a time while looking for a page's conversations
 INDEX_CHUNK = 10_000  # messages read at a time for the short-word index (an upgrade reads them all)
 # A conversation's own words hold a query word: its title, folder or tags (one LIKE each: faster
 # than one over the three joined, which builds a string per row).
@@ -61,12 +61,13 @@ def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, st
     page = titled[offset:]
     found = None
     if len(titled) < offset + limit:  # every title match is known and the page has room for more
-        skip, after = set(titled), max(0, offset - len(titled))
+        after, wanted = max(0, offset - len(titled)), limit - len(page)
         found = _indexed_matches(conn, terms, likes)
         if found is None:
-            page += _walk(conn, likes, after, limit - len(page))
+            page += _newest_matches(conn, terms, likes, after + wanted)[after:]
         else:
-            page += [sid for sid in _newest_first(conn, found) if sid not in skip][after:][:limit - len(page)]
+            skip = set(titled)
+            page += [sid for sid in found if sid not in skip][after:][:wanted]
     titled_here = set(titled[offset:])
     return [_hit(conn, sid, sid in titled_here, terms, likes, mark,
                  None if found is None else found.get(sid, [])) for sid in page]
@@ -91,16 +92,9 @@ def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
                      likes: list[str]) -> dict[int, list[int]] | None:
     """Every matching message (newest first) by conversation, read from an index; None when the
     words are common (more than COMMON_MATCHES matches) or no index can answer for them."""
-    if any(len(t) >= TRIGRAM for t in terms):  # the trigram index, short words checked with LIKE
-        table = "messages_fts"
-        indexed = {t: t for t in terms if len(t) >= TRIGRAM}
-    else:
-        table = "messages_short"
-        indexed = {t: token for t in terms if (token := query_token(t)) is not None}
-        if not indexed:
-            return None  # single ASCII characters: in nearly every message anyway
-    match = " ".join('"' + token.replace('"', '""') + '"' for token in indexed.values())
-    rest = [like for term, like in zip(terms, likes) if term not in indexed]
+    table, match, rest = _index_query(terms, likes)
+    if not table:
+        return None  # single ASCII characters: in nearly every message anyway
     filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
     ids = conn.execute(f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {table} WHERE {table} "
                        "MATCH ? LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]
@@ -110,29 +104,49 @@ def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
         "SELECT m.session_id, m.id FROM messages m JOIN sessions s ON s.id = m.session_id "
         f"WHERE m.id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL{filters} "
         "ORDER BY m.id DESC", [ids, *rest]).fetchall()
-    found: dict[int, list[int]] = {}
+    found: dict[int, list[int]] = {}  # in order of each conversation's newest match
     for session_id, message_id in rows:
         found.setdefault(session_id, []).append(message_id)
     return found
 
 
-def _newest_first(conn: sqlite3.Connection, session_ids: Iterable[int]) -> list[int]:
-    ids = list(session_ids)
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    return [sid for (sid,) in conn.execute(
-        f"SELECT id FROM sessions WHERE id IN ({marks}) ORDER BY updated_at DESC, id DESC", ids)]
+def _index_query(terms: list[str], likes: list[str]) -> tuple[str, str, list[str]]:
+    """The index that finds the messages holding `terms` ("" when none can answer), its MATCH
+    expression, and the LIKE patterns of the words it leaves unchecked."""
+    if any(len(t) >= TRIGRAM for t in terms):  # the trigram index; short words checked with LIKE
+        table, indexed = "messages_fts", {t: t for t in terms if len(t) >= TRIGRAM}
+    else:
+        table = "messages_short"
+        indexed = {t: token for t in terms if (token := query_token(t)) is not None}
+    rest = [like for term, like in zip(terms, likes) if term not in indexed]
+    if not indexed:
+        return "", "", rest
+    match = " ".join('"' + token.replace('"', '""') + '"' for token in indexed.values())
+    return table, match, rest
 
 
-def _walk(conn: sqlite3.Connection, likes: list[str], offset: int, limit: int) -> list[int]:
-    """Conversations newest first that hold a matching message and no title match, for common
-    words: each is asked in turn (sessions_by_updated), and the walk stops when the page is full."""
-    where = " AND ".join(["m.content LIKE ? ESCAPE '\\'"] * len(likes))
-    return [sid for (sid,) in conn.execute(
-        "SELECT s.id FROM sessions s INDEXED BY sessions_by_updated WHERE s.deleted_at IS NULL "
-        f"AND NOT ({_meta(likes)}) AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND {where}) "
-        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", [*_meta_args(likes), *likes, limit, offset])]
+def _newest_matches(conn: sqlite3.Connection, terms: list[str], likes: list[str], count: int) -> list[int]:
+    """The first `count` conversations without a title match by newest matching message, for
+    common words: matches are read newest first (from an index where one answers) and the reading
+    stops as soon as that many conversations have appeared."""
+    table, match, rest = _index_query(terms, likes)
+    filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
+    if table:
+        sql = (f"SELECT m.session_id FROM {table} JOIN messages m ON m.id = {table}.rowid "
+               f"JOIN sessions s ON s.id = m.session_id WHERE {table} MATCH ? AND s.deleted_at IS NULL "
+               f"AND NOT ({_meta(likes)}){filters} ORDER BY {table}.rowid DESC")
+    else:  # no index answers (single ASCII characters): messages newest first
+        sql = ("SELECT m.session_id FROM messages m CROSS JOIN sessions s ON s.id = m.session_id "
+               f"WHERE s.deleted_at IS NULL AND NOT ({_meta(likes)}){filters} ORDER BY m.id DESC")
+    cursor = conn.execute(sql, [*([match] if table else []), *_meta_args(likes), *rest])
+    seen: dict[int, None] = {}
+    while len(seen) < count and (rows := cursor.fetchmany(STREAM_ROWS)):
+        for (session_id,) in rows:
+            seen.setdefault(session_id)
+            if len(seen) == count:
+                break
+    cursor.close()
+    return list(seen)
 
 
 def _hit(conn: sqlite3.Connection, session_id: int, titled: bool, terms: list[str], likes: list[str],

@@ -297,7 +297,7 @@ class Store:
     def search(self, query: str, limit: int = 20, mark: tuple[str, str] = ("«", "»"),
                offset: int = 0) -> list[SearchHit]:
         """Conversations holding every word of `query` in their title, folder and tags (first) or in
-        one message of any branch, newest first; `offset` skips that many (the next page)."""
+        one message of any branch (newest match first); `offset` skips that many (the next page)."""
         with self.transaction(write=False) as conn:
             stale = search_module.has_pending(conn)
         if stale:
