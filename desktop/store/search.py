@@ -23,9 +23,7 @@ COMMON_MATCHES = 3000  # matching messages read from an index before a word coun
 SNIPPET_CHARS = 48  # context kept around a match
 STREAM_ROWS = 256  # matches fetched at a time while looking for a page's conversations
 INDEX_CHUNK = 10_000  # messages read at a time for the short-word index (an upgrade reads them all)
-# A conversation's own words hold a query word: its title, folder or tags (one LIKE each: faster
-# than one over the three joined, which builds a string per row).
-META = "(s.title LIKE ? ESCAPE '\\' OR s.folder LIKE ? ESCAPE '\\' OR s.tags LIKE ? ESCAPE '\\')"
+OWN_WORDS = ("s.title", "s.folder", "s.tags")  # a conversation's own words, searched beside its messages
 
 
 def has_pending(conn: sqlite3.Connection) -> bool:
@@ -56,89 +54,111 @@ def search(conn: sqlite3.Connection, query: str, limit: int, mark: tuple[str, st
     terms = query.split()
     if not terms or limit <= 0:
         return []
-    likes = [f"%{_escape_like(t)}%" for t in terms]
-    titled = _title_matches(conn, likes, offset + limit)
+    conn.create_function("hearth_has", 2, _has, deterministic=True)
+    titled = _title_matches(conn, terms, offset + limit)
     page = titled[offset:]
     found = None
     if len(titled) < offset + limit:  # every title match is known and the page has room for more
         after, wanted = max(0, offset - len(titled)), limit - len(page)
-        found = _indexed_matches(conn, terms, likes)
+        found = _indexed_matches(conn, terms)
         if found is None:
-            page += _newest_matches(conn, terms, likes, after + wanted)[after:]
+            page += _newest_matches(conn, terms, after + wanted)[after:]
         else:
             skip = set(titled)
             page += [sid for sid in found if sid not in skip][after:][:wanted]
     titled_here = set(titled[offset:])
-    return [_hit(conn, sid, sid in titled_here, terms, likes, mark,
+    return [_hit(conn, sid, sid in titled_here, terms, mark,
                  None if found is None else found.get(sid, [])) for sid in page]
 
 
-def _title_matches(conn: sqlite3.Connection, likes: list[str], limit: int) -> list[int]:
+def _title_matches(conn: sqlite3.Connection, terms: list[str], limit: int) -> list[int]:
     """The newest `limit` conversations whose title, folder and tags hold every word."""
+    own, args = _own_words_hold(terms)
     return [sid for (sid,) in conn.execute(
-        f"SELECT s.id FROM sessions s WHERE s.deleted_at IS NULL AND {_meta(likes)} "
-        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?", [*_meta_args(likes), limit])]
+        f"SELECT s.id FROM sessions s WHERE s.deleted_at IS NULL AND {own} "
+        "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?", [*args, limit])]
 
 
-def _meta(likes: list[str]) -> str:
-    return " AND ".join([META] * len(likes))
+def _holds(column: str, terms: list[str]) -> tuple[str, list[str]]:
+    """SQL that is true when `column` holds every term, ignoring case, and its arguments. LIKE is
+    fast but folds ASCII case alone, while both indexes fold every letter: words with other cased
+    letters (Привет, Été) use hearth_has instead; Chinese and Japanese have no case, so keep LIKE."""
+    parts, args = [], []
+    for term in terms:
+        if all(c.isascii() or c.lower() == c.upper() for c in term):
+            parts.append(f"{column} LIKE ? ESCAPE '\\'")
+            args.append(f"%{_escape_like(term)}%")
+        else:
+            parts.append(f"hearth_has({column}, ?)")
+            args.append(term.lower())
+    return " AND ".join(parts) or "1", args
 
 
-def _meta_args(likes: list[str]) -> list[str]:
-    return [like for like in likes for _ in range(3)]
+def _own_words_hold(terms: list[str]) -> tuple[str, list[str]]:
+    """True when each term is in the conversation's title, folder or tags."""
+    parts, args = [], []
+    for term in terms:
+        conditions = [_holds(column, [term]) for column in OWN_WORDS]
+        parts.append("(" + " OR ".join(sql for sql, _ in conditions) + ")")
+        args += [arg for _, column_args in conditions for arg in column_args]
+    return " AND ".join(parts), args
 
 
-def _indexed_matches(conn: sqlite3.Connection, terms: list[str],
-                     likes: list[str]) -> dict[int, list[int]] | None:
+def _has(text: str | None, lowered: str) -> bool:
+    return text is not None and lowered in text.lower()
+
+
+def _indexed_matches(conn: sqlite3.Connection, terms: list[str]) -> dict[int, list[int]] | None:
     """Every matching message (newest first) by conversation, read from an index; None when the
     words are common (more than COMMON_MATCHES matches) or no index can answer for them."""
-    table, match, rest = _index_query(terms, likes)
+    table, match, rest = _index_query(terms)
     if not table:
         return None  # single ASCII characters: in nearly every message anyway
-    filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
+    filters, rest_args = _holds("m.content", rest)
     ids = conn.execute(f"SELECT json_group_array(rowid) FROM (SELECT rowid FROM {table} WHERE {table} "
                        "MATCH ? LIMIT ?)", (match, COMMON_MATCHES + 1)).fetchone()[0]
     if ids.count(",") >= COMMON_MATCHES:
         return None  # the index alone says so, before any message is read
     rows = conn.execute(
         "SELECT m.session_id, m.id FROM messages m JOIN sessions s ON s.id = m.session_id "
-        f"WHERE m.id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL{filters} "
-        "ORDER BY m.id DESC", [ids, *rest]).fetchall()
+        f"WHERE m.id IN (SELECT value FROM json_each(?)) AND s.deleted_at IS NULL AND {filters} "
+        "ORDER BY m.id DESC", [ids, *rest_args]).fetchall()
     found: dict[int, list[int]] = {}  # in order of each conversation's newest match
     for session_id, message_id in rows:
         found.setdefault(session_id, []).append(message_id)
     return found
 
 
-def _index_query(terms: list[str], likes: list[str]) -> tuple[str, str, list[str]]:
+def _index_query(terms: list[str]) -> tuple[str, str, list[str]]:
     """The index that finds the messages holding `terms` ("" when none can answer), its MATCH
-    expression, and the LIKE patterns of the words it leaves unchecked."""
+    expression, and the words it leaves unchecked."""
     if any(len(t) >= TRIGRAM for t in terms):  # the trigram index; short words checked with LIKE
         table, indexed = "messages_fts", {t: t for t in terms if len(t) >= TRIGRAM}
     else:
         table = "messages_short"
         indexed = {t: token for t in terms if (token := query_token(t)) is not None}
-    rest = [like for term, like in zip(terms, likes) if term not in indexed]
+    rest = [term for term in terms if term not in indexed]
     if not indexed:
         return "", "", rest
     match = " ".join('"' + token.replace('"', '""') + '"' for token in indexed.values())
     return table, match, rest
 
 
-def _newest_matches(conn: sqlite3.Connection, terms: list[str], likes: list[str], count: int) -> list[int]:
+def _newest_matches(conn: sqlite3.Connection, terms: list[str], count: int) -> list[int]:
     """The first `count` conversations without a title match by newest matching message, for
     common words: matches are read newest first (from an index where one answers) and the reading
     stops as soon as that many conversations have appeared."""
-    table, match, rest = _index_query(terms, likes)
-    filters = "".join(" AND m.content LIKE ? ESCAPE '\\'" for _ in rest)
+    table, match, rest = _index_query(terms)
+    filters, rest_args = _holds("m.content", rest)
+    own, own_args = _own_words_hold(terms)
     if table:
         sql = (f"SELECT m.session_id FROM {table} JOIN messages m ON m.id = {table}.rowid "
                f"JOIN sessions s ON s.id = m.session_id WHERE {table} MATCH ? AND s.deleted_at IS NULL "
-               f"AND NOT ({_meta(likes)}){filters} ORDER BY {table}.rowid DESC")
+               f"AND NOT ({own}) AND {filters} ORDER BY {table}.rowid DESC")
     else:  # no index answers (single ASCII characters): messages newest first
         sql = ("SELECT m.session_id FROM messages m CROSS JOIN sessions s ON s.id = m.session_id "
-               f"WHERE s.deleted_at IS NULL AND NOT ({_meta(likes)}){filters} ORDER BY m.id DESC")
-    cursor = conn.execute(sql, [*([match] if table else []), *_meta_args(likes), *rest])
+               f"WHERE s.deleted_at IS NULL AND NOT ({own}) AND {filters} ORDER BY m.id DESC")
+    cursor = conn.execute(sql, [*([match] if table else []), *own_args, *rest_args])
     seen: dict[int, None] = {}
     while len(seen) < count and (rows := cursor.fetchmany(STREAM_ROWS)):
         for (session_id,) in rows:
@@ -149,14 +169,14 @@ def _newest_matches(conn: sqlite3.Connection, terms: list[str], likes: list[str]
     return list(seen)
 
 
-def _hit(conn: sqlite3.Connection, session_id: int, titled: bool, terms: list[str], likes: list[str],
+def _hit(conn: sqlite3.Connection, session_id: int, titled: bool, terms: list[str],
          mark: tuple[str, str], message_ids: list[int] | None) -> SearchHit:
     session = session_from_row(conn.execute(
         f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)).fetchone())
     if message_ids is None:  # a common word: count this conversation's matches now
-        where = " AND ".join(["content LIKE ? ESCAPE '\\'"] * len(likes))
+        where, args = _holds("content", terms)
         message_ids = [mid for (mid,) in conn.execute(
-            f"SELECT id FROM messages WHERE session_id = ? AND {where} ORDER BY id DESC", [session_id, *likes])]
+            f"SELECT id FROM messages WHERE session_id = ? AND {where} ORDER BY id DESC", [session_id, *args])]
     if message_ids:
         text = conn.execute("SELECT content FROM messages WHERE id = ?", (message_ids[0],)).fetchone()[0]
     else:

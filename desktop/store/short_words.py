@@ -2,7 +2,7 @@
 
 Two-character words are the usual way to search in Chinese (天气, 你好, 北京), and one-character
 ones are common too (猫, 雨). A message is indexed under every pair of neighbouring characters and
-every single non-ASCII character it contains (case-folded, never across whitespace, since a query
+every single non-ASCII character it contains (lower-cased, never across whitespace, since a query
 word has none), so a short word is found with one index lookup instead of reading every message.
 Single ASCII letters and digits are left out: they occur in nearly every message, so an index
 entry for them would be as long as the table, and LIKE finds them as quickly.
@@ -28,7 +28,7 @@ def _code(chars: str) -> str:
 def index_tokens(text: str) -> str:
     """The message's tokens, each once, as FTS5 input."""
     tokens = set()
-    for word in text.casefold().split():
+    for word in text.lower().split():
         tokens.update(map(str.__add__, word, word[1:]))
         if not word.isascii():
             tokens.update(c for c in word if not c.isascii())
@@ -38,7 +38,7 @@ def index_tokens(text: str) -> str:
 def query_token(word: str) -> str | None:
     """The token that finds `word`, or None when this index cannot answer for it (a longer word,
     or one ASCII character)."""
-    folded = word.casefold()
+    folded = word.lower()
     if not folded or len(folded) > SHORT or (len(folded) == 1 and folded.isascii()) or \
             any(c.isspace() for c in folded):
         return None

@@ -138,3 +138,15 @@ def test_short_words_with_odd_characters_are_taken_literally(store):
     for query in ["c+", '"q', "%)", '和"', "*", "OR", "-", "(1"]:
         assert [h.session.id for h in store.search(query)] == [sid], query
     assert store.search("%%") == [] and store.search("和和") == []
+
+
+def test_case_is_ignored_beyond_ascii_whichever_way_the_query_runs(store, path):
+    sid = store.create_session(title="Été à Paris")
+    store.add_message(sid, "user", "Привет, МИР! Ещё раз привет")
+    store.add_message(sid, "assistant", "ПРИВЕТ")
+    hits = store.search("привет")
+    assert [(h.session.id, h.matches) for h in hits] == [(sid, 2)]
+    assert [(h.session.id, h.matches) for h in store.search("Мир")] == [(sid, 1)]
+    assert [(h.session.id, h.matches) for h in store.search("РА")] == [(sid, 1)]  # two characters
+    assert [(h.title_match, h.matches) for h in store.search("ÉTÉ")] == [(True, 0)]
+    assert [h.matches for h in store.search("привет мир")] == [1]
