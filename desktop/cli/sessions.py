@@ -44,10 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.set_defaults(run=run_import)
 
-    p = inner.add_parser("search", help="full-text search over every message")
+    p = inner.add_parser("search", help="conversations whose messages, title, folder or tags match")
     p.add_argument("query", nargs="+")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_positive, default=20, help="conversations per page (default 20)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--page", type=_positive, default=1, help="which page of --limit results")
+    where.add_argument("--offset", type=_not_negative, help="skip this many conversations instead")
     p.set_defaults(run=run_search)
 
     p = inner.add_parser("delete", help="move a session to the trash (undo with restore)")
@@ -110,8 +113,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from desktop.store.exporting import export
+
     with _open_store() as store:
-        text = store.export(None if args.all else [args.id], args.format)
+        text = export(store, None if args.all else [args.id], args.format)
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -123,27 +128,53 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from desktop.store.importing import import_file
+
     with _open_store() as store:
-        ids = store.import_file(args.file)
+        ids = import_file(store, args.file)
     print(f"imported {len(ids)} session{'s' if len(ids) != 1 else ''}"
           + (f": {', '.join(map(str, ids))}" if ids else ""))
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
+    offset = args.offset if args.offset is not None else (args.page - 1) * args.limit
     with _open_store() as store:
-        hits = store.search(" ".join(args.query), limit=args.limit)
+        hits = store.search(" ".join(args.query), limit=args.limit + 1, offset=offset)
+    more, hits = len(hits) > args.limit, hits[:args.limit]
     if args.format == "json":
         print(json.dumps([{"session": asdict(h.session), "message_id": h.message_id,
-                           "snippet": h.snippet, "matches": h.matches} for h in hits],
-                         ensure_ascii=False, indent=1))
+                           "snippet": h.snippet, "matches": h.matches, "title_match": h.title_match}
+                          for h in hits], ensure_ascii=False, indent=1))
         return 0
     for hit in hits:
-        print(f"{hit.session.id:>6}  {hit.session.title or '(untitled)'}")
+        found = "title" if hit.title_match and not hit.matches else \
+            f"{hit.matches} match{'es' if hit.matches != 1 else ''}" + (", title" if hit.title_match else "")
+        print(f"{hit.session.id:>6}  {hit.session.title or '(untitled)'}  ({found})")
         print(f"        {' '.join(hit.snippet.split())}")
     if not hits:
-        print("no matches", file=sys.stderr)
+        print("no matches" if offset == 0 else f"no matches after the first {offset}", file=sys.stderr)
+    elif more:
+        print(f"more: --offset {offset + len(hits)}" + (
+            f" or --page {args.page + 1}" if args.offset is None else ""), file=sys.stderr)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = _not_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _not_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ ROLE_HEADINGS = {"system": "System", "user": "User", "assistant": "Assistant"}
 
 
 def export(store: "Store", session_ids: list[int] | None, fmt: str) -> str:
+    """Sessions (None: all outside the trash) as "md", "json" (Hearth JSON) or "jsonl"."""
     writer = WRITERS.get(fmt)
     if writer is None:
         raise HearthError(f"unknown export format {fmt!r}; use one of {', '.join(WRITERS)}")

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from desktop.store.exporting import FORMAT_NAME, FORMAT_VERSION
-from desktop.store.store import ROLES, automatic_title
+from desktop.store.records import ROLES, automatic_title
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
               list: "a list", dict: "an object"}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.errors import HearthError
 from desktop.store.import_sources import ImportProblem, read_chatgpt, read_hearth, read_openai_line
-from desktop.store.records import dump_json
+from desktop.store.rows import insert_message, insert_session
 from desktop.store.search import index_pending
 
 if TYPE_CHECKING:
@@ -24,7 +24,9 @@ UNKNOWN = ("it is not a Hearth JSON export, OpenAI chat JSONL (one {\"messages\"
            "or ChatGPT's conversations.json")
 
 
-def import_file(store: "Store", path: Path) -> list[int]:
+def import_file(store: "Store", path: str | Path) -> list[int]:
+    """Import Hearth JSON, OpenAI chat JSONL or ChatGPT's conversations.json; all or nothing."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -87,25 +89,19 @@ def write_sessions(store: "Store", sessions: list[dict[str, Any]]) -> list[int]:
     new_ids = []
     with store.transaction() as conn:
         for doc in sessions:
-            cur = conn.execute(
-                "INSERT INTO sessions(title, title_auto, created_at, updated_at, pinned, folder, tags, "
-                "system_prompt, model, params, json_mode, deleted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (doc["title"], int(doc["title_auto"]), doc["created_at"], doc["updated_at"],
-                 int(doc["pinned"]), doc["folder"], dump_json(doc["tags"]), doc["system_prompt"],
-                 doc["model"], dump_json(doc["params"]), dump_json(doc["json_mode"]), doc["deleted_at"]))
-            session_id = cur.lastrowid
+            session_id = insert_session(
+                conn, title=doc["title"], title_auto=doc["title_auto"], created_at=doc["created_at"],
+                updated_at=doc["updated_at"], pinned=doc["pinned"], folder=doc["folder"],
+                tags=doc["tags"], system_prompt=doc["system_prompt"], model=doc["model"],
+                params=doc["params"], json_mode=doc["json_mode"], deleted_at=doc["deleted_at"])
             ids: dict[int, int] = {}
             for m in doc["messages"]:
-                cur = conn.execute(
-                    "INSERT INTO messages(session_id, parent_id, role, content, created_at, finished_at, "
-                    "model_file, model_sha256, params, constraint_json, metrics, finish_reason, rating) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (session_id, ids.get(m["parent"]), m["role"], m["content"], m["created_at"],
-                     m.get("finished_at"), m.get("model_file"), m.get("model_sha256"),
-                     dump_json(m.get("params")), dump_json(m.get("constraint")),
-                     dump_json(m.get("metrics")), m.get("finish_reason"), m.get("rating")))
-                ids[m["id"]] = cur.lastrowid
+                ids[m["id"]] = insert_message(
+                    conn, session_id, ids.get(m["parent"]), m["role"], m["content"],
+                    created_at=m["created_at"], finished_at=m.get("finished_at"),
+                    model_file=m.get("model_file"), model_sha256=m.get("model_sha256"),
+                    params=m.get("params"), constraint=m.get("constraint"), metrics=m.get("metrics"),
+                    finish_reason=m.get("finish_reason"), rating=m.get("rating"))
             conn.execute("UPDATE sessions SET active_leaf_id = ? WHERE id = ?",
                          (ids.get(doc["active_leaf"]), session_id))
             new_ids.append(session_id)

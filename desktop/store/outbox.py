@@ -7,15 +7,18 @@ sessions they refer to: emptying the trash clears the link, never the report.
 """
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desktop.errors import HearthError
 from desktop.store.records import dump_json, load_json
 
-if TYPE_CHECKING:
-    from desktop.store.store import Store
+# What the outbox needs of the store: one transaction on this thread's connection (Store.transaction).
+Transaction = Callable[..., AbstractContextManager[sqlite3.Connection]]
 
 STATUSES = ("draft", "queued", "sent", "failed")
 COLUMNS = ("id, kind, payload, session_id, message_id, status, destination, attempts, last_error, "
@@ -45,15 +48,17 @@ def _item(row: tuple) -> OutboxItem:
 
 
 class Outbox:
-    def __init__(self, store: "Store") -> None:
-        self._store = store
+    """Reached as `store.outbox`; it writes through the store's transactions, never its own."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._transaction = transaction
 
     def add(self, kind: str, payload: Any, *, session_id: int | None = None,
             message_id: int | None = None, destination: str | None = None,
             status: str = "draft") -> OutboxItem:
         _check_status(status)
         now = time.time()
-        with self._store.transaction() as conn:
+        with self._transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO outbox(kind, payload, session_id, message_id, status, destination, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,7 +66,7 @@ class Outbox:
             return self._get(conn, cur.lastrowid)
 
     def get(self, item_id: int) -> OutboxItem:
-        with self._store.transaction(write=False) as conn:
+        with self._transaction(write=False) as conn:
             return self._get(conn, item_id)
 
     def list(self, status: str | None = None, kind: str | None = None) -> list[OutboxItem]:
@@ -75,11 +80,11 @@ class Outbox:
             where.append("kind = ?")
             args.append(kind)
         sql = f"SELECT {COLUMNS} FROM outbox" + (f" WHERE {' AND '.join(where)}" if where else "")
-        with self._store.transaction(write=False) as conn:
+        with self._transaction(write=False) as conn:
             return [_item(row) for row in conn.execute(sql + " ORDER BY id", args)]
 
     def update_payload(self, item_id: int, payload: Any) -> OutboxItem:
-        with self._store.transaction() as conn:
+        with self._transaction() as conn:
             self._get(conn, item_id)
             conn.execute("UPDATE outbox SET payload = ?, updated_at = ? WHERE id = ?",
                          (dump_json(payload), time.time(), item_id))
@@ -91,7 +96,7 @@ class Outbox:
         _check_status(status)
         now = time.time()
         attempt = int(status in ("sent", "failed"))
-        with self._store.transaction() as conn:
+        with self._transaction() as conn:
             self._get(conn, item_id)
             conn.execute(
                 "UPDATE outbox SET status = ?, attempts = attempts + ?, "
@@ -103,12 +108,12 @@ class Outbox:
 
     def delete(self, item_id: int) -> None:
         """Discard an item (a draft the user decided not to send)."""
-        with self._store.transaction() as conn:
+        with self._transaction() as conn:
             self._get(conn, item_id)
             conn.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
 
     @staticmethod
-    def _get(conn: Any, item_id: int) -> OutboxItem:
+    def _get(conn: sqlite3.Connection, item_id: int) -> OutboxItem:
         row = conn.execute(f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (item_id,)).fetchone()
         if row is None:
             raise HearthError(f"there is no outbox item {item_id}")

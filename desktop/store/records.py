@@ -1,7 +1,9 @@
-"""What the store hands out: plain dataclasses, detached from the database.
+"""What the store hands out and the names every store module shares: plain dataclasses detached
+from the database, the message roles, automatic titles and the row <-> record conversions.
 
 Rows are turned into these at once so callers in any thread can keep them, compare them and pass
-them to Qt models without holding a cursor. JSON columns come back as Python values.
+them to Qt models without holding a cursor. JSON columns come back as Python values. Every other
+store module imports from here and this module imports none of them, so the names have one home.
 """
 from __future__ import annotations
 
@@ -9,6 +11,20 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
+
+ROLES = ("system", "user", "assistant")
+TITLE_LENGTH = 60
+
+
+def automatic_title(text: str) -> str:
+    """A title from the first user message: its first line, cut at a word near TITLE_LENGTH."""
+    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    if len(line) <= TITLE_LENGTH:
+        return line
+    cut = line[:TITLE_LENGTH]
+    if " " in cut[TITLE_LENGTH // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"
 
 
 @dataclass
@@ -54,11 +70,13 @@ class Message:
 
 @dataclass
 class SearchHit:
+    """One matching conversation: opening `message_id` shows the branch that holds the match."""
     session: Session
-    message_id: int  # the best (newest) matching message
+    message_id: int | None  # the newest matching message, in any branch; None: only the title matched
     snippet: str  # matched text between the marks, e.g. "…the «weather» today…"
-    matches: int = 1  # matching messages in this session among those examined
-    message_ids: list[int] = field(default_factory=list)
+    matches: int = 1  # every matching message in this conversation, all branches
+    message_ids: list[int] = field(default_factory=list)  # those messages, newest first
+    title_match: bool = False  # the title, folder or tags hold every word (ranked first)
 
 
 def load_json(text: str | None) -> Any:

@@ -21,7 +21,8 @@ from desktop.store import recovery, search as search_module
 from desktop.store.faults import as_hearth_error
 from desktop.store.outbox import Outbox
 from desktop.store.records import (MESSAGE_COLUMNS, SESSION_COLUMNS, Message, SearchHit, Session,
-                                   dump_json, message_from_row, session_from_row)
+                                   automatic_title, dump_json, message_from_row, session_from_row)
+from desktop.store.rows import insert_message, insert_session
 from desktop.store.schema import migrate
 
 BUSY_TIMEOUT_MS = 5000
@@ -29,7 +30,6 @@ INDEX_BATCH = 512  # messages waiting for the full-text index before an append i
 # An append writes ~7 WAL pages; checkpointing every 1000 pages (SQLite's default) put a copy-back
 # into one append in 140, above the 99th percentile. 8000 pages (32 MB) makes it one in 1,100.
 WAL_CHECKPOINT_PAGES = 8000
-TITLE_LENGTH = 60
 
 # update_session's fields -> how a value is stored (JSON columns are encoded, flags become 0/1).
 SESSION_FIELDS: dict[str, Any] = {
@@ -42,27 +42,13 @@ SESSION_FIELDS: dict[str, Any] = {
     "params": lambda params: dump_json(params or {}),
     "json_mode": dump_json,
 }
-ROLES = ("system", "user", "assistant")
-
-
-def automatic_title(text: str) -> str:
-    """A title from the first user message: its first line, cut at a word near TITLE_LENGTH."""
-    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
-    if len(line) <= TITLE_LENGTH:
-        return line
-    cut = line[:TITLE_LENGTH]
-    if " " in cut[TITLE_LENGTH // 2:]:
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" ,.;:") + "…"
-
-
 class Store:
     """Open with `Store.open()`; see docs/architecture.md, "The store contract"."""
 
     def __init__(self, path: Path, recovery_notice: str | None = None) -> None:
         self.path = path
         self.recovery_notice = recovery_notice
-        self.outbox = Outbox(self)
+        self.outbox = Outbox(self.transaction)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -142,14 +128,10 @@ class Store:
     def create_session(self, system_prompt: str = "", model: str = "", params: Any = None,
                        json_mode: Any = None, *, title: str = "", folder: str = "",
                        tags: list[str] | tuple[str, ...] = ()) -> int:
-        now = time.time()
         with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO sessions(title, title_auto, created_at, updated_at, folder, tags, "
-                "system_prompt, model, params, json_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (title, int(not title), now, now, folder, dump_json(list(tags)), system_prompt, model,
-                 dump_json(params or {}), dump_json(json_mode)))
-            return cur.lastrowid
+            return insert_session(conn, created_at=time.time(), title=title, folder=folder, tags=tags,
+                                  system_prompt=system_prompt, model=model, params=params,
+                                  json_mode=json_mode)
 
     def get_session(self, session_id: int) -> Session:
         with self.transaction(write=False) as conn:
@@ -241,7 +223,7 @@ class Store:
             parent = session.active_leaf_id if parent_id is None else parent_id
             message_id = _insert_message(conn, session_id, parent, "assistant", "",
                                          model_file=model_file, model_sha256=model_sha256,
-                                         params=dump_json(params), constraint_json=dump_json(constraint))
+                                         params=params, constraint=constraint)
             return _message(conn, message_id)
 
     def save_partial(self, message_id: int, text: str) -> None:
@@ -310,29 +292,19 @@ class Store:
             _message(conn, message_id)
             conn.execute("UPDATE messages SET rating = ? WHERE id = ?", (rating, message_id))
 
-    # -- search, export, import -------------------------------------------------------------------
+    # -- search -----------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 20, mark: tuple[str, str] = ("«", "»")) -> list[SearchHit]:
-        """Sessions whose messages contain every word of `query`, newest match first."""
+    def search(self, query: str, limit: int = 20, mark: tuple[str, str] = ("«", "»"),
+               offset: int = 0) -> list[SearchHit]:
+        """Conversations holding every word of `query` in their title, folder and tags (first) or in
+        one message of any branch (newest match first); `offset` skips that many (the next page)."""
         with self.transaction(write=False) as conn:
             stale = search_module.has_pending(conn)
         if stale:
             with self.transaction() as conn:
                 search_module.index_pending(conn)
         with self.transaction(write=False) as conn:
-            return search_module.search(conn, query, limit, mark)
-
-    def export(self, session_ids: list[int] | None, fmt: str) -> str:
-        """Sessions (None: all outside the trash) as "md", "json" (Hearth JSON) or "jsonl"."""
-        from desktop.store import exporting
-
-        return exporting.export(self, session_ids, fmt)
-
-    def import_file(self, path: str | Path) -> list[int]:
-        """Import Hearth JSON, OpenAI chat JSONL or ChatGPT's conversations.json; all or nothing."""
-        from desktop.store import importing
-
-        return importing.import_file(self, Path(path))
+            return search_module.search(conn, query, limit, mark, offset)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -370,18 +342,14 @@ def _path_to(conn: sqlite3.Connection, leaf_id: int | None) -> list[Message]:
 def _insert_message(conn: sqlite3.Connection, session_id: int, parent_id: int | None, role: str,
                     content: str, **extra: Any) -> int:
     """Insert a message and make it the session's active leaf (the caller holds the transaction)."""
-    if role not in ROLES:
-        raise HearthError(f"a message's role is one of {', '.join(ROLES)}, not {role!r}")
     if parent_id is not None:
         owner = conn.execute("SELECT session_id FROM messages WHERE id = ?", (parent_id,)).fetchone()
         if owner is None or owner[0] != session_id:
             raise HearthError(f"message {parent_id} is not part of session {session_id}")
     now = time.time()
-    columns = ["session_id", "parent_id", "role", "content", "created_at", *extra]
-    cur = conn.execute(f"INSERT INTO messages({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                       (session_id, parent_id, role, content, now, *extra.values()))
+    message_id = insert_message(conn, session_id, parent_id, role, content, created_at=now, **extra)
     conn.execute("UPDATE sessions SET active_leaf_id = ?, updated_at = ? WHERE id = ?",
-                 (cur.lastrowid, now, session_id))
+                 (message_id, now, session_id))
     if conn.execute("SELECT count(*) FROM fts_pending").fetchone()[0] >= INDEX_BATCH:
         search_module.index_pending(conn)
-    return cur.lastrowid
+    return message_id

@@ -11,6 +11,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
+from desktop.store.exporting import export
+from desktop.store.importing import import_file
 
 # Export formats: file suffix -> (the store's format name, file-dialog filter).
 EXPORT_FORMATS = {
@@ -37,5 +39,10 @@ def export_format(path: str | Path) -> str:
 def write_export(store, session_ids: list[int] | None, path: str | Path) -> Path:
     """Export sessions to `path` (format from its suffix), atomically."""
     path = Path(path)
-    write_atomically(path, store.export(session_ids, export_format(path)))
+    write_atomically(path, export(store, session_ids, export_format(path)))
     return path
+
+
+def read_chats(store, path: str | Path) -> list[int]:
+    """Import a chats file (Hearth JSON, OpenAI JSONL, ChatGPT's conversations.json): the new ids."""
+    return import_file(store, path)

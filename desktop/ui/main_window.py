@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from desktop import __version__
 from desktop.engine.types import ModelInfo
-from desktop.ui.chat_files import export_filters, write_export
+from desktop.ui.chat_files import export_filters, read_chats, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
 from desktop.ui.conversation.view import ConversationView
@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.sidebar.newChatRequested.connect(self.new_chat)
         self.sidebar.sessionChosen.connect(self._open_session)
+        self.sidebar.matchChosen.connect(self._open_session)
         self.sidebar.sessionDeleted.connect(c.forget_session)
         c.sessionsChanged.connect(self._sessions_changed)
         c.sessionOpened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
@@ -144,9 +145,9 @@ class MainWindow(QMainWindow):
         self.panel.set_values(self.controller.params, self.controller.constraint, self.controller.system_prompt)
         self.focus_composer()
 
-    def _open_session(self, session_id: int) -> None:
+    def _open_session(self, session_id: int, message_id: int | None = None) -> None:
         self.centre.setCurrentWidget(self.chat_area)
-        self.controller.open_session(session_id)
+        self.controller.open_session(session_id, show=message_id)
         self.sidebar.set_current(session_id)
 
     def _sessions_changed(self) -> None:
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getOpenFileName(self, self.tr("Import chats"), str(Path.home()),
                                                   self.tr("Chats (*.json *.jsonl);;All files (*)"))
         if path:
-            self.store.call(lambda s: s.import_file(path), then=self._imported)
+            self.store.call(lambda s: read_chats(s, path), then=self._imported)
 
     def _imported(self, session_ids: list[int]) -> None:
         self.statusBar().showMessage(self.tr("Imported {n} chats.").format(n=len(session_ids)), 8000)

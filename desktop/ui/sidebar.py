@@ -1,5 +1,8 @@
 """The list of chats: New chat, live search, sessions grouped by date, pin, rename, delete with undo.
 
+Search results are conversations, a page at a time: scrolling to the end of the list fetches the
+next page. Choosing a result opens the conversation at the matching message's branch.
+
 Everything the sidebar asks of the store goes through the StoreBridge, so a large history or a
 slow disk never freezes typing in the search box. Deleting moves a chat to the store's trash and
 offers Undo for a while; the trash is emptied only by an explicit action elsewhere.
@@ -17,8 +20,10 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidg
 from desktop.ui.store_bridge import StoreBridge
 
 SEARCH_DELAY_MS = 150
+SEARCH_PAGE = 50  # conversations fetched per search page; scrolling to the end asks for the next
 UNDO_SECONDS = 10
 SESSION_ID = Qt.ItemDataRole.UserRole
+MESSAGE_ID = Qt.ItemDataRole.UserRole + 2  # on a search result: the matching message
 GROUP_ORDER = ("pinned", "today", "yesterday", "week", "older")
 
 
@@ -84,6 +89,7 @@ class UndoBar(QFrame):
 
 class Sidebar(QFrame):
     sessionChosen = Signal(int)
+    matchChosen = Signal(int, int)  # a search result: session id, the matching message's id
     newChatRequested = Signal()
     sessionDeleted = Signal(int)
     sessionRestored = Signal(int)
@@ -95,6 +101,8 @@ class Sidebar(QFrame):
         self.current: int | None = None
         self.sessions: list = []
         self.hits: list = []
+        self._more_hits = False  # the last search page was full: there may be another
+        self._fetching = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
@@ -114,6 +122,7 @@ class Sidebar(QFrame):
         self.list.itemActivated.connect(self._chosen)
         self.list.itemClicked.connect(self._chosen)
         self.list.itemChanged.connect(self._renamed)
+        self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
         for key, slot in ((QKeySequence.StandardKey.Delete, self._delete_selected), (Qt.Key.Key_F2, self._rename_selected)):
             QShortcut(QKeySequence(key), self.list, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.undo_bar = UndoBar(self)
@@ -144,7 +153,23 @@ class Sidebar(QFrame):
             self.hits = []
             self.refresh()
             return
-        self.store.call(lambda s: s.search(query), then=lambda hits: self._show_hits(query, hits))
+        self._fetch(query, 0, then=lambda hits: self._show_hits(query, hits))
+
+    def _scrolled(self, value: int) -> None:
+        if value >= self.list.verticalScrollBar().maximum():
+            self.fetch_more()
+
+    def fetch_more(self) -> None:
+        """The next page of search results, appended below the ones shown."""
+        if not self.query or not self._more_hits or self._fetching:
+            return
+        query, offset = self.query, len(self.hits)
+        self._fetch(query, offset, then=lambda hits: self._add_hits(query, offset, hits))
+
+    def _fetch(self, query: str, offset: int, then) -> None:
+        """One page of results, and one more hit to tell whether another page follows."""
+        self._fetching = True
+        self.store.call(lambda s: s.search(query, limit=SEARCH_PAGE + 1, offset=offset), then=then)
 
     def _show_sessions(self, sessions: list) -> None:
         if self.query:
@@ -176,19 +201,40 @@ class Sidebar(QFrame):
     def _show_hits(self, query: str, hits: list) -> None:
         if query != self.query:
             return  # an older search answered late
-        self.hits = hits
+        self.hits = []
         self.list.blockSignals(True)
         self.list.clear()
-        for hit in hits:
-            item = self._item(hit.session.id, f"{hit.session.title or self.tr('New chat')}\n{hit.snippet}")
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self._add_hits(query, 0, hits)
         if not hits:
+            self.list.blockSignals(True)
             empty = QListWidgetItem(self.tr("No chats match “{query}”.").format(query=query))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.list.addItem(empty)
+            self.list.blockSignals(False)
+        self._select_current()
+
+    def _add_hits(self, query: str, offset: int, hits: list) -> None:
+        self._fetching = False
+        if query != self.query or offset != len(self.hits):
+            return  # an older search, or a page already shown
+        self._more_hits, hits = len(hits) > SEARCH_PAGE, hits[:SEARCH_PAGE]
+        self.hits += hits
+        self.list.blockSignals(True)
+        for hit in hits:
+            item = self._item(hit.session.id, f"{hit.session.title or self.tr('New chat')}\n{hit.snippet}")
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            item.setData(MESSAGE_ID, hit.message_id)
+            self.list.addItem(item)
         self.list.blockSignals(False)
         self._select_current()
+        if self._more_hits:
+            QTimer.singleShot(0, self._fill)  # once the list is laid out
+
+    def _fill(self) -> None:
+        """A page that does not fill the list leaves nothing to scroll: fetch the next one now."""
+        if self.list.verticalScrollBar().maximum() == 0:
+            self.fetch_more()
 
     def _item(self, session_id: int, text: str) -> QListWidgetItem:
         item = QListWidgetItem(text)
@@ -221,8 +267,11 @@ class Sidebar(QFrame):
     # -- actions ---------------------------------------------------------------------------------
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        session_id = item.data(SESSION_ID)
-        if session_id is not None and session_id != self.current:
+        session_id, message_id = item.data(SESSION_ID), item.data(MESSAGE_ID)
+        if session_id is not None and message_id is not None:
+            self.current = session_id
+            self.matchChosen.emit(session_id, message_id)  # even in the open chat: maybe another branch
+        elif session_id is not None and session_id != self.current:
             self.current = session_id
             self.sessionChosen.emit(session_id)
 

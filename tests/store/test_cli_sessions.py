@@ -106,3 +106,53 @@ def test_the_installed_command_runs(two_sessions):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 2
+
+
+@pytest.fixture
+def writers() -> list[int]:
+    """Three conversations full of 你好 and "question", and one that says each once."""
+    with Store.open() as store:
+        ids = []
+        for n in range(1, 4):
+            sid = store.create_session(title=f"writer {n}")
+            for i in range(30):
+                store.add_message(sid, "user", f"w{n} q{i} 你好, question")
+            ids.append(sid)
+        once = store.create_session(title="once")
+        store.add_message(once, "user", "你好 and a question")
+    return [once, *ids[::-1]]
+
+
+def _listed(capsys) -> tuple[list[int], str]:
+    captured = capsys.readouterr()
+    return [int(line[:6]) for line in captured.out.splitlines() if line[:6].strip()], captured.err
+
+
+@pytest.mark.parametrize("query", ["你好", "question"])
+def test_search_lists_every_matching_conversation_a_page_at_a_time(writers, capsys, query):
+    assert main(["sessions", "search", query]) == 0
+    assert _listed(capsys)[0] == writers
+    assert main(["sessions", "search", query, "--limit", "3"]) == 0
+    first, hint = _listed(capsys)
+    assert first == writers[:3] and hint == "more: --offset 3 or --page 2\n"
+    assert main(["sessions", "search", query, "--limit", "3", "--page", "2"]) == 0
+    assert _listed(capsys) == ([writers[3]], "")
+    assert main(["sessions", "search", query, "--offset", "1", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [(h["session"]["id"], h["matches"]) for h in found] == [(s, 30) for s in writers[1:]]
+
+
+def test_search_finds_titles_and_says_what_matched(writers, capsys):
+    assert main(["sessions", "search", "writer"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split(None, 1) == [str(writers[1]), "writer 3  (title)"]
+    assert main(["sessions", "search", "question"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("once  (1 match)")
+
+
+@pytest.mark.parametrize("flags", [["--page", "0"], ["--limit", "-1"], ["--offset", "x"]])
+def test_search_paging_rejects_bad_numbers_in_one_line(writers, capsys, flags):
+    with pytest.raises(SystemExit) as exit_:
+        main(["sessions", "search", "你好", *flags])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("hearth: error: argument --")

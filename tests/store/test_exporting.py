@@ -6,10 +6,11 @@ import json
 import pytest
 
 from desktop.errors import HearthError
+from desktop.store.exporting import export
 
 
 def test_markdown_shows_the_active_path_with_answer_details(store, chat):
-    text = store.export([chat["sid"]], "md")
+    text = export(store, [chat["sid"]], "md")
     assert text.startswith("# What is the capital of France?\n")
     assert "## System\n\nBe brief." in text and "## User\n\nWhat is the capital of France?" in text
     assert "## Assistant\n\nThe capital is Paris." in text and "Paris." + "\n" not in text.split("## Assistant")[1][:8]
@@ -17,7 +18,7 @@ def test_markdown_shows_the_active_path_with_answer_details(store, chat):
 
 
 def test_hearth_json_is_versioned_and_keeps_every_branch(store, chat):
-    document = json.loads(store.export([chat["sid"]], "json"))
+    document = json.loads(export(store, [chat["sid"]], "json"))
     assert (document["format"], document["version"]) == ("hearth-sessions", 1)
     [session] = document["sessions"]
     assert session["system_prompt"] == "Be brief." and session["params"] == {"temperature": 0.2}
@@ -32,7 +33,7 @@ def test_jsonl_is_one_openai_conversation_per_line(store, chat):
     other = store.create_session()
     store.add_message(other, "user", "hi")
     store.create_session()  # empty sessions are not training data
-    lines = store.export(None, "jsonl").splitlines()
+    lines = export(store, None, "jsonl").splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
     assert first == {"messages": [{"role": "system", "content": "Be brief."},
@@ -44,8 +45,8 @@ def test_jsonl_is_one_openai_conversation_per_line(store, chat):
 def test_export_all_leaves_out_the_trash_and_names_unknown_things(store, chat):
     kept = store.create_session()
     store.delete_session(chat["sid"])
-    assert [s["id"] for s in json.loads(store.export(None, "json"))["sessions"]] == [kept]
+    assert [s["id"] for s in json.loads(export(store, None, "json"))["sessions"]] == [kept]
     with pytest.raises(HearthError, match="no session 77"):
-        store.export([77], "md")
+        export(store, [77], "md")
     with pytest.raises(HearthError, match="unknown export format 'pdf'"):
-        store.export(None, "pdf")
+        export(store, None, "pdf")

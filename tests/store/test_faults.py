@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from desktop.errors import HearthError
+from desktop.store.exporting import export
+from desktop.store.importing import import_file
 
 
 def _fill_the_disk(store) -> None:
@@ -22,7 +24,7 @@ def test_disk_full_is_one_clear_error_and_nothing_committed_is_lost(store, chat)
         store.add_message(sid, "user", big)
     assert "\n" not in str(info.value)
     with pytest.raises(HearthError, match="is full"):
-        store.import_file(_hearth_file(store, sid))
+        import_file(store, _hearth_file(store, sid))
     # Still usable: reads work, and small changes that fit in the free pages still commit.
     assert [m.content for m in store.messages(sid)] == before
     assert len(store.list_sessions()) == 1
@@ -35,7 +37,7 @@ def test_disk_full_is_one_clear_error_and_nothing_committed_is_lost(store, chat)
 
 def _hearth_file(store, sid):
     path = store.path.with_name("export.json")
-    path.write_text(store.export([sid], "json").replace("Paris", "Paris" * 20_000), encoding="utf-8")
+    path.write_text(export(store, [sid], "json").replace("Paris", "Paris" * 20_000), encoding="utf-8")
     return path
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import HearthError
+from desktop.store.exporting import export
+from desktop.store.importing import import_file
 from desktop.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -27,15 +29,15 @@ def test_hearth_json_round_trip_is_lossless(store, chat, tmp_path):
     trashed = store.create_session(system_prompt="gone")
     store.add_message(trashed, "user", "old")
     store.delete_session(trashed)
-    exported = store.export([chat["sid"], trashed], "json")
+    exported = export(store, [chat["sid"], trashed], "json")
     path = tmp_path / "export.json"
     path.write_text(exported, encoding="utf-8")
 
     with Store.open(tmp_path / "other.sqlite3") as other:
         other.create_session()  # ids in the new store differ from the old ones
-        new_ids = other.import_file(path)
+        new_ids = import_file(other, path)
         assert len(new_ids) == 2 and chat["sid"] not in new_ids
-        again = json.loads(other.export(new_ids, "json"))
+        again = json.loads(export(other, new_ids, "json"))
         assert _without_ids(again) == _without_ids(json.loads(exported))
         assert [m.content for m in other.active_path(new_ids[0])] == ["What is the capital of France?", "Paris."]
         assert [s.id for s in other.list_sessions(trash=True)] == [new_ids[1]]
@@ -48,18 +50,18 @@ def test_openai_jsonl_becomes_one_session_per_line(store, tmp_path):
              {"messages": [{"role": "user", "content": [{"type": "text", "text": "Parts "},
                                                         {"type": "text", "text": "joined"}]}]}]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n", encoding="utf-8")
-    first, second = store.import_file(path)
+    first, second = import_file(store, path)
     assert store.get_session(first).system_prompt == "Be kind."
     assert store.get_session(first).title == "Hi"
     assert [(m.role, m.content) for m in store.active_path(first)] == [("user", "Hi"), ("assistant", "Hello!")]
     assert store.active_path(second)[0].content == "Parts joined"
     # And back out: the same lines (the export is the import's inverse for the active path).
-    assert [json.loads(line) for line in store.export([first, second], "jsonl").splitlines()] == [
+    assert [json.loads(line) for line in export(store, [first, second], "jsonl").splitlines()] == [
         lines[0], {"messages": [{"role": "user", "content": "Parts joined"}]}]
 
 
 def test_chatgpt_export_keeps_branches_and_the_current_node(store):
-    penguins, empty = store.import_file(DATA / "chatgpt_conversations.json")
+    penguins, empty = import_file(store, DATA / "chatgpt_conversations.json")
     session = store.get_session(penguins)
     assert (session.title, session.title_auto, session.model) == ("Penguin facts", False, "gpt-4o")
     assert session.created_at == 1700000000.0
@@ -104,18 +106,18 @@ def test_a_bad_file_names_the_problem_and_imports_nothing(store, chat, tmp_path,
     text, problem = BAD_FILES[name]
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    before = store.export(None, "json").split('"sessions"')[1]
+    before = export(store, None, "json").split('"sessions"')[1]
     with pytest.raises(HearthError, match=problem) as info:
-        store.import_file(path)
+        import_file(store, path)
     message = str(info.value)
     assert "\n" not in message and name in message and "nothing was imported" in message
-    assert store.export(None, "json").split('"sessions"')[1] == before
+    assert export(store, None, "json").split('"sessions"')[1] == before
 
 
 def test_unreadable_files_are_named(store, tmp_path):
     with pytest.raises(HearthError, match="no such file"):
-        store.import_file(tmp_path / "missing.json")
+        import_file(store, tmp_path / "missing.json")
     binary = tmp_path / "photo.json"
     binary.write_bytes(b"\xff\xd8\xff\xe0 jpeg")
     with pytest.raises(HearthError, match="not UTF-8"):
-        store.import_file(binary)
+        import_file(store, binary)

@@ -75,3 +75,18 @@ def test_a_failed_migration_leaves_the_file_at_its_old_version(tmp_path, monkeyp
     columns = [row[1] for row in conn.execute("PRAGMA table_info(sessions)")]
     assert "deleted_at" not in columns
     conn.close()
+
+
+def test_short_words_in_messages_written_before_their_index_are_found(tmp_path):
+    """Version 5 indexes words of one or two characters; messages already stored are indexed at
+    the first search after the upgrade."""
+    path = tmp_path / "old.sqlite3"
+    _database_at(path, 4)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO messages(id, session_id, parent_id, role, content, created_at) "
+                 "VALUES (3, 1, 2, 'user', '企鹅住在南极吗', 2.0)")
+    conn.close()
+    with Store.open(path) as store:
+        [hit] = store.search("企鹅")
+        assert (hit.message_id, hit.matches, hit.snippet) == (3, 1, "«企鹅»住在南极吗")
+        assert store.search("南极")[0].session.title == "Old talk"

@@ -2,7 +2,10 @@
 import time
 from datetime import datetime
 
-from desktop.ui.sidebar import date_group
+from PySide6.QtCore import Qt
+
+from desktop.ui import sidebar
+from desktop.ui.sidebar import SESSION_ID, date_group
 from tests.ui.chat_helpers import stored
 
 
@@ -119,3 +122,82 @@ def test_delete_key_deletes_the_selected_chat(qtbot, window):
     qtbot.keyClick(window.sidebar.list, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: stored(window, lambda s: s.get_session(gone).deleted_at) is not None)
     assert window.sidebar.item_for(keep) is not None and window.sidebar.undo_bar.isVisible()
+
+
+def seed_busy_and_quiet(window, word: str, busy: int = 3, repeats: int = 25):
+    """Conversations that say `word` many times beside one that says it once (the issue's shape)."""
+
+    def make(store):
+        ids = []
+        for n in range(busy):
+            sid = store.create_session(title=f"busy {n}")
+            for i in range(repeats):
+                store.add_message(sid, "user", f"{word} number {i}")
+            ids.append(sid)
+        quiet = store.create_session(title="quiet")
+        store.add_message(quiet, "user", f"just once: {word}")
+        return [quiet, *ids[::-1]]
+
+    return stored(window, make)
+
+
+def test_search_lists_every_matching_chat_beside_busy_ones(qtbot, window, monkeypatch):
+    from desktop.store import search
+
+    monkeypatch.setattr(search, "COMMON_MATCHES", 20)  # the busy chats make the words "common"
+    english = seed_busy_and_quiet(window, "weather")
+    chinese = seed_busy_and_quiet(window, "天气")
+    for word, ids in (("weather", english), ("天气", chinese)):
+        window.sidebar.search_box.setText(word)  # as an input method enters it (keyClicks is ASCII only)
+        qtbot.waitUntil(lambda: [i.data(SESSION_ID) for i in window.sidebar.items()] == ids)
+        assert f"«{word}»" in rows(window)[0] and rows(window)[0].startswith("quiet\n")
+        assert [h.matches for h in window.sidebar.hits] == [1, 25, 25, 25]
+
+
+def test_scrolling_to_the_end_of_the_results_fetches_the_next_page(qtbot, window, monkeypatch):
+    monkeypatch.setattr(sidebar, "SEARCH_PAGE", 4)
+
+    def make(store):
+        ids = []
+        for n in range(40):
+            sid = store.create_session(title=f"note {n}")
+            store.add_message(sid, "user", f"kettle {n}")
+            ids.append(sid)
+        return ids[::-1]
+
+    ids = stored(window, make)
+    qtbot.keyClicks(window.sidebar.search_box, "kettle")
+    shown = lambda: [i.data(SESSION_ID) for i in window.sidebar.items()]  # noqa: E731
+    qtbot.waitUntil(lambda: len(shown()) >= 4)
+    bar = window.sidebar.list.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    qtbot.wait(100)
+    assert len(shown()) < 40  # one page, or as many as fill the list: not everything at once
+    while len(shown()) < 40:
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value())  # the last page is laid out
+        before = len(shown())
+        bar.setValue(bar.maximum())
+        qtbot.waitUntil(lambda: len(shown()) > before)
+    assert shown() == ids
+    qtbot.wait(100)
+    assert shown() == ids  # the last page ended it: nothing fetched twice
+
+
+def test_choosing_a_match_on_another_branch_opens_that_branch(qtbot, window):
+    def make(store):
+        sid = store.create_session(title="Animals")
+        old = store.add_message(sid, "user", "Tell me about otters")
+        store.add_message(sid, "assistant", "Otters hold hands while they sleep.")
+        store.edit_message(old.id, "Tell me about beavers")  # the otters leave the active branch
+        return sid
+
+    sid = stored(window, make)
+    qtbot.keyClicks(window.sidebar.search_box, "hold hands")
+    qtbot.waitUntil(lambda: len(window.sidebar.items()) == 1)
+    item = window.sidebar.items()[0]
+    rect = window.sidebar.list.visualItemRect(item)
+    qtbot.mouseClick(window.sidebar.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: [m.content for m in window.controller.path] ==
+                    ["Tell me about otters", "Otters hold hands while they sleep."])
+    assert window.controller.session_id == sid
+    assert [m.content for m in stored(window, lambda s: s.active_path(sid))][0] == "Tell me about otters"

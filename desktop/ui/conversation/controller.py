@@ -100,11 +100,14 @@ class ChatController(QObject):
         self._update_gauge(0)
         self.composer.edit.setFocus()
 
-    def open_session(self, session_id: int) -> None:
+    def open_session(self, session_id: int, show: int | None = None) -> None:
+        """Open a conversation; `show` (a search match) switches to the branch holding that message."""
         self._leave()
         self.session_id = session_id
 
         def load(store):
+            if show is not None and show not in {m.id for m in store.active_path(session_id)}:
+                store.switch_branch(show)
             return store.get_session(session_id), transcript(store, session_id)
 
         self.store.call(load, then=self._opened)
