@@ -23,20 +23,9 @@ LAYERS = {
 # The converter stands apart: a library the UI may call, which never needs the UI or Qt.
 CONVERTER_NEVER_IMPORTS = ("desktop.ui", "PySide6", "shiboken6")
 
-# Known violations, each with the part of issue 18 that removes it. The target is an empty set;
-# the test fails on an entry that no longer happens, so the list only ever shrinks.
-ALLOWED: set[tuple[str, str]] = {
-    # issue 18 part 2, the store's five-file circle (Store methods import their own callers)
-    ("desktop.store.exporting", "desktop.store.store"),
-    ("desktop.store.import_sources", "desktop.store.exporting"),
-    ("desktop.store.import_sources", "desktop.store.store"),
-    ("desktop.store.importing", "desktop.store.import_sources"),
-    ("desktop.store.importing", "desktop.store.store"),
-    ("desktop.store.outbox", "desktop.store.store"),
-    ("desktop.store.store", "desktop.store.exporting"),
-    ("desktop.store.store", "desktop.store.importing"),
-    ("desktop.store.store", "desktop.store.outbox"),
-}
+# Known violations, each with the issue part that removes it: empty since issue 18 part 2 untied
+# the store's circle. The test fails on an entry that no longer happens, so the list only shrinks.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:
