@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 from desktop.api.server import ApiServer
+from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams, Token
 from desktop.engine.client import EngineClient
 from desktop.models import resolve
@@ -59,7 +60,7 @@ def through_api(url: str, tokens: int) -> tuple[float, int]:
 
 def through_engine(client: EngineClient, tokens: int) -> tuple[float, int]:
     params = SamplingParams(max_tokens=tokens, **SAMPLING)
-    stamps = [time.perf_counter() for event in client.chat(PROMPT, params) if isinstance(event, Token)]
+    stamps = [time.perf_counter() for event in client.chat([ChatMessage.from_dict(m) for m in PROMPT], params) if isinstance(event, Token)]
     return rate(stamps), len(stamps)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.plain_llama import PlainLlama  # noqa: E402
+from desktop.chat_messages import ChatMessage  # noqa: E402
 from desktop.engine import Done, LoadOptions, SamplingParams, Token  # noqa: E402
 from desktop.engine.client import EngineClient  # noqa: E402
 from desktop.models import resolve  # noqa: E402
@@ -61,7 +62,7 @@ def main() -> int:
         """Timed at this end, as plain's is: from the call to the first piece of text, so the
         worker's template, tokenizer and the pipe between the processes are all counted."""
         start, first, done = time.perf_counter(), None, None
-        for event in hearth.chat(messages, SamplingParams(seed=seed, **params)):
+        for event in hearth.chat([ChatMessage.from_dict(m) for m in messages], SamplingParams(seed=seed, **params)):
             if isinstance(event, Token) and first is None and event.text:
                 first = time.perf_counter()
             done = event

@@ -20,11 +20,11 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Constraint, Done, LoadOptions, SamplingParams
-from desktop.engine.client import EngineClient
+from desktop.engine.client import EngineClient, as_sent
 from desktop.errors import HearthError
 from desktop.jsonmode import builtin_set, compile as jsonmode_compile, schemabench
-from desktop.jsonmode.prompt import with_schema_hint
 from desktop.models import resolve
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -36,12 +36,12 @@ SCHEMA = {  # long enough answers (five objects) for a stable tokens/s figure
                        "role": {"enum": ["engineer", "designer", "manager", "analyst"]},
                        "skills": {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 3}}}}},
     "required": ["team", "members"], "additionalProperties": False}
-PROMPT = [{"role": "user", "content": "Invent a five-person product team with names, ages, roles and skills."}]
+PROMPT = [ChatMessage("user", "Invent a five-person product team with names, ages, roles and skills.")]
 
 
 def decode_speeds(client: EngineClient, runs: int, tokens: int) -> tuple[list[float], list[float], str]:
     constraint = Constraint("json_schema", schema=SCHEMA)
-    hinted = with_schema_hint(PROMPT, constraint)  # what the engine sends when constrained
+    hinted = as_sent(PROMPT, constraint)  # what the engine sends when constrained
     params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=tokens, seed=7)
     plain, masked = [], []
     answer = client.chat(PROMPT, params, constraint).collect()  # warm-up: builds the vocabulary view once
@@ -61,7 +61,7 @@ def mask_ms_per_token(llm, text: str, repeats: int = 5) -> float:
     median: throughput pays for the occasional slow step too)."""
     import numpy as np
 
-    from desktop.jsonmode.processor import make_logits_processor
+    from desktop.engine.constraint_processor import make_logits_processor
 
     prompt = llm.tokenize(b"prompt", add_bos=False)
     answer = llm.tokenize(text.encode(), add_bos=False)
@@ -81,7 +81,7 @@ def compile_times(llm) -> dict[str, float]:
     """Cold check() and matcher build per schema, in ms."""
     import llguidance
 
-    from desktop.jsonmode.processor import tokenizer_for
+    from desktop.engine.constraint_processor import tokenizer_for
 
     tokenizer = tokenizer_for(llm)
     schemas = [c.schema for c in builtin_set.cases()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.api.errors import ApiError
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
 

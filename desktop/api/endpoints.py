@@ -22,11 +22,12 @@ from desktop.api.params import (chat_fields, chat_messages, completion_fields, c
                                 sampling_params)
 from desktop.api.shapes import ChatShape, CompletionShape, Shape
 from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.chat_messages import ChatMessage
 from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
-from desktop.engine.types import Constraint, Done, EngineFailure, Event, ModelInfo, SamplingParams
+from desktop.engine.types import Done, EngineFailure, Event, ModelInfo, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
-from desktop.jsonmode.prompt import with_schema_hint
 
 # HTTP status for each way the engine can fail a request.
 FAILURE_STATUS = {"request": 400, "load": 503, "crash": 503}
@@ -89,15 +90,13 @@ class Endpoints:
         return await self._answer(request, fields, shape,
                                   lambda: self.client.complete(prompt, params, constraint))
 
-    async def _check_fits(self, info: ModelInfo, messages: list[dict], params: SamplingParams,
+    async def _check_fits(self, info: ModelInfo, messages: list[ChatMessage], params: SamplingParams,
                           constraint: Constraint | None) -> None:
         """400 naming the sizes when the conversation does not fit the context with the engine's
         room for the answer: the engine would drop the oldest turns to make it fit, which suits
         a chat window, but an API client must hear that its prompt is too long instead."""
-        if constraint is not None:
-            messages = with_schema_hint(messages, constraint)  # what the engine will send
         try:
-            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages)
+            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages, constraint)
         except HearthError as exc:
             raise ApiError(400, str(exc), param="messages")
         room = answer_room(params.max_tokens, info.n_ctx)

@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop.api.errors import ApiError
 from desktop.api.fields import Field, checked, reject_unsupported
+from desktop.chat_messages import ChatMessage
 from desktop.engine.types import REPETITION_RANGES, SamplingParams
 
 COMMON_FIELDS: dict[str, Field] = {
@@ -104,14 +105,14 @@ def _stop_sequences(stop: str | list[str] | None) -> list[str]:
     return sequences
 
 
-def chat_messages(raw: list[Any]) -> list[dict[str, str]]:
+def chat_messages(raw: list[Any]) -> list[ChatMessage]:
     """OpenAI messages as the engine takes them: role and plain-text content."""
     if not raw:
         raise ApiError(400, "'messages' must contain at least one message", param="messages")
     return [_message(i, m) for i, m in enumerate(raw)]
 
 
-def _message(index: int, message: Any) -> dict[str, str]:
+def _message(index: int, message: Any) -> ChatMessage:
     where = f"messages[{index}]"
     if not isinstance(message, dict):
         raise ApiError(400, f"'{where}' must be an object with 'role' and 'content'", param=where)
@@ -122,7 +123,7 @@ def _message(index: int, message: Any) -> dict[str, str]:
     if message.get("tool_calls"):
         raise ApiError(400, f"'{where}.tool_calls': tool calls are not supported",
                        param=f"{where}.tool_calls")
-    return {"role": ROLES[role], "content": _content_text(where, message.get("content"))}
+    return ChatMessage(ROLES[role], _content_text(where, message.get("content")))
 
 
 def _content_text(where: str, content: Any) -> str:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop.cli.chat import load_client
     from desktop.engine.types import SamplingParams
     from desktop.errors import HearthError
-    from desktop.jsonmode import evaluation
+    from desktop.engine import json_evaluation as evaluation
 
     if args.limit is not None and args.limit <= 0:
         raise HearthError("--limit must be a positive number of cases")
@@ -83,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _items(args: argparse.Namespace) -> tuple[list, float | None]:
-    from desktop.engine.types import Constraint
+    from desktop.jsonmode.constraint import Constraint
     from desktop.errors import HearthError
     from desktop.jsonmode import builtin_set, schemabench
     from desktop.jsonmode.compile import check
-    from desktop.jsonmode.evaluation import Item
+    from desktop.engine.json_evaluation import Item
 
     if args.case_set == "builtin":
         return [Item(c.id, c.shape, c.prompt, c.schema) for c in builtin_set.cases()], None
@@ -129,7 +129,7 @@ def _add_overhead(record: dict) -> None:
 
 
 def _render(record: dict) -> str:
-    from desktop.jsonmode.evaluation import table
+    from desktop.engine.json_evaluation import table
 
     summary = record["summary"]
     labels = {"overhead_ms_per_token": "overhead ms/token (vs saved other-mode run)",

@@ -17,10 +17,12 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
-from desktop.engine.types import (Constraint, Done, EngineFailure, Event, LoadOptions, ModelInfo,
-                                  SamplingParams, Token)
+from desktop.chat_messages import ChatMessage
+from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.prompt import with_schema_hint
 from desktop.errors import HearthError
 
 CONTROL_TIMEOUT_S = 600  # loading a model from a slow disk can take minutes
@@ -53,6 +55,22 @@ def describe_exit(exitcode: int | None) -> str:
             return "the engine aborted (SIGABRT: llama.cpp hit an internal error)"
         return f"the engine was stopped by {name}"
     return f"the engine exited unexpectedly (exit code {exitcode})"
+
+
+def as_sent(messages: Sequence[ChatMessage], constraint: Constraint | None) -> list[ChatMessage]:
+    """The conversation as the engine sends it: the one place the schema hint is added, so a
+    count and an answer always see the same prompt. Anything but ChatMessage records is refused
+    here, in the caller's process, rather than failing inside the worker."""
+    if not all(isinstance(m, ChatMessage) for m in messages):
+        raise TypeError("the engine takes desktop.chat_messages.ChatMessage records")
+    if constraint is None:
+        return list(messages)
+    return [ChatMessage.from_dict(m) for m in with_schema_hint([m.to_dict() for m in messages], constraint)]
+
+
+def _wire(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    """Plain dicts for the worker: chat templates read dicts."""
+    return [m.to_dict() for m in messages]
 
 
 class EngineClient:
@@ -208,21 +226,21 @@ class EngineClient:
         self._ensure_loaded()
         self._control("settle", None, "settled")
 
-    def count_tokens(self, messages: list[dict]) -> int:
-        """Prompt size of a conversation under the loaded model's chat template."""
+    def count_tokens(self, messages: Sequence[ChatMessage], constraint: Constraint | None = None) -> int:
+        """Prompt size of a conversation under the loaded model's chat template, counted as
+        `chat()` would send it (with the constraint's schema hint)."""
         self._ensure_loaded()
-        return self._control("count", messages, "count")
+        return self._control("count", _wire(as_sent(messages, constraint)), "count")
 
-    def chat(self, messages: list[dict], params: SamplingParams | None = None,
+    def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
              constraint: Constraint | None = None) -> "Generation":
         """Start an answer to a conversation; iterate the result for Token / Done / EngineFailure."""
         if constraint is not None:
             from desktop.jsonmode.compile import check
-            from desktop.jsonmode.prompt import with_schema_hint
 
             check(constraint)
-            messages = with_schema_hint(messages, constraint)
-        return Generation(self, {"messages": messages}, params or SamplingParams(), constraint)
+        return Generation(self, {"messages": _wire(as_sent(messages, constraint))}, params or SamplingParams(),
+                          constraint)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
                  constraint: Constraint | None = None) -> "Generation":

@@ -50,31 +50,6 @@ REPETITION_RANGES: dict[str, tuple[float, float | None]] = {
     "dry_penalty_last_n": (-1, None), "xtc_probability": (0, 1), "xtc_threshold": (0, 1),
 }
 
-ConstraintKind = Literal["json", "json_object", "json_schema", "grammar"]
-
-
-@dataclass
-class Constraint:
-    """Constrained decoding: any JSON value, a JSON object, a JSON Schema, or a GBNF grammar.
-
-    `show_schema` puts the schema into the prompt too: small models follow a schema far better
-    when they can read it, and the grammar alone cannot tell them what the fields mean."""
-
-    kind: ConstraintKind
-    schema: dict[str, Any] | None = None
-    grammar: str | None = None
-    show_schema: bool = True
-    runaway_guard: bool = True  # JSON kinds: keep numbers, repeated items and strings from looping
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Constraint":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
 @dataclass
 class LoadOptions:
     """What to load and how. None means "choose for me" (see desktop.engine.hardware)."""

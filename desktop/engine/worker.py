@@ -24,7 +24,8 @@ from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
 from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
-from desktop.engine.types import Constraint, LoadOptions, ModelInfo, SamplingParams
+from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
@@ -239,7 +240,7 @@ class Worker:
         if payload.get("constraint"):
             from llama_cpp import LogitsProcessorList
 
-            from desktop.jsonmode.processor import make_logits_processor
+            from desktop.engine.constraint_processor import make_logits_processor
 
             processors = LogitsProcessorList([
                 make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])

@@ -155,6 +155,7 @@ def judge(case: RegressionCase, answer: str) -> tuple[bool, str]:
 def replay(client: Any, cases: Iterable[RegressionCase], *, match: str | None = None,
            on_result: Callable[[CaseResult], None] | None = None) -> list[CaseResult]:
     """Run each case through the engine (a loaded EngineClient) with its recorded request."""
+    from desktop.chat_messages import ChatMessage
     from desktop.engine import Constraint, Done, EngineFailure, SamplingParams, Token
 
     results = []
@@ -166,7 +167,8 @@ def replay(client: Any, cases: Iterable[RegressionCase], *, match: str | None = 
         started, pieces, failure = time.perf_counter(), [], None
         answer = None
         try:
-            for event in client.chat(case.messages, params, constraint=constraint):
+            messages = [ChatMessage.from_dict(m) for m in case.messages]
+            for event in client.chat(messages, params, constraint=constraint):
                 if isinstance(event, Token):
                     pieces.append(event.text)
                 elif isinstance(event, Done):

@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 
+from desktop.chat_messages import chat_messages
 from desktop.errors import HearthError
 from desktop.feedback import context
 from desktop.feedback.redaction import redact_payload, summarize
@@ -83,7 +84,8 @@ def draft_report(request: ReportRequest, conversation: Conversation) -> dict[str
     if request.kind not in KINDS:
         raise HearthError(f"unknown feedback kind '{request.kind}' (choose one of: {', '.join(KINDS)})")
     answer = conversation.answer
-    chat = _chat_messages(conversation)
+    system_prompt = conversation.session.system_prompt if conversation.session is not None else None
+    chat = [m.to_dict() for m in chat_messages(system_prompt, conversation.messages)]
     env = context.environment()
     model = context.model_facts(answer.model_file, answer.model_sha256) if answer else None
     details = _DETAIL_BUILDERS[request.kind](request, conversation, chat, env)
@@ -142,14 +144,6 @@ def parse_edited(text: str) -> dict[str, Any]:
 def to_json(payload: dict[str, Any]) -> str:
     """The preview and wire text: readable, non-ASCII kept (Chinese stays Chinese)."""
     return json.dumps(payload, ensure_ascii=False, indent=2)
-
-
-def _chat_messages(conversation: Conversation) -> list[dict[str, str]]:
-    chat = [{"role": m.role, "content": m.content} for m in conversation.messages]
-    session = conversation.session
-    if session is not None and session.system_prompt and (not chat or chat[0]["role"] != "system"):
-        chat.insert(0, {"role": "system", "content": session.system_prompt})
-    return chat
 
 
 def _default_match(conversation: Conversation, requested: str | None) -> str:

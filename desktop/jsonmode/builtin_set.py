@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Callable
 
-S, I, N, B = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+S, I, N, B = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}  # noqa: E741 - one-letter type names keep the table below readable
 
 
 def rng(kind: dict, lo: float, hi: float) -> dict:

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 from llguidance import LLMatcher
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode import gbnf
 from desktop.jsonmode.property_count import MAX_BRANCHES

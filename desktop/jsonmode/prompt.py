@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 
 HINTS = {
     "json": "Answer with JSON only: no prose, no code fences.",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
 

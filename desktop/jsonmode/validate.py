@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import llguidance
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.compile import grammar_for
 from desktop.jsonmode.schema_walk import pointer
 

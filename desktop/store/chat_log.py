@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
+from desktop.chat_messages import ChatMessage, chat_messages
 from desktop.errors import HearthError
 from desktop.store.store import Store
 
@@ -44,14 +45,12 @@ class ChatLog:
         settings = {"system_prompt": system or "", "model": model, "params": params, "json_mode": constraint}
         return cls(store, session_id, save, settings)
 
-    def conversation(self, prompt: str, system: str | None) -> list[dict[str, str]]:
+    def conversation(self, prompt: str, system: str | None) -> list[ChatMessage]:
         """The messages to send: system prompt, the session's active path so far, the new prompt."""
         history = self.store.active_path(self.session_id) if self.session_id is not None else []
         if system is None and self.session_id is not None:
             system = self.store.get_session(self.session_id).system_prompt
-        messages = [{"role": "system", "content": system}] if system else []
-        messages += [{"role": m.role, "content": m.content} for m in history if m.content]
-        return messages + [{"role": "user", "content": prompt}]
+        return [*chat_messages(system, [m for m in history if m.content]), ChatMessage("user", prompt)]
 
     def ask(self, prompt: str, *, model_file: str | None, model_sha256: str | None, params: Any,
             constraint: Any) -> None:

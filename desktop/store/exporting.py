@@ -11,6 +11,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from desktop.chat_messages import chat_messages
 from desktop.errors import HearthError
 from desktop.store.records import Message, Session
 
@@ -58,11 +59,9 @@ def openai_jsonl(store: "Store", sessions: list[Session]) -> str:
     """One line per session, {"messages": [...]}: the system prompt, then the active path."""
     lines = []
     for session in sessions:
-        messages = [{"role": "system", "content": session.system_prompt}] if session.system_prompt else []
-        messages += [{"role": m.role, "content": m.content}
-                     for m in store.active_path(session.id) if m.content]
-        if any(m["role"] != "system" for m in messages):
-            lines.append(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
+        messages = chat_messages(session.system_prompt, [m for m in store.active_path(session.id) if m.content])
+        if any(m.role != "system" for m in messages):
+            lines.append(json.dumps({"messages": [m.to_dict() for m in messages]}, ensure_ascii=False) + "\n")
     return "".join(lines)
 
 

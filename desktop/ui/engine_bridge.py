@@ -15,7 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.engine.types import Constraint, Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.chat_messages import ChatMessage
+from desktop.engine.types import Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,7 @@ class EngineBridge(QObject):
         """The engine process id while it runs (the crash tests kill it)."""
         return self._client.worker_pid if self._client is not None else None
 
-    def chat(self, messages: list[dict[str, str]], params: SamplingParams,
+    def chat(self, messages: list[ChatMessage], params: SamplingParams,
              constraint: Constraint | None = None) -> int:
         """Start an answer; returns its request id. `token`... then `done` or `failed` follow."""
         request = next(self._ids)
@@ -124,7 +126,7 @@ class EngineBridge(QObject):
             self._engine.submit(self._stream, request, messages, params, constraint)
         return request
 
-    def _stream(self, request: int, messages: list[dict[str, str]], params: SamplingParams,
+    def _stream(self, request: int, messages: list[ChatMessage], params: SamplingParams,
                 constraint: Constraint | None) -> None:
         try:
             stream = self.client.chat(messages, params, constraint=constraint)
@@ -159,14 +161,14 @@ class EngineBridge(QObject):
         if stream is not None:
             stream.cancel()
 
-    def count_tokens(self, messages: list[dict[str, str]]) -> int:
+    def count_tokens(self, messages: list[ChatMessage]) -> int:
         """Measure a prompt for the context gauge; `counted` follows."""
         request = next(self._ids)
         if not self.closed:
             self._counter.submit(self._count, request, messages)
         return request
 
-    def _count(self, request: int, messages: list[dict[str, str]]) -> None:
+    def _count(self, request: int, messages: list[ChatMessage]) -> None:
         try:
             self.counted.emit(request, int(self.client.count_tokens(messages)))
         except Exception:  # the gauge is a hint: a failed count just leaves it as it was

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
-from desktop.engine.types import Constraint, ModelInfo, SamplingParams
+from desktop.engine.types import ModelInfo, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.paths import resource_path
 from desktop.ui.device_text import device_text

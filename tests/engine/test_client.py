@@ -6,11 +6,12 @@ import time
 
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Done, EngineFailure, LoadOptions, SamplingParams, Token
 from desktop.engine.client import EngineClient
 from desktop.errors import HearthError
 
-HAIKU = [{"role": "user", "content": "Write a short poem about the sea."}]
+HAIKU = [ChatMessage("user", "Write a short poem about the sea.")]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_streams_an_answer_with_metrics(client):
 def test_the_same_seed_gives_the_same_answer(client):
     params = SamplingParams(temperature=1.0, max_tokens=24, seed=1234)
     first = client.chat(HAIKU, params).collect()
-    client.chat([{"role": "user", "content": "Something else entirely."}], SamplingParams(max_tokens=8)).collect()
+    client.chat([ChatMessage("user", "Something else entirely.")], SamplingParams(max_tokens=8)).collect()
     second = client.chat(HAIKU, params).collect()
     assert first.text == second.text and first.seed == second.seed == 1234
 
@@ -48,8 +49,8 @@ def test_seeds_reproduce_across_turns_and_across_engines(client, smollm_path):
     params = SamplingParams(temperature=1.0, max_tokens=20, seed=77)
     first = client.chat(HAIKU, SamplingParams(max_tokens=40, seed=5)).collect()
     client.settle()  # a person reads the answer: the engine evaluates the exchange meanwhile
-    turn_two = HAIKU + [{"role": "assistant", "content": first.text},
-                        {"role": "user", "content": "Now make it rhyme, and longer. " * 20}]
+    turn_two = HAIKU + [ChatMessage("assistant", first.text),
+                        ChatMessage("user", "Now make it rhyme, and longer. " * 20)]
     warm = client.chat(turn_two, params).collect()
     repeat = client.chat(turn_two, params).collect()
     with EngineClient() as fresh:
@@ -66,7 +67,7 @@ def test_every_conversation_reuses_the_templates_opening(client, smollm_path):
     """`<|im_start|>system\\n` starts every SmolLM2 conversation: it is evaluated when the model
     loads, so even a first request on a fresh engine reuses it - and answers as a warm one does."""
     params = SamplingParams(temperature=1.0, max_tokens=12, seed=9)
-    question = [{"role": "system", "content": "Answer in French."}, {"role": "user", "content": "Name a fruit."}]
+    question = [ChatMessage("system", "Answer in French."), ChatMessage("user", "Name a fruit.")]
     warm = client.chat(question, params).collect()
     with EngineClient() as fresh:
         fresh.load(LoadOptions(str(smollm_path), n_ctx=1024))
@@ -87,7 +88,7 @@ def test_max_tokens_ends_with_length(client):
 
 
 def test_stop_strings_end_the_answer_before_the_stop(client):
-    messages = [{"role": "user", "content": "Count from 1 to 20 separated by commas."}]
+    messages = [ChatMessage("user", "Count from 1 to 20 separated by commas.")]
     full = client.chat(messages, SamplingParams(temperature=0, max_tokens=40)).collect()
     assert "5" in full.text
     done = client.chat(messages, SamplingParams(temperature=0, max_tokens=40, stop=["5"])).collect()
@@ -143,17 +144,17 @@ def test_token_count_answers_while_an_answer_streams(client):
 
 def test_long_conversations_drop_the_oldest_turns(client):
     turn = "Tell me more about the history of the city of Rome and its emperors. " * 6
-    messages = [{"role": "system", "content": "You are brief."}]
+    messages = [ChatMessage("system", "You are brief.")]
     for _ in range(12):
-        messages += [{"role": "user", "content": turn}, {"role": "assistant", "content": turn}]
-    messages.append({"role": "user", "content": "Summarise."})
+        messages += [ChatMessage("user", turn), ChatMessage("assistant", turn)]
+    messages.append(ChatMessage("user", "Summarise."))
     done = client.chat(messages, SamplingParams(max_tokens=8)).collect()
     assert isinstance(done, Done) and done.dropped_messages > 0
     assert done.prompt_tokens <= 1024
 
 
 def test_a_prompt_larger_than_the_context_fails_naming_the_sizes(client):
-    huge = [{"role": "user", "content": "word " * 3000}]
+    huge = [ChatMessage("user", "word " * 3000)]
     result = client.chat(huge, SamplingParams(max_tokens=8)).collect()
     assert isinstance(result, EngineFailure) and result.kind == "request"
     assert "context is 1024 tokens" in result.message
@@ -189,3 +190,13 @@ def test_loading_a_broken_file_is_one_clear_line(tmp_path):
     with EngineClient() as engine, pytest.raises(HearthError) as info:
         engine.load(LoadOptions(str(path)))
     assert "broken.gguf" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_engine_takes_typed_messages_and_adds_the_schema_hint_itself():
+    from desktop.engine.client import as_sent
+    from desktop.jsonmode.constraint import Constraint
+
+    with pytest.raises(TypeError, match="ChatMessage"):
+        as_sent([{"role": "user", "content": "hi"}], None)
+    sent = as_sent([ChatMessage("user", "hi")], Constraint("json_object"))
+    assert [m.role for m in sent] == ["system", "user"] and "JSON object" in sent[0].content

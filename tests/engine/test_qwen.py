@@ -1,6 +1,7 @@
 """The offline default model: Qwen2.5-Coder-0.5B (qwen2, 151,936-token vocabulary)."""
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Done, LoadOptions, SamplingParams, Token
 from desktop.engine.client import EngineClient
 
@@ -12,8 +13,8 @@ def test_qwen_answers_with_its_own_template_in_english_and_chinese(qwen_path):
         info = engine.load(LoadOptions(str(qwen_path), n_ctx=1024))
         assert info.architecture == "qwen2" and info.chat_template_source == "gguf"
         assert engine.load_warning is None
-        messages = [{"role": "system", "content": "你是一个助手"},
-                    {"role": "user", "content": "用一句话介绍北京。"}]
+        messages = [ChatMessage("system", "你是一个助手"),
+                    ChatMessage("user", "用一句话介绍北京。")]
         events = list(engine.chat(messages, SamplingParams(max_tokens=24, seed=9)))
         done = events[-1]
         assert isinstance(done, Done) and done.completion_tokens > 0

@@ -1,6 +1,7 @@
 """Chat templates: the model's own when it works, a built-in one when it is broken or hostile."""
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
 from desktop.engine.templates import TemplateFailure, ChatTemplate, builtin_family, choose_template
@@ -62,6 +63,6 @@ def test_a_model_with_a_hostile_template_still_chats(smollm_path, tmp_path):
         info = engine.load(LoadOptions(str(hostile), n_ctx=512))
         assert info.chat_template_source.startswith("builtin:chatml")
         assert "built-in chatml" in engine.load_warning
-        done = engine.chat([{"role": "user", "content": "Hello"}], SamplingParams(max_tokens=4, seed=1)).collect()
+        done = engine.chat([ChatMessage("user", "Hello")], SamplingParams(max_tokens=4, seed=1)).collect()
         assert 1 <= done.completion_tokens <= 4 and done.text.strip()  # a short reply may end early
     assert not (tmp_path / "pwned").exists()

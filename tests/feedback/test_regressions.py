@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.cli.main import main
 from desktop.engine import LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
@@ -90,8 +91,8 @@ def test_bad_case_files_fail_in_one_line(tmp_path, content, message):
 def test_replay_on_smollm_passes_the_recorded_answer_and_fails_a_wrong_one(chat, smollm_path, capsys):
     session_id = chat.store.create_session(system_prompt="You are a helpful assistant.")
     question = chat.store.add_message(session_id, "user", "Name three colours.")
-    messages = [{"role": "system", "content": "You are a helpful assistant."},
-                {"role": "user", "content": "Name three colours."}]
+    messages = [ChatMessage("system", "You are a helpful assistant."),
+                ChatMessage("user", "Name three colours.")]
     params = SamplingParams(temperature=0.7, max_tokens=8, seed=4242)
     with EngineClient() as client:
         client.load(LoadOptions(str(smollm_path), n_ctx=1024))

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import check, grammar_for
 from desktop.jsonmode.validate import matches

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Constraint, Done, LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
 from desktop.errors import HearthError
@@ -25,7 +26,7 @@ def client(smollm_path):
 
 def ask(client: EngineClient, constraint: Constraint, max_tokens: int) -> Done:
     params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=max_tokens, seed=1)
-    done = client.chat([{"role": "user", "content": "A contact card for Ann, please."}], params, constraint).collect()
+    done = client.chat([ChatMessage("user", "A contact card for Ann, please.")], params, constraint).collect()
     assert isinstance(done, Done), done
     return done
 
@@ -45,6 +46,6 @@ def test_answer_cut_by_max_tokens_is_length_not_success(client: EngineClient) ->
 
 def test_unenforceable_schema_is_refused_before_generation(client: EngineClient) -> None:
     with pytest.raises(HearthError, match="'uniqueItems' at #/properties/tags"):
-        client.chat([{"role": "user", "content": "hi"}], SamplingParams(max_tokens=8),
+        client.chat([ChatMessage("user", "hi")], SamplingParams(max_tokens=8),
                     Constraint("json_schema", schema={"type": "object", "properties": {
                         "tags": {"type": "array", "uniqueItems": True}}}))

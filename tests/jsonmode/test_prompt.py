@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.prompt import with_schema_hint
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string", "description": "城市"}}}

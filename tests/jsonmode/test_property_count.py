@@ -8,7 +8,7 @@ import json
 import jsonschema
 import pytest
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
 from desktop.jsonmode.validate import matches

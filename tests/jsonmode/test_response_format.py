@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode import constraint_from_response_format
 

@@ -6,7 +6,7 @@ import json
 import jsonschema
 import pytest
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.compile import check
 from desktop.jsonmode.runaway import (
     INTEGER_BOUND,

@@ -11,8 +11,10 @@ import re
 
 import pytest
 
-from desktop.engine import Constraint, Done, LoadOptions, SamplingParams
+from desktop.chat_messages import ChatMessage
+from desktop.engine import Done, LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
+from desktop.jsonmode.constraint import Constraint
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def client(smollm_path):
 def answer(client: EngineClient, prompt: str, schema: dict, guard: bool = True) -> Done:
     params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=200, seed=0)
     constraint = Constraint("json_schema", schema=schema, runaway_guard=guard)
-    done = client.chat([{"role": "user", "content": prompt}], params, constraint).collect()
+    done = client.chat([ChatMessage("user", prompt)], params, constraint).collect()
     assert isinstance(done, Done), done
     return done
 

@@ -46,7 +46,7 @@ def test_every_string_but_one_is_exactly_the_complement() -> None:
 def test_not_of_values_is_exactly_every_other_value() -> None:
     import jsonschema
 
-    from desktop.engine.types import Constraint
+    from desktop.jsonmode.constraint import Constraint
     from desktop.jsonmode.compile import grammar_for
     from desktop.jsonmode.validate import matches
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode import grammars
 from desktop.jsonmode.validate import check_answer
 

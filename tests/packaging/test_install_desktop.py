@@ -23,7 +23,7 @@ def _exec_argv(entry_file: Path, file_arg: str | None) -> list[str]:
     """The command a launcher runs for the entry, by the Desktop Entry Specification's rules:
     unescape the string, split on spaces outside double quotes (where \\ escapes " ` $ \\),
     then expand %f to the file, or drop it when there is none, and %% to %."""
-    value = next(l for l in entry_file.read_text(encoding="utf-8").splitlines() if l.startswith("Exec="))
+    value = next(line for line in entry_file.read_text(encoding="utf-8").splitlines() if line.startswith("Exec="))
     value = value[len("Exec="):].replace("\\\\", "\\")
     argv, current, quoted, started, i = [], "", False, False, 0
     while i < len(value):

@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from desktop import paths
-from desktop.engine.types import Constraint, SamplingParams
+from desktop.engine.types import SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
 

@@ -3,7 +3,8 @@ import json
 
 from PySide6.QtCore import Qt
 
-from desktop.engine.types import Constraint, SamplingParams
+from desktop.engine.types import SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.ui.feedback_dialog import FeedbackDialog
 from desktop.ui.model_manager import ModelManagerDialog
 from desktop.ui.settings_dialog import SettingsDialog

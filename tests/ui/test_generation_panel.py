@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.engine.types import Constraint, SamplingParams
+from desktop.engine.types import SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.ui.generation_panel import GenerationPanel, format_stop_strings, parse_stop_strings
 from desktop.paths import resource_path
 from desktop.ui.settings import Settings

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.engine.types import Constraint, Done, EngineFailure, SamplingParams
+from desktop.chat_messages import ChatMessage, chat_messages
+from desktop.engine.types import Done, EngineFailure, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.message import MessageWidget
 from desktop.ui.conversation.view import ConversationView
@@ -241,8 +243,7 @@ class ChatController(QObject):
         self._show(entries)
         widget = self.view.widget_for(answer.id)
         history = [m for m, _ in entries if m.id != answer.id]
-        messages = ([{"role": "system", "content": self.system_prompt}] if self.system_prompt else [])
-        messages += [{"role": m.role, "content": m.content} for m in history]
+        messages = chat_messages(self.system_prompt, history)
         request = self.engine.chat(messages, self.params, self.constraint)
         self.answer = Answer(request, answer, widget)
         self._refresh.start()
@@ -324,10 +325,9 @@ class ChatController(QObject):
     def _measure(self, draft: str) -> None:
         if self.engine.info is None or self.answer is not None or self.banner.isVisible():
             return  # no model, busy, or crashed: counting would start an engine behind the user's back
-        messages = ([{"role": "system", "content": self.system_prompt}] if self.system_prompt else [])
-        messages += [{"role": m.role, "content": m.content} for m in self.path]
+        messages = chat_messages(self.system_prompt, self.path)
         if draft.strip():
-            messages.append({"role": "user", "content": draft})
+            messages.append(ChatMessage("user", draft))
         if messages:
             self._count_request = self.engine.count_tokens(messages)
 

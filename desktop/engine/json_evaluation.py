@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from desktop.engine.types import Constraint, Done, SamplingParams
+from desktop.chat_messages import ChatMessage
+from desktop.engine.client import as_sent
+from desktop.engine.types import Done, SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import check
-from desktop.jsonmode.prompt import with_schema_hint
 from desktop.jsonmode.validate import check_answer
 
 
@@ -79,11 +81,11 @@ def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams,
     compile_ms = (time.perf_counter() - start) * 1000
     if constrained and not declared:
         return Outcome(item.id, item.group, False, compile_ms, "not run", False, False, error, 0, 0.0, "")
-    messages = [{"role": "user", "content": item.prompt}]
+    messages = [ChatMessage("user", item.prompt)]
     if constrained:
         result = client.chat(messages, params, constraint).collect()
     else:
-        result = client.chat(with_schema_hint(messages, constraint), params, None).collect()
+        result = client.chat(as_sent(messages, constraint), params, None).collect()
     if not isinstance(result, Done):
         return Outcome(item.id, item.group, declared or not constrained, compile_ms, "failed", False, False,
                        f"{result.kind}: {result.message}", 0, 0.0, "")

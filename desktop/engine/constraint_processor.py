@@ -22,7 +22,7 @@ import llguidance.numpy
 import llama_cpp
 import numpy as np
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
 from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, separates_items

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from llama_cpp import Llama, LogitsProcessorList
 
-from desktop.engine.types import Constraint
-from desktop.jsonmode import processor
+from desktop.jsonmode.constraint import Constraint
+from desktop.engine import constraint_processor as processor
 from desktop.jsonmode.prompt import with_schema_hint
 from desktop.jsonmode.validate import check_answer
 

@@ -1,7 +1,7 @@
 """The scoring behind `hearth eval json`, on hand-made outcomes."""
 from __future__ import annotations
 
-from desktop.jsonmode.evaluation import Outcome, spread, summarize, table, unfenced
+from desktop.engine.json_evaluation import Outcome, spread, summarize, table, unfenced
 
 
 def outcome(finish: str, parsed: bool, valid: bool, declared: bool = True) -> Outcome:

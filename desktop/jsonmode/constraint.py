@@ -1,0 +1,34 @@
+"""What shape an answer must take: the constraint language's one record.
+
+It lives with the constraint language rather than the engine so that compiling, validating and
+hinting a constraint never depend on the engine; the engine (and every caller of it) imports it
+from here. A dataclass of builtins: it pickles to the worker and serialises for the store.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+ConstraintKind = Literal["json", "json_object", "json_schema", "grammar"]
+
+
+@dataclass
+class Constraint:
+    """Constrained decoding: any JSON value, a JSON object, a JSON Schema, or a GBNF grammar.
+
+    `show_schema` puts the schema into the prompt too: small models follow a schema far better
+    when they can read it, and the grammar alone cannot tell them what the fields mean."""
+
+    kind: ConstraintKind
+    schema: dict[str, Any] | None = None
+    grammar: str | None = None
+    show_schema: bool = True
+    runaway_guard: bool = True  # JSON kinds: keep numbers, repeated items and strings from looping
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Constraint":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
