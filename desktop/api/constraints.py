@@ -28,6 +28,8 @@ def request_constraint(fields: dict[str, Any]) -> Constraint | None:
         constraint = Constraint(kind="grammar", grammar=grammar)
     if constraint is None:
         return None
+    if fields.get("runaway_guard") is False:
+        constraint.runaway_guard = False
     from desktop.jsonmode.compile import check
 
     try:

@@ -11,7 +11,7 @@ from typing import Any
 from desktop.api.errors import ApiError
 from desktop.api.fields import Field, checked, reject_unsupported
 from desktop.chat_messages import ChatMessage
-from desktop.engine.types import SamplingParams
+from desktop.engine.types import REPETITION_RANGES, SamplingParams
 
 COMMON_FIELDS: dict[str, Field] = {
     "model": Field("string"),
@@ -27,6 +27,11 @@ COMMON_FIELDS: dict[str, Field] = {
     "presence_penalty": Field("number", -2, 2),
     "frequency_penalty": Field("number", -2, 2),
     "repeat_penalty": Field("number", 0, 10),
+    # llama-server's repetition control (desktop/engine/sampler_chain.py)
+    **{name: Field("integer" if name in ("dry_allowed_length", "dry_penalty_last_n") else "number", *bounds)
+       for name, bounds in REPETITION_RANGES.items()},
+    "dry_sequence_breakers": Field("text_or_texts"),
+    "runaway_guard": Field("boolean"),  # Hearth's: false lets JSON values grow as the grammar allows
     "response_format": Field("object"),
     "grammar": Field("string"),
 }
@@ -71,13 +76,23 @@ def sampling_params(fields: dict[str, Any]) -> SamplingParams:
     """The engine's sampling settings for checked request fields."""
     params = SamplingParams(max_tokens=fields.get("max_completion_tokens", fields.get("max_tokens")))
     for name in ("temperature", "top_p", "top_k", "min_p", "repeat_penalty",
-                 "presence_penalty", "frequency_penalty"):
+                 "presence_penalty", "frequency_penalty", *REPETITION_RANGES):
         if name in fields:
             setattr(params, name, fields[name])
+    if "dry_sequence_breakers" in fields:
+        params.dry_sequence_breakers = _sequence_breakers(fields["dry_sequence_breakers"])
     seed = fields.get("seed")
     params.seed = None if seed in (None, -1) else seed
     params.stop = _stop_sequences(fields.get("stop"))
     return params
+
+
+def _sequence_breakers(breakers: str | list[str]) -> list[str]:
+    sequences = [breakers] if isinstance(breakers, str) else list(breakers)
+    if len(sequences) > MAX_STOP_SEQUENCES or any(s == "" for s in sequences):
+        raise ApiError(400, f"'dry_sequence_breakers' must be at most {MAX_STOP_SEQUENCES} non-empty strings",
+                       param="dry_sequence_breakers")
+    return sequences
 
 
 def _stop_sequences(stop: str | list[str] | None) -> list[str]:

@@ -24,6 +24,13 @@ def add_sampling_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-tokens", type=int, default=512)
     parser.add_argument("--seed", type=int, default=None, help="fix the seed to reproduce an answer")
     parser.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
+    repetition = parser.add_argument_group("repetition control (llama-server's DRY and XTC samplers)")
+    repetition.add_argument("--dry-multiplier", type=float, default=None, help="DRY strength (0: off)")
+    repetition.add_argument("--dry-base", type=float, default=None)
+    repetition.add_argument("--dry-allowed-length", type=int, default=None)
+    repetition.add_argument("--dry-penalty-last-n", type=int, default=None, help="-1: the whole context")
+    repetition.add_argument("--xtc-probability", type=float, default=None, help="XTC chance per token (0: off)")
+    repetition.add_argument("--xtc-threshold", type=float, default=None)
     parser.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
     parser.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (default: automatic)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
@@ -38,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.add_argument("--json", action="store_true", help="answer with any valid JSON value")
     mode.add_argument("--schema", metavar="FILE", help="answer with JSON valid against this JSON Schema file")
     mode.add_argument("--grammar", metavar="FILE", help="answer following this GBNF grammar file")
+    parser.add_argument("--no-runaway-guard", action="store_true",
+                        help="JSON modes: let numbers, repeated array items and repeating strings grow "
+                             "as long as the grammar allows (see README, JSON mode)")
     parser.add_argument("--no-schema-hint", action="store_true",
                         help="do not show the schema to the model in the prompt")
     parser.add_argument("--stats", action="store_true",
@@ -50,13 +60,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def sampling_from_args(args: argparse.Namespace):
     from desktop.engine import SamplingParams
+    from desktop.engine.types import REPETITION_RANGES
 
     for name in ("temperature", "top_p", "min_p", "repeat_penalty"):
         if getattr(args, name) < 0:
             raise HearthError(f"--{name.replace('_', '-')} must not be negative")
-    return SamplingParams(temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
-                          min_p=args.min_p, repeat_penalty=args.repeat_penalty,
-                          max_tokens=args.max_tokens, seed=args.seed, stop=list(args.stop))
+    params = SamplingParams(temperature=args.temperature, top_p=args.top_p, top_k=args.top_k,
+                            min_p=args.min_p, repeat_penalty=args.repeat_penalty,
+                            max_tokens=args.max_tokens, seed=args.seed, stop=list(args.stop))
+    for name, (low, high) in REPETITION_RANGES.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            wanted = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise HearthError(f"--{name.replace('_', '-')} must be {wanted}, got {value}")
+        setattr(params, name, value)
+    return params
 
 
 def constraint_from_args(args: argparse.Namespace):
@@ -64,8 +84,9 @@ def constraint_from_args(args: argparse.Namespace):
     from desktop.engine import Constraint
 
     show = not args.no_schema_hint
+    guard = not getattr(args, "no_runaway_guard", False)
     if args.json:
-        return Constraint("json", show_schema=show)
+        return Constraint("json", show_schema=show, runaway_guard=guard)
     if args.schema:
         try:
             schema = json.loads(_read_text(args.schema))
@@ -73,7 +94,7 @@ def constraint_from_args(args: argparse.Namespace):
             raise HearthError(f"{args.schema}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
         if not isinstance(schema, (dict, bool)):
             raise HearthError(f"{args.schema}: a JSON Schema must be an object")
-        return Constraint("json_schema", schema=schema, show_schema=show)
+        return Constraint("json_schema", schema=schema, show_schema=show, runaway_guard=guard)
     if args.grammar:
         return Constraint("grammar", grammar=_read_text(args.grammar), show_schema=show)
     return None

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--bench-dir", type=Path, default=None,
                         help="JSONSchemaBench folder (default: ../shared/jsonschemabench)")
     parser.add_argument("--max-tokens", type=int, default=384)
+    parser.add_argument("--no-runaway-guard", action="store_true",
+                        help="let values grow as long as the grammar allows (the guard's 'before')")
+    parser.add_argument("--dry-multiplier", type=float, default=0.0, help="DRY repetition penalty (0: off)")
     parser.add_argument("--ctx", type=int, default=8192, help="context length (long schemas need room)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--gpu-layers", type=int, default=None)
@@ -47,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
     items, declared = _items(args)
     chosen = evaluation.spread(items, args.limit)
     mode = "unconstrained" if args.unconstrained else "constrained"
-    params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=args.max_tokens, seed=0)
+    if not 0 <= args.dry_multiplier <= 10:
+        raise HearthError("--dry-multiplier must be between 0 and 10")
+    params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=args.max_tokens, seed=0,
+                            dry_multiplier=args.dry_multiplier)
+    guard = not args.no_runaway_guard
     client = load_client(args)
     try:
         model = client.model.name if client.model else str(args.model)
@@ -56,14 +63,15 @@ def run(args: argparse.Namespace) -> int:
             mark = "ok" if o.valid else (o.error or o.finish)
             print(f"[{i}/{len(chosen)}] {o.id}: {mark}"[:160], file=sys.stderr, flush=True)
 
-        outcomes = evaluation.run_all(client, chosen, not args.unconstrained, params, progress)
+        outcomes = evaluation.run_all(client, chosen, not args.unconstrained, params, progress, guard)
     finally:
         client.close()
     summary = evaluation.summarize(outcomes)
     if declared is not None and not args.unconstrained:
         summary["declared_coverage_all"] = round(declared, 3)
     record = {"model": model, "set": args.case_set, "mode": mode, "limit": args.limit,
-              "max_tokens": args.max_tokens, "ids": [o.id for o in outcomes], "summary": summary,
+              "max_tokens": args.max_tokens, "runaway_guard": guard, "dry_multiplier": args.dry_multiplier,
+              "ids": [o.id for o in outcomes], "summary": summary,
               "groups": dict(evaluation.by_group(outcomes)), "outcomes": evaluation.outcome_dicts(outcomes),
               "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     _add_overhead(record)
@@ -127,8 +135,11 @@ def _render(record: dict) -> str:
     labels = {"overhead_ms_per_token": "overhead ms/token (vs saved other-mode run)",
               "speed_ratio": "speed vs other mode", "declared_coverage_all": "declared (all schemas)"}
     extra = [(label, key) for key, label in labels.items() if key in summary]
+    settings = "" if record.get("runaway_guard", True) else ", runaway guard off"
+    if record.get("dry_multiplier"):
+        settings += f", DRY {record['dry_multiplier']}"
     head = (f"JSON eval: {record['model']} - {record['set']} - {record['mode']} - "
-            f"{summary['cases']} cases, max_tokens {record['max_tokens']}, greedy")
+            f"{summary['cases']} cases, max_tokens {record['max_tokens']}, greedy{settings}")
     groups = table(list(record["groups"].items()))
     return f"{head}\n\n{table([('all', summary)], extra)}\n\nBy {'subset' if record['set'] != 'builtin' else 'shape'}:\n\n{groups}"
 

@@ -25,12 +25,47 @@ import numpy as np
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
+from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, separates_items
 
 log = logging.getLogger(__name__)
 
 _TOKENIZERS: dict[tuple[str, int], llguidance.LLTokenizer] = {}
 _MATCHERS: OrderedDict[tuple[str, int, str], llguidance.LLMatcher] = OrderedDict()
 _MATCHER_CACHE_SIZE = 32
+_TOKEN_FACTS: dict[tuple[str, int], "TokenFacts"] = {}
+
+
+class TokenFacts:
+    """What the runaway guard needs to know of every token of a model's vocabulary, built once
+    per model (a fraction of a second for a 150k-token vocabulary)."""
+
+    def __init__(self, tokenizer: llguidance.LLTokenizer) -> None:
+        self.bytes = [tokenizer.decode_bytes([t]) for t in range(tokenizer.vocab_size)]
+        self.leading_digits = np.array([leading_digits(b) for b in self.bytes], dtype=np.int32)
+        self.closes_string = np.array([b.startswith(b'"') for b in self.bytes], dtype=bool)
+        # Whitespace only delays: refused beside a separator, so a grammar that needs the separator
+        # (minItems) gets it at once instead of after a detour through blanks.
+        self.blank = np.array([bool(b) and not b.strip() for b in self.bytes], dtype=bool)
+        self._separators: dict[bytes, np.ndarray] = {}  # per closer ('"', '}', '"}', ...): a handful
+
+    def refused(self, refusal: Refusal) -> np.ndarray:
+        """Tokens that would make the refused continuation."""
+        if refusal[0] == "digits":
+            return self.leading_digits > refusal[1]
+        if refusal[0] == "close_string":
+            return ~self.closes_string
+        closer = refusal[1]
+        if closer not in self._separators:
+            separators = np.array([separates_items(b, closer) for b in self.bytes], dtype=bool)
+            self._separators[closer] = separators | self.blank if not closer else separators
+        return self._separators[closer]
+
+
+def token_facts_for(llama: llama_cpp.Llama) -> TokenFacts:
+    key = (llama.model_path, llama.n_vocab())
+    if key not in _TOKEN_FACTS:
+        _TOKEN_FACTS[key] = TokenFacts(tokenizer_for(llama))
+    return _TOKEN_FACTS[key]
 
 
 def tokenizer_for(llama: llama_cpp.Llama) -> llguidance.LLTokenizer:
@@ -70,8 +105,11 @@ class ConstraintProcessor:
     at -inf. It sees the whole sequence each call (prompt included), so it remembers how many
     tokens it has already fed to the matcher: the first call's length is the prompt's."""
 
-    def __init__(self, matcher: llguidance.LLMatcher, n_vocab: int, eos: list[int]) -> None:
+    def __init__(self, matcher: llguidance.LLMatcher, n_vocab: int, eos: list[int],
+                 guard: TokenFacts | None = None) -> None:
         self.matcher = matcher
+        self.guard = guard  # the runaway guard (JSON constraints), see desktop.jsonmode.runaway
+        self.scanner = JsonScanner() if guard is not None else None
         self.n_vocab = n_vocab
         self.eos = np.array(eos, dtype=np.intp)
         self.consumed: int | None = None
@@ -84,15 +122,26 @@ class ConstraintProcessor:
         if self.consumed is None:
             self.consumed = n
         elif n > self.consumed:
-            if self.error is None and not self.matcher.consume_tokens([int(t) for t in input_ids[self.consumed:n]]):
+            new = [int(t) for t in input_ids[self.consumed:n]]
+            if self.error is None and not self.matcher.consume_tokens(new):
                 self.error = self.matcher.get_error() or "the constraint rejected a token"
                 log.warning("constraint matcher failed: %s", self.error)
+            if self.scanner is not None:
+                for token in new:
+                    self.scanner.feed(self.guard.bytes[token])
             self.consumed = n
         if self.error is not None:
             return self._only_eos(scores)
         llguidance.numpy.fill_next_token_bitmask(self.matcher, self._bitmask)
-        allowed = np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little")
-        np.copyto(scores, -np.inf, where=allowed[: len(scores)] == 0)
+        allowed = np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little").view(bool)
+        refusals = self.scanner.refusals() if self.scanner is not None else []
+        if refusals:
+            steered = allowed.copy()
+            for refusal in refusals:
+                steered &= ~self.guard.refused(refusal)
+            if steered.any():  # never refuse everything the grammar allows
+                allowed = steered
+        np.copyto(scores, -np.inf, where=~allowed[: len(scores)])
         return scores
 
     def _only_eos(self, scores: np.ndarray) -> np.ndarray:
@@ -103,6 +152,8 @@ class ConstraintProcessor:
 
 
 def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint) -> ConstraintProcessor:
-    """The processor for one request; raises HearthError if the constraint cannot be enforced."""
+    """The processor for one request; raises HearthError if the constraint cannot be enforced.
+    JSON constraints get the runaway guard unless `constraint.runaway_guard` is off."""
     tokenizer = tokenizer_for(llama)
-    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens)
+    guard = token_facts_for(llama) if constraint.kind != "grammar" and constraint.runaway_guard else None
+    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard)

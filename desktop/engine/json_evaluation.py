@@ -68,9 +68,10 @@ def parses(text: str) -> bool:
         return False
 
 
-def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams) -> Outcome:
+def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams,
+             runaway_guard: bool = True) -> Outcome:
     """Ask one item through the engine client and judge the answer."""
-    constraint = Constraint("json_schema", schema=item.schema)
+    constraint = Constraint("json_schema", schema=item.schema, runaway_guard=runaway_guard)
     start = time.perf_counter()
     try:
         check(constraint)
@@ -98,10 +99,10 @@ def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams)
 
 
 def run_all(client: Any, items: Iterable[Item], constrained: bool, params: SamplingParams,
-            progress: Callable[[int, Outcome], None] | None = None) -> list[Outcome]:
+            progress: Callable[[int, Outcome], None] | None = None, runaway_guard: bool = True) -> list[Outcome]:
     outcomes = []
     for i, item in enumerate(items, 1):
-        outcome = run_item(client, item, constrained, params)
+        outcome = run_item(client, item, constrained, params, runaway_guard)
         outcomes.append(outcome)
         if progress:
             progress(i, outcome)

@@ -24,6 +24,16 @@ class SamplingParams:
     max_tokens: int | None = 512
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
+    # Repetition control as llama-server names it (desktop/engine/sampler_chain.py): DRY penalises a
+    # token that would extend a sequence already seen (off at multiplier 0); XTC, with probability
+    # `xtc_probability`, drops the most likely tokens above `xtc_threshold` but the least of them.
+    dry_multiplier: float = 0.0
+    dry_base: float = 1.75
+    dry_allowed_length: int = 2
+    dry_penalty_last_n: int = -1  # -1: the whole context
+    dry_sequence_breakers: list[str] = field(default_factory=lambda: ["\n", ":", "\"", "*"])
+    xtc_probability: float = 0.0
+    xtc_threshold: float = 0.1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,6 +43,12 @@ class SamplingParams:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
+
+# The repetition settings' valid ranges (None: unbounded), shared by the API's and the CLI's checks.
+REPETITION_RANGES: dict[str, tuple[float, float | None]] = {
+    "dry_multiplier": (0, 10), "dry_base": (1, 10), "dry_allowed_length": (1, 1024),
+    "dry_penalty_last_n": (-1, None), "xtc_probability": (0, 1), "xtc_threshold": (0, 1),
+}
 
 @dataclass
 class LoadOptions:

@@ -22,6 +22,7 @@ from desktop.engine.context_policy import fit_messages
 from desktop.engine.hardware import choose_gpu_layers, nvidia_devices, physical_cores
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
+from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
 from desktop.jsonmode.constraint import Constraint
@@ -131,7 +132,7 @@ class Worker:
         threads = options.n_threads or physical_cores()
         self.log_errors.clear()
         try:
-            llm = llama_cpp.Llama(model_path=options.model_path, n_ctx=n_ctx, n_gpu_layers=gpu_layers,
+            llm = SamplingLlama(model_path=options.model_path, n_ctx=n_ctx, n_gpu_layers=gpu_layers,
                                   n_threads=threads, n_threads_batch=threads, verbose=False)
         except Exception as exc:
             detail = "; ".join(self.log_errors) or str(exc)
@@ -308,6 +309,7 @@ class Worker:
         vocab = llm._model.vocab
         stops = [s for s in params.stop if s]
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        llm.sampling = params
         text, sent, count = "", 0, 0
         finish, cut = "length", False
         first = last = None

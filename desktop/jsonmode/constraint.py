@@ -23,6 +23,7 @@ class Constraint:
     schema: dict[str, Any] | None = None
     grammar: str | None = None
     show_schema: bool = True
+    runaway_guard: bool = True  # JSON kinds: keep numbers, repeated items and strings from looping
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -57,6 +57,15 @@ def test_a_body_that_is_not_a_json_object_is_a_400(base_url: str, body: bytes, f
     ("top_k", True, "must be an integer, got a boolean"),
     ("seed", -7, "between -1"),
     ("response_format", "json", "must be an object"),
+    ("dry_multiplier", -0.5, "between 0 and 10"),
+    ("dry_base", 0.5, "between 1 and 10"),
+    ("dry_allowed_length", 0, "between 1 and 1024"),
+    ("dry_penalty_last_n", -2, "at least -1"),
+    ("dry_sequence_breakers", [3], "a string or an array of strings"),
+    ("dry_sequence_breakers", ["\n", ""], "non-empty strings"),
+    ("xtc_probability", 1.5, "between 0 and 1"),
+    ("xtc_threshold", "high", "must be a number"),
+    ("runaway_guard", "off", "true or false"),
     ("n", 3, "not supported"),
 ])
 def test_a_wrong_field_is_a_400_naming_it(base_url: str, field: str, value, fragment: str) -> None:

@@ -1,0 +1,215 @@
+"""Keeping a small model from looping forever inside a JSON value that the grammar lets grow.
+
+The grammar guarantees an answer is valid once it ends; it cannot make it end. Small models fall
+into three loops that a JSON grammar allows indefinitely: a number's digits
+(`"population": 1000000000000…`), an array repeating the same item, and a string repeating its last
+few words. `JsonScanner` follows the answer's text and says, at each step, which continuation to
+refuse; the logits processor then removes those tokens from the grammar's allowed set - unless that
+would leave nothing allowed, so the guard can only steer among continuations the grammar already
+accepts and never makes an answer invalid.
+
+The rules (`RunawayLimits`, the defaults in JSON mode):
+- a number has at most 17 digits before its decimal point, 17 after it and 3 in its exponent:
+  what an IEEE 754 double can tell apart (RFC 8259 section 6 warns that more is not interoperable);
+  integers are bounded exactly in the grammar instead: to int64's range (`bound_integers`), or
+  to the schema's own bounds where those reach further;
+- an array may hold the same item at most 3 times in a row: a 4th identical item is not begun;
+- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from desktop.jsonmode.schema_walk import subschemas
+
+# ("digits", n): no more than n further digits; ("close_string",): only the closing quote;
+# ("item_separator", closer): not `closer` followed by the comma that begins another array item.
+Refusal = tuple[Literal["digits"], int] | tuple[Literal["close_string"]] | tuple[Literal["item_separator"], bytes]
+
+_DIGITS = frozenset(b"0123456789")
+_NUMBER_START = frozenset(b"-0123456789")
+
+
+@dataclass(frozen=True)
+class RunawayLimits:
+    integer_digits: int = 19
+    fraction_digits: int = 17
+    exponent_digits: int = 3
+    repeated_items: int = 3
+    repeated_string_chars: int = 32
+    longest_repeated_piece: int = 64
+
+
+@dataclass
+class _Array:
+    item_start: int  # where the current item's text begins in the answer
+    last_item: bytes = b""
+    run: int = 0  # how many times in a row `last_item` has occurred
+
+
+class JsonScanner:
+    """Follows JSON text as it is generated (bytes: every structural character is ASCII)."""
+
+    def __init__(self, limits: RunawayLimits = RunawayLimits()) -> None:
+        self.limits = limits
+        self.text = bytearray()
+        self._stack: list[_Array | None] = []  # None marks an object
+        self._in_string = False
+        self._escaped = False
+        self._string_start = 0
+        self._number: str | None = None  # "integer", "fraction", "exponent" part being written
+        self._number_digits = 0
+
+    def feed(self, data: bytes) -> None:
+        for byte in data:
+            self._step(byte)
+            self.text.append(byte)
+
+    def refusals(self) -> list[Refusal]:
+        """The continuations to refuse now (usually none)."""
+        found: list[Refusal] = []
+        if self._in_string and self._string_repeats():
+            return [("close_string",)]
+        if self._number is not None:
+            limit = {"integer": self.limits.integer_digits, "fraction": self.limits.fraction_digits,
+                     "exponent": self.limits.exponent_digits}[self._number]
+            found.append(("digits", max(0, limit - self._number_digits)))
+        repeat = self._repeated_item()
+        if repeat is not None:
+            found.append(("item_separator", repeat))
+        return found
+
+    def _repeated_item(self) -> bytes | None:
+        """If the innermost array's current item, once closed, would be its `repeated_items`-th
+        identical item in a row: the characters that close it (the comma after them is refused)."""
+        at = next((i for i in range(len(self._stack) - 1, -1, -1) if isinstance(self._stack[i], _Array)), None)
+        if at is None:
+            return None
+        array = self._stack[at]
+        if not array.last_item or array.run + 1 < self.limits.repeated_items:
+            return None
+        closer = (b'"' if self._in_string else b"") + bytes(
+            0x7D if frame is None else 0x5D for frame in reversed(self._stack[at + 1:]))
+        raw_length = len(self.text) - array.item_start + len(closer)
+        if not len(array.last_item) <= raw_length <= len(array.last_item) + 64:  # cheap test first
+            return None
+        item = (bytes(self.text[array.item_start:]) + closer).strip()
+        return closer if item == array.last_item else None
+
+    # --- following the text --------------------------------------------------------------------
+
+    def _step(self, byte: int) -> None:
+        if self._in_string:
+            if self._escaped:
+                self._escaped = False
+            elif byte == 0x5C:  # backslash
+                self._escaped = True
+            elif byte == 0x22:  # closing quote
+                self._in_string = False
+            return
+        if self._number is not None:
+            if self._continues_number(byte):
+                return
+            self._number = None
+        if byte == 0x22:
+            self._in_string, self._string_start = True, len(self.text) + 1
+        elif byte in _NUMBER_START:
+            self._number, self._number_digits = "integer", int(byte in _DIGITS)
+        elif byte in b"{[":
+            self._stack.append(_Array(len(self.text) + 1) if byte == 0x5B else None)
+        elif byte in b"}]":
+            if byte == 0x5D:
+                self._end_item()
+            if self._stack:
+                self._stack.pop()
+        elif byte == 0x2C:  # comma
+            self._end_item()
+
+    def _continues_number(self, byte: int) -> bool:
+        if byte in _DIGITS:
+            self._number_digits += 1
+            return True
+        if byte == 0x2E and self._number == "integer":
+            self._number, self._number_digits = "fraction", 0
+            return True
+        if byte in b"eE" and self._number in ("integer", "fraction"):
+            self._number, self._number_digits = "exponent", 0
+            return True
+        if byte in b"+-" and self._number == "exponent" and self._number_digits == 0:
+            return True
+        return False
+
+    def _end_item(self) -> None:
+        top = self._stack[-1] if self._stack else None
+        if not isinstance(top, _Array):
+            return
+        item = bytes(self.text[top.item_start:]).strip()
+        if item:
+            top.run = top.run + 1 if item == top.last_item else 1
+            top.last_item = item
+        top.item_start = len(self.text) + 1
+
+    def _string_repeats(self) -> bool:
+        content = self.text[self._string_start:]
+        least = self.limits.repeated_string_chars
+        for piece in range(1, self.limits.longest_repeated_piece + 1):
+            span = max(least, 3 * piece)
+            if len(content) < span:
+                break
+            tail = content[-span:]
+            if tail[piece:] == tail[:-piece]:
+                return True
+        return False
+
+
+def leading_digits(token: bytes) -> int:
+    """How many digits a token adds to a number it continues."""
+    count = 0
+    for byte in token:
+        if byte not in _DIGITS:
+            break
+        count += 1
+    return count
+
+
+def separates_items(token: bytes, closer: bytes) -> bool:
+    """The token closes the current item with `closer` and then writes the comma after it."""
+    return token.startswith(closer) and token[len(closer):].lstrip(b" \t\r\n").startswith(b",")
+
+
+# The largest magnitude an int64 holds that is also exactly a double (2**63 - 1024): llguidance reads
+# schema bounds as doubles, so this is the widest range it can turn into an exact digit pattern.
+INTEGER_BOUND = 2**63 - 1024
+
+
+def bound_integers(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` (already rewritten, so modified in place and returned) with every integer given
+    the int64 range on each side its own bounds leave open - unless its own bound lies beyond, in
+    which case that side stays as the schema says. Sub-schemas under `not` or `if` are left alone:
+    a bound there would widen, not narrow, what is admitted."""
+    for path, sub in subschemas(schema):
+        if "not" in path or "if" in path or not _is_integer(sub.get("type")):
+            continue
+        low = _bound(sub, "minimum", "exclusiveMinimum")
+        high = _bound(sub, "maximum", "exclusiveMaximum")
+        if low is None and (high is None or high >= -INTEGER_BOUND) and not _flag(sub, "exclusiveMinimum"):
+            sub["minimum"] = -INTEGER_BOUND
+        if high is None and (low is None or low <= INTEGER_BOUND) and not _flag(sub, "exclusiveMaximum"):
+            sub["maximum"] = INTEGER_BOUND
+    return schema
+
+
+def _is_integer(kind: Any) -> bool:
+    return kind == "integer" or (isinstance(kind, list) and "integer" in kind)
+
+
+def _bound(sub: dict[str, Any], inclusive: str, exclusive: str) -> float | None:
+    values = [sub[k] for k in (inclusive, exclusive)
+              if isinstance(sub.get(k), (int, float)) and not isinstance(sub.get(k), bool)]
+    return values[0] if values else None
+
+
+def _flag(sub: dict[str, Any], key: str) -> bool:
+    """Draft 4's boolean exclusiveMinimum/Maximum: it changes the meaning of a bound we would add."""
+    return isinstance(sub.get(key), bool)

@@ -1,0 +1,63 @@
+"""Hearth's sampler chain: llama-cpp-python's when DRY and XTC are off, and each of them really acts.
+
+Runs llama.cpp in the test process on purpose: the claim is about the chain alone, so both sides
+get the same prompt evaluated the same way (the engine's chunked prompt cache is tested elsewhere).
+"""
+from __future__ import annotations
+
+import llama_cpp
+import pytest
+
+from desktop.engine.sampler_chain import SamplingLlama
+from desktop.engine.types import SamplingParams
+
+PROMPT = "<|im_start|>user\nSay the word 'cat' twenty times.<|im_end|>\n<|im_start|>assistant\n"
+
+
+@pytest.fixture(scope="module")
+def models(smollm_path):
+    plain = llama_cpp.Llama(str(smollm_path), n_ctx=512, n_threads=1, verbose=False)
+    ours = SamplingLlama(str(smollm_path), n_ctx=512, n_threads=1, verbose=False)
+    yield plain, ours
+    plain.close()
+    ours.close()
+
+
+def tokens(llm: llama_cpp.Llama, params: SamplingParams, n: int = 40) -> list[int]:
+    llm.reset()
+    llm.set_seed(params.seed)
+    if isinstance(llm, SamplingLlama):
+        llm.sampling = params
+    prompt = llm.tokenize(PROMPT.encode(), add_bos=False, special=True)
+    out = []
+    for token in llm.generate(prompt, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p,
+                              temp=params.temperature, repeat_penalty=params.repeat_penalty):
+        out.append(token)
+        if len(out) == n or token == llm.token_eos():
+            break
+    return out
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.8])
+def test_with_dry_and_xtc_off_the_chain_is_llama_cpp_pythons(models, temperature) -> None:
+    plain, ours = models
+    params = SamplingParams(temperature=temperature, seed=5, repeat_penalty=1.1)
+    assert tokens(ours, params) == tokens(plain, params)
+
+
+def test_dry_breaks_a_greedy_repetition(models) -> None:
+    _, ours = models
+    greedy = SamplingParams(temperature=0.0, seed=5, repeat_penalty=1.0)
+    repeated = ours.detokenize(tokens(ours, greedy)).decode()
+    dry = ours.detokenize(tokens(ours, SamplingParams(temperature=0.0, seed=5, repeat_penalty=1.0,
+                                                      dry_multiplier=2.0, dry_allowed_length=1,
+                                                      dry_sequence_breakers=[]))).decode()
+    assert repeated.startswith("1. Cat\n2. Cat\n3. Cat\n4. Cat")  # greedy repeats the line...
+    assert dry != repeated and "3. Cat\n" not in dry  # ...DRY penalises the third repeat of it
+
+
+def test_xtc_changes_what_is_sampled(models) -> None:
+    _, ours = models
+    base = SamplingParams(temperature=0.8, seed=9, repeat_penalty=1.0, top_k=0, top_p=1.0, min_p=0.0)
+    xtc = SamplingParams(**{**base.to_dict(), "xtc_probability": 1.0, "xtc_threshold": 0.05})
+    assert tokens(ours, xtc) != tokens(ours, base)

@@ -1,0 +1,100 @@
+"""The runaway guard's rules, on text alone: where it refuses a continuation and where it must not."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.compile import check
+from desktop.jsonmode.runaway import (
+    INTEGER_BOUND,
+    JsonScanner,
+    bound_integers,
+    leading_digits,
+    separates_items,
+)
+
+
+def scanned(text: str) -> JsonScanner:
+    scanner = JsonScanner()
+    scanner.feed(text.encode())
+    return scanner
+
+
+@pytest.mark.parametrize("text, refusal", [
+    ('{"population": 1', ("digits", 18)),
+    ('{"population": 1234567890123456789', ("digits", 0)),
+    ('{"pi": 3.14159', ("digits", 12)),
+    ('{"x": -2.5e1', ("digits", 2)),
+    ('{"x": 6.02e+23', ("digits", 1)),
+    ('{"x": 12, ', None),
+    ('{"text": "it costs 1000000000000000000000', None),  # digits inside a string are text
+])
+def test_number_digits_are_bounded_like_a_double(text, refusal) -> None:
+    assert scanned(text).refusals() == ([refusal] if refusal else [])
+
+
+def test_a_fourth_identical_item_is_not_begun() -> None:
+    assert scanned('{"a": [{"k": 1}, {"k": 1}').refusals() == []
+    assert scanned('{"a": [{"k": 1}, {"k": 1}, {"k": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
+    assert scanned('{"a": [{"k": 1}, {"k": 1}, {"k": 1}').refusals() == [("item_separator", b"")]
+    assert scanned('[1, 1, 2, 1, 1').refusals() == [("digits", 18)]  # not three in a row
+    assert scanned('[7, 7, 7').refusals() == [("digits", 18), ("item_separator", b"")]  # 77 may follow, not ", 7"
+    assert scanned('[[1, 1, 1], [2]').refusals() == []  # the inner array ended: a new count outside
+
+
+def test_whitespace_does_not_hide_a_repeated_item() -> None:
+    assert scanned('["x",\n  "x",\n  "x"').refusals() == [("item_separator", b"")]
+    assert scanned('["White",\n  "White",\n  "White').refusals() == [("item_separator", b'"')]  # '",' is one token
+
+
+def test_a_string_repeating_itself_is_closed() -> None:
+    assert scanned('{"poem": "the sea, the sea, ' + "the sea, " * 3).refusals() == [("close_string",)]
+    assert scanned('{"id": "' + "0" * 40).refusals() == [("close_string",)]
+
+
+def test_ordinary_strings_are_left_alone() -> None:
+    text = '{"poem": "The sea is wide and grey; the gulls cry over the harbour while boats return'
+    assert scanned(text).refusals() == []
+    assert scanned('{"q": "a \\" quoted \\" word ' + "abc" * 3).refusals() == []  # too short to be a loop
+
+
+def test_escaped_quotes_do_not_end_a_string() -> None:
+    assert scanned('{"a": "say \\"hi\\" 12345678901234567890').refusals() == []
+
+
+def test_token_facts() -> None:
+    assert leading_digits(b"000") == 3 and leading_digits(b"12,") == 2 and leading_digits(b" 1") == 0
+    assert separates_items(b",", b"") and separates_items(b" ,\n", b"") and not separates_items(b"1,", b"")
+    assert separates_items(b'",', b'"') and separates_items(b'"}, ', b'"}') and not separates_items(b'"]', b'"')
+
+
+def _integer_schemas():
+    yield {"type": "integer"}, [-INTEGER_BOUND, INTEGER_BOUND], [INTEGER_BOUND + 1024]
+    yield {"type": "integer", "minimum": 0}, [0, INTEGER_BOUND], [-1]
+    yield {"type": "integer", "minimum": 2**62, "maximum": 10**30}, [10**30], []  # its own bound reaches further
+    yield {"type": "integer", "maximum": -(10**30)}, [-(10**30), -(10**40)], []
+    yield {"type": "integer", "exclusiveMaximum": 5}, [4, -INTEGER_BOUND], [5]
+    yield {"type": ["integer", "string"]}, [INTEGER_BOUND, "text"], []
+
+
+@pytest.mark.parametrize("schema, accepted, refused", list(_integer_schemas()))
+def test_integer_bounds_keep_every_value_the_schema_reaches(schema, accepted, refused) -> None:
+    bounded = bound_integers(json.loads(json.dumps(schema)))
+    for value in accepted:
+        jsonschema.validate(value, bounded)
+        jsonschema.validate(value, schema)
+    for value in refused:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(value, bounded)
+    if all(abs(v) <= INTEGER_BOUND for v in accepted if isinstance(v, int)):  # llguidance's own limit
+        check(Constraint("json_schema", schema=schema))  # and the bounded form compiles
+
+
+def test_integer_bounds_leave_negations_alone() -> None:
+    schema = {"not": {"type": "integer"}, "properties": {"n": {"type": "integer"}}}
+    bounded = bound_integers(json.loads(json.dumps(schema)))
+    assert bounded["not"] == {"type": "integer"}
+    assert bounded["properties"]["n"] == {"type": "integer", "minimum": -INTEGER_BOUND, "maximum": INTEGER_BOUND}
