@@ -11,7 +11,7 @@ from typing import Any
 
 from desktop.errors import HearthError
 from desktop.feedback import context
-from desktop.models.identity import cached_sha256, sha256_of
+from desktop.models.identity import sha256_of
 
 
 def fill_in_sha256(store: Any, message_ids: list[int], sha256: str) -> tuple[list[int], list[int]]:
@@ -56,10 +56,12 @@ def identify_answer(store: Any, message: Any, announce: bool = True) -> Any:
     path = context.resolve_model_path(message.model_file)
     if path is None or path.stat().st_mtime > message.created_at:
         return message
-    if announce and cached_sha256(path) is None:
-        print(f"hearth: computing the sha256 of {path.name} for the report (once per file)", file=sys.stderr)
+    def note(name: str) -> None:
+        if announce:
+            print(f"hearth: computing the sha256 of {name} for the report (once per file)", file=sys.stderr)
+
     try:
-        sha256 = sha256_of(path)
+        sha256 = sha256_of(path, on_hashing=note)
     except HearthError:
         return message
     fill_in_sha256(store, [message.id], sha256)

@@ -76,9 +76,21 @@ def _remember_origin(entry: CatalogModel, final: Path) -> None:
 
     if entry in CATALOG:
         source = f"catalog: {entry.name} ({entry.source})"
-    else:
+    elif entry.hf_repo:
         source = f"Hugging Face: {entry.hf_repo}/{entry.hf_file}"
+    else:
+        source = f"package index: {entry.name}"
     remember(final, sha256=entry.sha256, source=source)
+
+
+def verified_sha256(path: Path) -> str | None:
+    """The sha256 a completed download was verified to have, if the file is unchanged since."""
+    try:
+        words = path.with_name(path.name + ".verified").read_text().split()
+        st = path.stat()
+    except OSError:
+        return None
+    return words[0] if len(words) == 3 and words[1:] == [str(st.st_size), str(st.st_mtime_ns)] else None
 
 
 def _verified(path: Path, sha256: str | None) -> bool:

@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
@@ -91,11 +91,12 @@ def describe(path: str | Path, sha256: str | None = None) -> ModelIdentity:
         entry = _valid_entry(path)
     except OSError:
         entry = None
-    known = sha256 or (entry or {}).get("sha256")
+    known = sha256 or cached_sha256(path)
     try:
         facts = _header_facts(path)
     except HearthError as exc:
-        return ModelIdentity(file=path.name, sha256=known, incomplete_reason=f"its header cannot be read: {exc}")
+        return ModelIdentity(file=path.name, sha256=known, source=_source(path, known, entry),
+                             incomplete_reason=f"its header cannot be read: {exc}")
     identity = ModelIdentity(file=path.name, sha256=known, source=_source(path, known, entry), **facts)
     if known is None:
         return replace(identity, incomplete_reason=f"the sha256 of {path.name} has not been computed yet")
@@ -178,16 +179,23 @@ _jobs: dict[tuple[str, int, int], Future] = {}
 
 
 def cached_sha256(path: str | Path) -> str | None:
-    """The file's sha256 if it was hashed before and has not changed since; None otherwise."""
+    """The file's sha256 if it was hashed (or verified as a download) before and has not changed
+    since; None otherwise."""
+    from desktop.models.fetch import verified_sha256
+
+    path = Path(path).expanduser()
     try:
-        entry = _valid_entry(Path(path).expanduser().resolve())
+        entry = _valid_entry(path.resolve())
     except OSError:
         return None
-    return (entry or {}).get("sha256")
+    return (entry or {}).get("sha256") or verified_sha256(path)
 
 
-def sha256_of(path: str | Path) -> str:
-    """The file's sha256, from the cache or computed now (and cached); HearthError if unreadable."""
+def sha256_of(path: str | Path, on_hashing: Callable[[str], None] | None = None) -> str:
+    """The file's sha256, from the cache or computed now (and cached); HearthError if unreadable.
+    `on_hashing(file name)` is called first when it has to be computed (a note for the user)."""
+    if on_hashing is not None and cached_sha256(path) is None:
+        on_hashing(Path(path).name)
     return hash_in_background(path).result()
 
 
@@ -206,11 +214,13 @@ def hash_in_background(path: str | Path) -> Future:
         running = _jobs.get(key)
         if running is not None:
             return running
-        entry = _valid_entry(path)
-        if entry and entry.get("sha256"):
-            future.set_result(entry["sha256"])
-            return future
-        _jobs[key] = future
+        known = cached_sha256(path)
+        if known is None:
+            _jobs[key] = future
+    if known is not None:
+        remember(path, sha256=known)  # a verified download's hash goes into the cache, with its facts
+        future.set_result(known)
+        return future
     threading.Thread(target=_hash_job, args=(path, key, future), name="hearth-hash", daemon=True).start()
     return future
 
