@@ -104,10 +104,11 @@ def run_identify(args: argparse.Namespace) -> int:
     from desktop.models.fetch import resolve
     from desktop.models.identity import describe, sha256_of
 
+    from desktop.models.gguf_info import inspect_gguf
+
     path = resolve(args.name)
+    inspect_gguf(path)  # not a model: its one-line reason, before seconds of hashing
     found = describe(path, sha256_of(path, on_hashing=note_hashing))
-    if found.architecture is None:
-        raise HearthError(f"{path.name}: {found.incomplete_reason}")
     print(json.dumps(found.to_report(), indent=2))
     return 0
 

@@ -88,3 +88,26 @@ def test_a_model_that_cannot_be_identified_is_explained(sha256, reason, tmp_path
     model = json.loads(capsys.readouterr().out)["model"]
     assert (model["file"], model["sha256"], model["architecture"], model["incomplete_reason"]) == (
         "gone.gguf", sha256, None, reason)
+
+
+def test_models_identify_prints_what_answers_record(smollm_path, tmp_path, capsys):
+    copy = shutil.copy(smollm_path, tmp_path / "any-name.gguf")
+    assert main(["models", "identify", str(copy)]) == 0
+    out, err = capsys.readouterr()
+    found = json.loads(out)
+    assert (found["file"], found["sha256"], found["quantization"]) == ("any-name.gguf", SMOLLM.sha256, "Q4_1")
+    assert err == "hearth: computing the sha256 of any-name.gguf (once per file)\n"
+    assert main(["models", "identify", str(copy)]) == 0 and capsys.readouterr().err == ""  # remembered
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"GGUF" + b"\0" * 40, "any-name.gguf: unsupported GGUF version 0"),
+    (None, "model file not found"),
+])
+def test_models_identify_refuses_what_is_not_a_model_in_one_line(content, message, tmp_path, capsys):
+    path = tmp_path / "any-name.gguf"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["models", "identify", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("hearth: error: ") and message in err[-1]
