@@ -88,8 +88,9 @@ def _read_text(path: str) -> str:
         raise HearthError(f"{path}: not UTF-8 text") from None
 
 
-def load_client(args: argparse.Namespace):
-    """Resolve the model (fetching it if needed) and load it in a fresh engine."""
+def load_client(args: argparse.Namespace, identify: bool = False):
+    """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
+    start hashing the file meanwhile (for an answer that will be stored)."""
     from desktop.engine import LoadOptions
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
@@ -98,7 +99,8 @@ def load_client(args: argparse.Namespace):
     if args.ctx <= 0:
         raise HearthError("--ctx must be a positive number of tokens")
     path = resolve(args.model)
-    hash_in_background(path)  # alongside the load, never before the answer (cached once done)
+    if identify:
+        hash_in_background(path)  # alongside the load, at low priority; cached once done
     client = EngineClient()
     try:
         client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads))
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
                        params=params, constraint=constraint)
     try:
         messages = log.conversation(prompt, args.system)
-        client = load_client(args)
+        client = load_client(args, identify=log.save)
     except BaseException:
         log.close()
         raise
@@ -148,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from desktop.models.identity import hash_in_background
 
-        hashing = hash_in_background(client.model.path)
+        hashing = hash_in_background(client.model.path) if log.save else None
         log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_ready(hashing),
                 params=params, constraint=constraint)
         generation = client.chat(messages, params, constraint)
@@ -180,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _ready(hashing) -> str | None:
     """The model file's sha256 if hashing it has finished (a cached file's is ready at once)."""
-    return hashing.result() if hashing.done() and hashing.exception() is None else None
+    return hashing.result() if hashing is not None and hashing.done() and hashing.exception() is None else None
 
 
 def _record_sha256_later(log, hashing, name: str) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import threading
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
@@ -226,6 +227,7 @@ def hash_in_background(path: str | Path) -> Future:
 
 
 def _hash_job(path: Path, key: tuple[str, int, int], future: Future) -> None:
+    _lowest_priority()
     try:
         digest = _hash_file(path)
         if _key(path) != key:
@@ -240,6 +242,15 @@ def _hash_job(path: Path, key: tuple[str, int, int], future: Future) -> None:
     finally:
         with _lock:
             _jobs.pop(key, None)
+
+
+def _lowest_priority() -> None:
+    """Let llama.cpp's threads have the cores: on Linux a thread has its own nice value, so the
+    hash only uses what the answer leaves idle. Elsewhere the call fails and is skipped."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
 
 
 def _hash_file(path: Path) -> str:
