@@ -22,6 +22,7 @@ from converter.source import resolve_source
 from converter.vocab import Vocab, load_vocab
 from converter.write import temporary_output, write_gguf
 from desktop.errors import HearthError
+from desktop.models.identity import remember
 
 
 @dataclass
@@ -112,5 +113,12 @@ def convert(src: str | Path, out: str | Path, outtype: str = "auto", *, force: b
         used = float_type
     result = ConvertResult(out, used, gguf.MODEL_ARCH_NAMES[plan.arch], plan.n_params, out.stat().st_size,
                            time.monotonic() - started, folder, plan.kept_wide, notes)
+    remember(out, source=_provenance(src, folder, used))
     progress(Step("done", 1, 1))
     return result
+
+
+def _provenance(src: str | Path, folder: Path, outtype: str) -> str:
+    """How the model identity names a converted file's origin (a folder by name, not its path)."""
+    origin = f"Hugging Face {src}" if not Path(str(src)).expanduser().exists() else f"the checkpoint folder {folder.name}"
+    return f"converted by Hearth from {origin} ({outtype})"

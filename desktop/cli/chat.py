@@ -109,15 +109,19 @@ def _read_text(path: str) -> str:
         raise HearthError(f"{path}: not UTF-8 text") from None
 
 
-def load_client(args: argparse.Namespace):
-    """Resolve the model (fetching it if needed) and load it in a fresh engine."""
+def load_client(args: argparse.Namespace, identify: bool = False):
+    """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
+    start hashing the file meanwhile (for an answer that will be stored)."""
     from desktop.engine import LoadOptions
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
+    from desktop.models.identity import hash_in_background
 
     if args.ctx <= 0:
         raise HearthError("--ctx must be a positive number of tokens")
     path = resolve(args.model)
+    if identify:
+        hash_in_background(path)  # alongside the load, at low priority; cached once done
     client = EngineClient()
     try:
         client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads))
@@ -159,17 +163,22 @@ def run(args: argparse.Namespace) -> int:
                        params=params, constraint=constraint)
     try:
         messages = log.conversation(prompt, args.system)
-        client = load_client(args)
+        client = load_client(args, identify=log.save)
     except BaseException:
         log.close()
         raise
     generation = None
     try:
-        log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_catalog_sha256(args.model),
+        from desktop.models.identity import hash_in_background
+
+        hashing = hash_in_background(client.model.path) if log.save else None
+        log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_ready(hashing),
                 params=params, constraint=constraint)
         generation = client.chat(messages, params, constraint)
         done = stream_answer(generation, out=log.tee(sys.stdout))
         log.finish(done)
+        if log.last_answer_id is not None and _ready(hashing) is None:
+            _record_sha256_later(log, hashing, Path(client.model.path).name)
     except KeyboardInterrupt:
         if generation is not None:
             generation.cancel()
@@ -192,11 +201,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalog_sha256(model: str) -> str | None:
-    """The model file's sha256 as the catalog knows it (a local path's is not computed here)."""
-    from desktop.models.catalog import find
+def _ready(hashing) -> str | None:
+    """The model file's sha256 if hashing it has finished (a cached file's is ready at once)."""
+    return hashing.result() if hashing is not None and hashing.done() and hashing.exception() is None else None
 
+
+def _record_sha256_later(log, hashing, name: str) -> None:
+    """The answer is out; wait for the model file's hash (a multi-GB file, the first time) and
+    record it on the stored answer. Ctrl+C skips it: `hearth feedback new` hashes it then."""
     try:
-        return find(model).sha256
-    except HearthError:
-        return None
+        try:
+            sha256 = hashing.result(timeout=0.5)
+        except TimeoutError:
+            print(f"hearth: recording the sha256 of {name} with the answer (once per file; Ctrl+C skips)",
+                  file=sys.stderr, flush=True)
+            sha256 = hashing.result()
+    except KeyboardInterrupt:
+        return
+    except HearthError as exc:
+        print(f"hearth: warning: the answer is stored without its model's sha256: {exc}", file=sys.stderr)
+        return
+    log.store.fill_model_sha256([log.last_answer_id], sha256)

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--match", choices=MATCH_MODES, help="override every case's match mode")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--n-ctx", type=int, default=4096, help="context length to load the model with")
+    parser.add_argument("--any-model", action="store_true",
+                        help="replay cases recorded on another model file too (a warning instead of a refusal)")
     parser.set_defaults(run=run)
 
 
@@ -54,6 +56,7 @@ def _replay(args: argparse.Namespace, cases: list) -> int:
     from desktop.models.fetch import resolve
 
     path = resolve(args.model)
+    sha256 = _check_same_model(cases, path, args.any_model)
     client = EngineClient()
     try:
         info = client.load(LoadOptions(str(path), n_ctx=args.n_ctx))
@@ -68,8 +71,33 @@ def _replay(args: argparse.Namespace, cases: list) -> int:
         client.close()
     passed = sum(r.passed for r in results)
     if args.format == "json":
-        print(json.dumps({"model": info.name, "model_file": path.name, "passed": passed, "total": len(results),
+        print(json.dumps({"model": info.name, "model_file": path.name, "model_sha256": sha256, "passed": passed, "total": len(results),
                           "cases": [r.__dict__ for r in results]}, ensure_ascii=False, indent=2))
     else:
         print(f"{passed}/{len(results)} cases pass on {path.name}")
     return 0 if passed == len(results) else 1
+
+
+def _check_same_model(cases: list, path, any_model: bool) -> str:
+    """Refuse to replay cases recorded on another model file (a different sha256): their expected
+    answers were judged on that model. `--any-model` (comparing models is the point) warns instead.
+    Returns the sha256 of the file replayed on."""
+    from desktop.cli.models import note_hashing
+    from desktop.models.identity import sha256_of
+
+    sha256 = sha256_of(path, on_hashing=note_hashing)
+    other = [c for c in cases if c.model_sha256 and c.model_sha256 != sha256]
+    unrecorded = sum(1 for c in cases if not c.model_sha256)
+    if other:
+        first = other[0]
+        what = (f"{len(other)} of {len(cases)} case{'s' if len(cases) != 1 else ''} "
+                f"{'were' if len(other) != 1 else 'was'} recorded on another model (case {first.id[:12]}: "
+                f"{first.model_file or 'a file'} with sha256 {first.model_sha256[:12]}…), not {path.name} "
+                f"(sha256 {sha256[:12]}…)")
+        if not any_model:
+            raise HearthError(f"{what}; pass --any-model to replay them on it anyway")
+        print(f"hearth: warning: {what}; replaying anyway (--any-model)", file=sys.stderr)
+    if unrecorded:
+        print(f"hearth: warning: {unrecorded} case{'s do' if unrecorded != 1 else ' does'} not record the model's "
+              "sha256, so the model cannot be checked", file=sys.stderr)
+    return sha256

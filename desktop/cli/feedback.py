@@ -74,6 +74,7 @@ def _store():
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from desktop.feedback.late_hash import identify_answer
     from desktop.feedback.outbox import save_draft
     from desktop.feedback.report import ReportRequest, draft_report, finalize, load_conversation, to_json
 
@@ -87,6 +88,8 @@ def run_new(args: argparse.Namespace) -> int:
         if args.session is not None and conversation.session is not None and args.message_id is not None \
                 and conversation.session.id != args.session:
             raise HearthError(f"message {args.message_id} is not in session {args.session}")
+        if conversation.answer is not None:  # an answer stored before its model was hashed
+            conversation.answer = conversation.messages[-1] = identify_answer(store, conversation.answer)
         payload = finalize(draft_report(request, conversation))
         answer = conversation.answer
         item = save_draft(store, payload, session_id=conversation.session.id if conversation.session else None,

@@ -1,4 +1,4 @@
-"""`hearth models list|fetch|path`: the catalog and the model files on disk."""
+"""`hearth models list|fetch|path|identify`: the catalog and the model files on disk."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     path = inner.add_parser("path", help="print a model's absolute path, fetching it if missing")
     path.add_argument("name", help="catalog name, alias or .gguf path")
     path.set_defaults(run=run_path)
+    identify = inner.add_parser("identify", help="print what names a model exactly (sha256, header facts, source)")
+    identify.add_argument("name", help="catalog name, alias or .gguf path")
+    identify.set_defaults(run=run_identify)
 
 
 def _progress_bar():
@@ -93,3 +96,23 @@ def run_path(args: argparse.Namespace) -> int:
         raise HearthError(f"model file not found: {path}")
     print(path)
     return 0
+
+
+def run_identify(args: argparse.Namespace) -> int:
+    """The identity a stored answer and a report record for this model, as JSON (hashing the
+    file now if it never was: once per file)."""
+    from desktop.models.fetch import resolve
+    from desktop.models.identity import describe, sha256_of
+
+    from desktop.models.gguf_info import inspect_gguf
+
+    path = resolve(args.name)
+    inspect_gguf(path)  # not a model: its one-line reason, before seconds of hashing
+    found = describe(path, sha256_of(path, on_hashing=note_hashing))
+    print(json.dumps(found.to_report(), indent=2))
+    return 0
+
+
+def note_hashing(file_name: str) -> None:
+    """Said on stderr before a model file is hashed in the foreground (seconds for a big file)."""
+    print(f"hearth: computing the sha256 of {file_name} (once per file)", file=sys.stderr, flush=True)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import os
 import platform
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from desktop import __version__
 from desktop.errors import HearthError
+from desktop.models.identity import ModelIdentity, cached_sha256, describe, find_by_sha256
 from desktop.paths import models_dir
 
 
@@ -31,54 +32,35 @@ def resolve_model_path(model_file: str | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] | None:
-    facts = _model_facts(model_file, sha256)
-    return dict(facts) if facts is not None else None
+def model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any]:
+    """The report's `model` block for an answer recorded with this file name and sha256."""
+    return model_identity(model_file, sha256).to_report()
 
 
-@functools.lru_cache(maxsize=16)  # the dialog rebuilds its preview on every edit
-def _model_facts(model_file: str | None, sha256: str | None) -> dict[str, Any] | None:
-    """What identifies a model: its file name and sha256, plus what its GGUF header says.
+def model_identity(model_file: str | None, sha256: str | None) -> ModelIdentity:
+    """What identifies the model behind an answer, from what the answer recorded.
 
-    The sha256 comes from the store (computed when the model was loaded) because hashing a
-    multi-gigabyte file for every report would take seconds. A model file that has since been
-    moved or deleted still yields its name and hash."""
+    The recorded sha256 is the truth: the file's facts are added when the file on this machine is
+    still that file (or has not been hashed, so nothing says otherwise), else they come from the
+    hash cache or the catalog by sha256 (a file that was moved or deleted). Hashing is never done
+    here (the dialog rebuilds its preview on every edit); `hearth feedback new` and the app hash
+    in advance and fill the answer in. Whatever stays unknown is explained in `incomplete_reason`."""
     if not model_file and not sha256:
-        return None
-    facts: dict[str, Any] = {
-        "file": Path(model_file).name if model_file else None, "sha256": sha256,
-        "architecture": None, "quantization": None, "size_bytes": None, "parameters": None,
-        "chat_template_sha256": None, "license": None, "source_url": None,
-    }
+        return ModelIdentity(incomplete_reason="the answer does not record which model produced it")
+    name = Path(model_file).name if model_file else None
     path = resolve_model_path(model_file)
-    if path is None:
-        return facts
-    from desktop.models.gguf_info import inspect_gguf
-
-    try:
-        info = inspect_gguf(path)
-    except HearthError:
-        return facts
-    template = info.chat_template
-    facts.update(
-        architecture=info.architecture, quantization=info.quantization, size_bytes=info.size_bytes,
-        parameters=info.parameters, license=info.license, source_url=_source_url(info.metadata) or info.source_url,
-        chat_template_sha256=hashlib.sha256(template.encode("utf-8")).hexdigest() if template else None,
-    )
-    return facts
-
-
-# GGUF metadata keys that may name where a model comes from, most specific first.
-SOURCE_KEYS = ("general.source.url", "general.source.repo_url", "general.repo_url", "general.url")
-
-
-def _source_url(metadata: dict[str, Any]) -> str | None:
-    """The first GitHub address among the source keys: that is where an issue can be filed."""
-    for key in SOURCE_KEYS:
-        value = metadata.get(key)
-        if isinstance(value, str) and "github.com" in value:
-            return value
-    return None
+    if path is not None and (sha256 is None or cached_sha256(path) in (None, sha256)):
+        return replace(describe(path, sha256), file=name)
+    if sha256:
+        known = find_by_sha256(sha256, name)
+        if known is not None:
+            return known
+        where = (f"{name} on this machine is no longer the file that answered (its sha256 differs)"
+                 if path is not None else f"{name or 'the model file'} is not on this machine")
+        return ModelIdentity(file=name, sha256=sha256, incomplete_reason=f"{where}; only its name and sha256 are known")
+    return ModelIdentity(file=name, incomplete_reason=f"{name} is not on this machine (neither at the recorded path "
+                                                      "nor in the models folder) and the answer was recorded "
+                                                      "without its sha256")
 
 
 @functools.lru_cache(maxsize=1)

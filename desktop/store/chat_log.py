@@ -24,6 +24,7 @@ class ChatLog:
         self.save = save
         self._settings = settings or {}  # for the session created when the first question is stored
         self._answer_id: int | None = None
+        self.last_answer_id: int | None = None  # the answer stored by the latest ask(), kept after finish()
         self._text = ""
         self._saved_at = 0.0
 
@@ -63,6 +64,7 @@ class ChatLog:
         self._answer_id = self.store.begin_assistant(self.session_id, question.id, model_file=model_file,
                                                      model_sha256=model_sha256, params=params,
                                                      constraint=constraint).id
+        self.last_answer_id = self._answer_id
         self._saved_at = time.monotonic()
 
     def tee(self, out: IO[str]) -> "_Tee":

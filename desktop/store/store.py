@@ -226,6 +226,20 @@ class Store:
                                          params=params, constraint=constraint)
             return _message(conn, message_id)
 
+    def fill_model_sha256(self, message_ids: list[int], sha256: str) -> list[int]:
+        """Record the model's sha256 on answers begun before its file was hashed (hashing runs in
+        the background so it never delays an answer). Answers that already name a hash keep it;
+        returns the ids that were filled in."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        where = f"id IN ({marks}) AND role = 'assistant' AND model_sha256 IS NULL"
+        with self.transaction() as conn:
+            filled = [row[0] for row in conn.execute(f"SELECT id FROM messages WHERE {where} ORDER BY id", ids)]
+            conn.execute(f"UPDATE messages SET model_sha256 = ? WHERE {where}", (sha256, *ids))
+            return filled
+
     def save_partial(self, message_id: int, text: str) -> None:
         """Store the answer so far: one single-row UPDATE, cheap enough to call every second."""
         with self.transaction() as conn:

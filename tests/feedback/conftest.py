@@ -15,9 +15,11 @@ from typing import Any, Iterator
 
 import pytest
 
+from desktop.models.catalog import find
 from desktop.store import Store
 
 SEED = 1234
+SMOLLM_SHA256 = find("smollm2-135m").sha256  # the answer below names the real file it came from
 PARAMS = {"temperature": 0.7, "top_p": 0.95, "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.1,
           "presence_penalty": 0.0, "frequency_penalty": 0.0, "max_tokens": 24, "seed": SEED, "stop": []}
 METRICS = {"prompt_tokens": 31, "completion_tokens": 24, "ttft_s": 0.12, "decode_tok_s": 48.5,
@@ -40,7 +42,7 @@ def chat(smollm_path: Path) -> Iterator[Chat]:
     sid = store.create_session(system_prompt="You are a helpful assistant.", model=smollm_path.name)
     question = store.add_message(sid, "user", "My e-mail is jane.doe@example.com and my notes are in "
                                               "/home/jane/notes/plan.txt. What is the capital of France?")
-    answer = store.begin_assistant(sid, question.id, model_file=str(smollm_path), model_sha256="ab" * 32,
+    answer = store.begin_assistant(sid, question.id, model_file=str(smollm_path), model_sha256=SMOLLM_SHA256,
                                    params=PARAMS)
     store.finish_assistant(answer.id, "The capital of France is Paris.", "stop", metrics=METRICS)
     yield Chat(store, sid, question.id, answer.id)

@@ -14,7 +14,7 @@ from desktop.feedback.outbox import save_draft
 from desktop.feedback.regressions import (RegressionCase, case_from_report, cases_from_store, export_cases,
                                           judge, load_cases)
 from desktop.feedback.report import ReportRequest, draft_report, finalize, load_conversation
-from tests.feedback.conftest import PARAMS
+from tests.feedback.conftest import PARAMS, SMOLLM_SHA256
 
 SCHEMA = {"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}}
 
@@ -53,7 +53,7 @@ def test_which_reports_become_cases(chat):
     assert [(c.id, c.source, c.expected) for c in cases] == [(bug["id"], "bug", "Paris"),
                                                             (data["id"], "data", "Paris.")]
     assert [m["role"] for m in cases[0].messages] == ["system", "user"]
-    assert cases[0].sampling["seed"] == PARAMS["seed"] and cases[0].model_sha256 == "ab" * 32
+    assert cases[0].sampling["seed"] == PARAMS["seed"] and cases[0].model_sha256 == SMOLLM_SHA256
     assert case_from_report({"kind": "benchmark", "details": {}}) is None
 
 
@@ -98,7 +98,7 @@ def test_replay_on_smollm_passes_the_recorded_answer_and_fails_a_wrong_one(chat,
         client.load(LoadOptions(str(smollm_path), n_ctx=1024))
         done = client.chat(messages, params).collect()
     answer = chat.store.begin_assistant(session_id, question.id, model_file=str(smollm_path),
-                                        model_sha256="cd" * 32, params=params.to_dict())
+                                        model_sha256=SMOLLM_SHA256, params=params.to_dict())
     chat.store.finish_assistant(answer.id, done.text, done.finish_reason, metrics=done.stats(), seed=done.seed)
     recorded = _store_report(chat, kind="bug", message_id=answer.id, expected=done.text, match="exact")
     wrong = _store_report(chat, kind="bug", message_id=answer.id, expected="Purple, teal and gold.",
@@ -108,5 +108,27 @@ def test_replay_on_smollm_passes_the_recorded_answer_and_fails_a_wrong_one(chat,
     verdicts = {case["case_id"]: case["passed"] for case in report["cases"]}
     assert verdicts == {recorded["id"]: True, wrong["id"]: False}
     assert code == 1 and report["passed"] == 1 and report["total"] == 2
+    assert report["model_sha256"] == SMOLLM_SHA256
     failing = next(case for case in report["cases"] if not case["passed"])
     assert failing["answer"] == done.text and failing["reason"] == "the answer differs from the expected text"
+
+
+def test_replay_refuses_cases_recorded_on_another_model_unless_any_model(chat, smollm_path, capsys):
+    session_id = chat.store.create_session()
+    question = chat.store.add_message(session_id, "user", "Say yes.")
+    other = chat.store.begin_assistant(session_id, question.id, model_file="other-model.Q8_0.gguf",
+                                       model_sha256="cd" * 32, params={"max_tokens": 4, "seed": 1})
+    chat.store.finish_assistant(other.id, "yes", "stop")
+    case = _store_report(chat, kind="bug", message_id=other.id, expected="yes", match="contains")
+    capsys.readouterr()
+    assert main(["eval", "regressions", "-m", str(smollm_path), "--n-ctx", "512"]) == 1
+    error = capsys.readouterr().err.splitlines()[-1]  # after "computing the sha256 of ..." if not cached
+    assert error.startswith("hearth: error: 1 of 1 case was recorded on another model")
+    err = error
+    assert f"case {case['id'][:12]}: other-model.Q8_0.gguf with sha256 cdcdcdcdcdcd" in err
+    assert "--any-model" in err and smollm_path.name in err
+
+    main(["eval", "regressions", "-m", str(smollm_path), "--n-ctx", "512", "--any-model", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert "hearth: warning: 1 of 1 case was recorded on another model" in err and "replaying anyway" in err
+    assert json.loads(out)["total"] == 1

@@ -8,7 +8,7 @@ import pytest
 from desktop.errors import HearthError
 from desktop.feedback.report import (ReportRequest, draft_report, finalize, load_conversation, parse_edited,
                                      to_json, validate)
-from tests.feedback.conftest import METRICS, SEED
+from tests.feedback.conftest import METRICS, SEED, SMOLLM_SHA256
 
 
 def _report(chat, session_id="chat", message_id=None, **request):
@@ -21,7 +21,7 @@ def test_bug_report_carries_the_reproducibility_context(chat, smollm_path):
     report = _report(chat, kind="bug", description="It answered Paris but I asked in French",
                      expected="Paris.", match="contains")
     model = report["model"]
-    assert model["file"] == smollm_path.name and model["sha256"] == "ab" * 32
+    assert model["file"] == smollm_path.name and model["sha256"] == SMOLLM_SHA256
     assert (model["architecture"], model["quantization"]) == ("llama", "Q4_1")
     assert model["size_bytes"] == smollm_path.stat().st_size and len(model["chat_template_sha256"]) == 64
     assert report["sampling"]["seed"] == SEED and report["sampling"]["max_tokens"] == 24
@@ -40,7 +40,7 @@ def test_private_details_are_redacted_and_listed(chat):
     question = report["conversation"][1]["content"]
     assert "[redacted:email]" in question and "[redacted:path]/plan.txt" in question
     assert {r["what"] for r in report["redactions"]} >= {"e-mail addresses", "phone numbers", "file paths"}
-    assert report["model"]["sha256"] == "ab" * 32  # a hash is not a secret
+    assert report["model"]["sha256"] == SMOLLM_SHA256  # a hash is not a secret
 
 
 def test_a_report_follows_the_branch_of_the_chosen_answer(chat):

@@ -55,13 +55,24 @@ def issue_body(payload: dict[str, Any]) -> str:
     llama = env.get("llama_cpp_python") or {}
     lines = [payload.get("description") or "", "",
              f"**Kind:** {payload['kind']}  ",
-             f"**Model:** `{model.get('file')}` ({model.get('architecture')}, {model.get('quantization')}), "
-             f"sha256 `{model.get('sha256')}`  " if model else "**Model:** none  ",
+             _model_line(model),
              f"**Hearth** {env.get('hearth_version')}, llama-cpp-python {llama.get('version')} "
              f"({'CUDA' if llama.get('cuda') else 'CPU'}), {env.get('os')}  ",
              f"**Attached:** `{attachment_name(payload)}` (the full report; drag it into this issue)",
              "", "```json", json.dumps(payload, ensure_ascii=False, indent=1), "```"]
     return "\n".join(lines)
+
+
+def _model_line(model: dict[str, Any]) -> str:
+    if not model:
+        return "**Model:** none  "
+    if model.get("kind") == "remote":
+        line = f"**Model:** `{model.get('model_id')}` at `{model.get('endpoint')}`"
+    else:
+        line = (f"**Model:** `{model.get('file')}` ({model.get('architecture')}, {model.get('quantization')}), "
+                f"sha256 `{model.get('sha256')}`")
+    why = model.get("incomplete_reason")
+    return f"{line} (incomplete: {why})  " if why else f"{line}  "
 
 
 def issue_url(repo: str, title: str, body: str, limit: int = URL_LIMIT) -> str:

@@ -24,6 +24,7 @@ from desktop.ui.conversation.message import MessageWidget
 from desktop.ui.conversation.view import ConversationView
 from desktop.ui.crash_banner import CrashBanner
 from desktop.ui.engine_bridge import EngineBridge
+from desktop.ui.model_identity import ModelIdentities
 from desktop.ui.store_bridge import StoreBridge
 
 REFRESH_MS = 40  # streaming widget refresh: smooth to the eye, cheap for the event loop
@@ -63,6 +64,7 @@ class ChatController(QObject):
                  store: StoreBridge, engine: EngineBridge, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view, self.composer, self.banner, self.store, self.engine = view, composer, banner, store, engine
+        self.identities = ModelIdentities(engine, store, self)
         self.session_id: int | None = None
         self.path: list[Any] = []
         self.answer: Answer | None = None
@@ -161,8 +163,9 @@ class ChatController(QObject):
 
     def _answer_args(self) -> dict[str, Any]:
         info, options = self.engine.info, self.engine.last_options
-        model_file = Path(info.path).name if info else Path(options.model_path).name if options else None
-        return {"model_file": model_file, "params": self.params.to_dict(),
+        model_path = info.path if info else options.model_path if options else None
+        return {"model_file": Path(model_path).name if model_path else None,
+                "model_sha256": self.identities.sha256_for(model_path), "params": self.params.to_dict(),
                 "constraint": self.constraint.to_dict() if self.constraint else None}
 
     def send(self, text: str) -> None:
@@ -241,6 +244,7 @@ class ChatController(QObject):
 
     def _start_answer(self, result) -> None:
         session_id, entries, answer = result
+        self.identities.answer_started(answer)
         new_session = session_id != self.session_id
         self.session_id = session_id
         self._show(entries)
