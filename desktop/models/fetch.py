@@ -83,16 +83,6 @@ def _remember_origin(entry: CatalogModel, final: Path) -> None:
     remember(final, sha256=entry.sha256, source=source)
 
 
-def verified_sha256(path: Path) -> str | None:
-    """The sha256 a completed download was verified to have, if the file is unchanged since."""
-    try:
-        words = path.with_name(path.name + ".verified").read_text().split()
-        st = path.stat()
-    except OSError:
-        return None
-    return words[0] if len(words) == 3 and words[1:] == [str(st.st_size), str(st.st_mtime_ns)] else None
-
-
 def _verified(path: Path, sha256: str | None) -> bool:
     """Check the sha256 once and remember it next to the file (keyed by size and mtime)."""
     if sha256 is None:

@@ -179,11 +179,20 @@ _lock = threading.Lock()  # guards the cache file and the jobs table
 _jobs: dict[tuple[str, int, int], Future] = {}
 
 
+def verified_sha256(path: Path) -> str | None:
+    """The sha256 a completed download was verified to have (fetch writes `<file>.verified`:
+    sha256, size, mtime), if the file is unchanged since."""
+    try:
+        words = path.with_name(path.name + ".verified").read_text().split()
+        st = path.stat()
+    except OSError:
+        return None
+    return words[0] if len(words) == 3 and words[1:] == [str(st.st_size), str(st.st_mtime_ns)] else None
+
+
 def cached_sha256(path: str | Path) -> str | None:
     """The file's sha256 if it was hashed (or verified as a download) before and has not changed
     since; None otherwise."""
-    from desktop.models.fetch import verified_sha256
-
     path = Path(path).expanduser()
     try:
         entry = _valid_entry(path.resolve())
