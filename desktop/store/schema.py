@@ -119,6 +119,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             DELETE FROM fts_pending WHERE message_id = old.id;
         END""",
     )),
+    # Salvage (desktop/store/salvage.py) never edits a recovered message; what it had to change to
+    # keep a conversation whole (a lost parent, a lost session row) is noted here instead.
+    Migration(5, "salvage marks: what a recovery from a damaged file had to change", (
+        """CREATE TABLE salvage_marks (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+            message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            note TEXT NOT NULL)""",
+        "CREATE INDEX salvage_marks_by_message ON salvage_marks(message_id)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

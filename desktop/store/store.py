@@ -75,7 +75,7 @@ class Store:
         notice = None
         problem = recovery.problem_with(path)
         if problem is not None:
-            notice = recovery.set_aside(path, problem)
+            notice = recovery.recover(path, problem)
         store = cls(path, notice)
         try:
             migrate(store._connection())
