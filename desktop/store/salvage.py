@@ -38,24 +38,24 @@ class TableShape:
     name: str
     columns: tuple[Column, ...]
     min_fields: int  # rows written before later ALTER TABLE ... ADD COLUMN steps carry fewer fields
+    allowed: tuple[frozenset, ...]  # for each column, the Python types its stored value may have
 
     def fits(self, values: list) -> bool:
         if not self.min_fields <= len(values) <= len(self.columns):
             return False
-        for column, value in zip(self.columns, values):
-            if column.rowid:
-                if value is not None:
-                    return False
-            elif value is None:
-                if column.not_null:
-                    return False
-            elif not isinstance(value, ACCEPTS.get(column.kind, object)):
-                return False
-        return True
+        return all(type(value) in allowed for value, allowed in zip(values, self.allowed))
+
+
+def _allowed(column: Column) -> frozenset:
+    if column.rowid:
+        return frozenset({type(None)})  # the key lives in the cell, the record holds NULL
+    return ACCEPTS.get(column.kind, ANY) | (frozenset() if column.not_null else {type(None)})
 
 
 # SQLite may store an integral REAL as an integer on disk; it reads back as a float.
-ACCEPTS: dict[str, tuple[type, ...]] = {"INTEGER": (int,), "REAL": (int, float), "TEXT": (str,)}
+ACCEPTS: dict[str, frozenset] = {"INTEGER": frozenset({int}), "REAL": frozenset({int, float}),
+                                 "TEXT": frozenset({str})}
+ANY = frozenset({int, float, str, bytes})
 
 
 @dataclass
@@ -90,7 +90,7 @@ def shapes(conn: sqlite3.Connection) -> dict[str, TableShape]:
             columns = tuple(Column(row[1], row[2].upper(), bool(row[3]), row[5] == 1 and row[2].upper() == "INTEGER")
                             for row in conn.execute(f"PRAGMA table_info({name})"))
             oldest = len(first.execute(f"PRAGMA table_info({name})").fetchall())
-            result[name] = TableShape(name, columns, oldest or len(columns))
+            result[name] = TableShape(name, columns, oldest or len(columns), tuple(map(_allowed, columns)))
         return result
     finally:
         first.close()
