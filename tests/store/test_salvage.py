@@ -178,3 +178,59 @@ def test_an_intact_store_comes_back_exactly(stores, tmp_path):
     assert report.line().startswith(f"Recovered {report.sessions} of {report.sessions} conversations")
     with Store.open(out) as store:  # the full-text index was rebuilt
         assert store.search("follow-up 7")
+
+
+def _wipe(path: Path, pages: set[int], out: Path) -> Path:
+    data = bytearray(path.read_bytes())
+    for page in pages:
+        data[(page - 1) * PAGE:page * PAGE] = bytes(PAGE)
+    out.write_bytes(bytes(data))
+    return out
+
+
+def test_a_message_whose_parent_was_lost_starts_its_conversation_and_is_marked(stores, tmp_path):
+    where = _message_pages(stores["plain"])
+    original = _rows(stores["plain"], "messages")
+    # a page holding a parent whose child lies on another page
+    page, parent, child = next((where[r[2]][0], r[2], mid) for mid, r in original.items()
+                               if r[2] is not None and where[r[2]][0] != where[mid][0])
+    damaged = _wipe(stores["plain"], {page}, tmp_path / "damaged.sqlite3")
+    report = salvage(damaged, tmp_path / "out.sqlite3")
+    recovered = _rows(tmp_path / "out.sqlite3", "messages")
+    assert parent not in recovered and recovered[child][2] is None and report.reattached >= 1
+    with Store.open(tmp_path / "out.sqlite3") as store:
+        [note] = store._connection().execute("SELECT note FROM salvage_marks WHERE message_id = ?",
+                                             (child,)).fetchone()
+        assert f"earlier message {parent} was lost" in note
+        session = store.get_session(original[child][1])
+        assert [m.id for m in store.active_path(session.id)]  # the conversation opens
+    assert "re-attached" in report.line()
+
+
+def test_a_conversation_whose_own_row_was_lost_is_rebuilt_around_its_messages(stores, tmp_path):
+    [page, *_] = _pages_of(stores["plain"], "sessions", "leaf")
+    damaged = _wipe(stores["plain"], {page}, tmp_path / "damaged.sqlite3")
+    report = salvage(damaged, tmp_path / "out.sqlite3")
+    sessions, original = _rows(tmp_path / "out.sqlite3", "sessions"), _rows(stores["plain"], "sessions")
+    assert set(sessions) == set(original)  # every conversation still has messages to rebuild it from
+    rebuilt = [sid for sid, row in sessions.items() if row[1] == LOST_SESSION_TITLE]
+    assert rebuilt and report.sessions == len(original)
+    with Store.open(tmp_path / "out.sqlite3") as store:
+        path = store.active_path(rebuilt[0])
+        assert path and path[-1].content == _rows(stores["plain"], "messages")[path[-1].id][4]
+        assert store.search("follow-up")  # the rebuilt full-text index finds them
+
+
+def test_opening_a_damaged_store_salvages_it_and_says_so_in_one_line(stores):
+    from desktop import paths
+
+    target = paths.database_path()
+    shutil.copyfile(stores["plain"], target)
+    [page, *_] = _pages_of(target, "messages", "leaf")
+    _wipe(target, {page}, target)
+    with Store.open() as store:
+        notice = store.recovery_notice
+        total = len(_rows(stores["plain"], "sessions"))
+        assert "\n" not in notice and f"Recovered {total} of {total} conversations (" in notice
+        assert "the damaged file is kept as" in notice and ".corrupt-" in notice
+        assert len(store.list_sessions()) == total
