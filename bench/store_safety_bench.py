@@ -68,9 +68,10 @@ def measure(path: Path, sessions: int, appends: int = 400) -> dict:
                   appends_during_backup=len(during), backup_s=taken["seconds"],
                   backup_mb=taken["path"].stat().st_size / 1e6)
     taken["path"].unlink()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = salvage(path, folder / "salvaged.sqlite3")
     result["salvage_s"] = time.perf_counter() - start
+    result["salvage_cpu_s"] = time.process_time() - cpu  # on a shared machine: the work itself
     result["salvage_messages"] = report.messages
     (folder / "salvaged.sqlite3").unlink()
     conn = sqlite3.connect(path)
@@ -90,6 +91,7 @@ def print_report(result: dict) -> None:
           f"delay {delay:+.2f} ms, goal <= 50 ms: {'met' if delay <= 50 else 'NOT met'})")
     print(f"backup of {result['backup_mb']:.0f} MB:           {result['backup_s']:.1f} s")
     print(f"salvage ({result['salvage_messages']:,} messages): {result['salvage_s']:.1f} s "
+          f"({result['salvage_cpu_s']:.1f} s of CPU) "
           f"(goal < 60 s: {'met' if result['salvage_s'] < 60 else 'NOT met'}); "
           f"SQLite's VACUUM INTO {result['vacuum_into_s']:.1f} s, ratio "
           f"{result['salvage_s'] / result['vacuum_into_s']:.1f}")
