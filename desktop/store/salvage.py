@@ -11,6 +11,7 @@ temporary name, checked with `integrity_check` and only then renamed into place.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -112,8 +113,16 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA cache_size = -131072")  # 128 MB: a large store's indexes are built in memory
             migrate(conn)
-            rows = read_rows(pages, shapes(conn))
-            report = _write(conn, rows, _counts(damaged))
+            # Millions of small lists and no cycles among them: the cycle collector would rescan
+            # them over and over (74 s -> 51 s of CPU for a million messages), so it waits.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                rows = read_rows(pages, shapes(conn))
+                report = _write(conn, rows, _counts(damaged))
+            finally:
+                if collecting:
+                    gc.enable()
             report.kept_as = kept_as
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
             if problems != ["ok"]:
