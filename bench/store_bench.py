@@ -191,6 +191,8 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="store file to build (or reuse with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="measure an existing --db without rebuilding")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--safety", action="store_true",
+                        help="also time backups and salvage (bench/store_safety_bench.py)")
     args = parser.parse_args()
     sessions = max(2, int(SESSIONS * args.scale))
     messages = max(LONG_SESSION + sessions, int(MESSAGES * args.scale))
@@ -219,6 +221,12 @@ def main() -> int:
     print(f"start-up (Store.open):                       {extra['startup_s']:.2f} s")
     print(f"full page check (start-up after damage):     {extra['page_check_s']:.2f} s")
     print(f"database size:                               {extra['size_mb']:.0f} MB")
+    if args.safety:
+        from bench import store_safety_bench
+
+        safety = store_safety_bench.measure(path, sessions)
+        store_safety_bench.print_report(safety)
+        extra.update(safety)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "store_bench.json").write_text(json.dumps(

@@ -1,4 +1,5 @@
-"""`hearth sessions ...`: list, show, search, export, import and delete stored conversations.
+"""`hearth sessions ...`: list, show, search, export, import and delete stored conversations
+(backups and salvage: desktop/cli/sessions_backup.py).
 
 The same store the app uses, safe to run while the app is open. Output is text for people or
 `--format json` for scripts; exports go to stdout unless `--out FILE` (written atomically).
@@ -12,6 +13,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from desktop.cli import sessions_backup
 
 EXPORT_FORMATS = ("md", "json", "jsonl")
 
@@ -57,13 +60,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", type=int)
     p.set_defaults(run=run_delete)
 
-    p = inner.add_parser("restore", help="bring a session back from the trash")
-    p.add_argument("id", type=int)
+    p = inner.add_parser("restore", help="bring a session back from the trash, or the store back from a backup file")
+    p.add_argument("id", help="a session id from the trash, or a backup file (see `hearth sessions backups`)")
     p.set_defaults(run=run_restore)
 
     p = inner.add_parser("trash", help="list the trash, or empty it for good with --empty")
     p.add_argument("--empty", action="store_true")
     p.set_defaults(run=run_trash)
+
+    sessions_backup.register(inner)
 
 
 def _open_store() -> Any:
@@ -185,8 +190,10 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    if not args.id.isdigit():
+        return sessions_backup.run_restore_backup(Path(args.id))
     with _open_store() as store:
-        store.restore_session(args.id)
+        store.restore_session(int(args.id))
     print(f"session {args.id} restored")
     return 0
 

@@ -18,7 +18,7 @@ MESSAGES: dict[int, str] = {
     6: "the session store {path} is locked by another connection; try again",
     8: "the session store {path} is read-only; check the permissions of its folder",
     10: "could not read or write the session store {path} (disk I/O error); check the disk",
-    11: "the session store {path} is damaged; restart Hearth: it keeps the damaged file as a backup and starts a fresh one",
+    11: "the session store {path} is damaged; restart Hearth: it keeps the damaged file and salvages what it can into a fresh store",
     13: "the disk holding {path} is full, so the last change was not saved; free some space and try again",
     14: "cannot open the session store {path}; check that its folder exists and is writable",
     26: "{path} is not a Hearth session store; restart Hearth: it keeps the file as a backup and starts a fresh one",

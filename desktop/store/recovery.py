@@ -2,8 +2,9 @@
 
 If the file at the store's path cannot be used (not SQLite, another program's database, or SQLite's
 own page check finds damage), it is renamed to `<name>.corrupt-<UTC timestamp>` together with its `-wal`
-and `-shm` companions (a stale log applied to a fresh file would damage that too), and a fresh store
-is started. The returned notice tells the user what happened and where the backup is.
+and `-shm` companions (a stale log applied to a fresh file would damage that too). Unless it is
+another program's database, every row still readable in it is salvaged into the fresh store
+(desktop/store/salvage.py). The returned notice tells the user what happened and where the file is.
 """
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (11, 26)  # CORRUPT, NOTADB
 
 
+FOREIGN = "it is another program's SQLite database"
+
+
 def problem_with(path: Path) -> str | None:
     """Why the file at `path` cannot be used as Hearth's store, or None when it can.
 
@@ -53,7 +57,7 @@ def problem_with(path: Path) -> str | None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id != APPLICATION_ID and (tables or version):
-            return "it is another program's SQLite database"
+            return FOREIGN
         if version > LATEST_VERSION:
             raise HearthError(f"the session store {path} was written by a newer Hearth (schema version "
                               f"{version}, this one knows up to {LATEST_VERSION}); update Hearth")
@@ -65,13 +69,34 @@ def problem_with(path: Path) -> str | None:
             marker.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
         return f"SQLite cannot read it ({exc})"
+    except UnicodeDecodeError:  # SQLite's message quoted damaged bytes of the schema
+        return "SQLite cannot read its schema"
     finally:
         conn.close()
     return None
 
 
-def set_aside(path: Path, reason: str) -> str:
-    """Rename the unusable file (and its companions) out of the way; returns the notice to show."""
+def recover(path: Path, reason: str) -> str:
+    """Set the unusable file aside and salvage what it still holds into a fresh store at `path`;
+    returns the notice to show."""
+    from desktop.store.salvage import salvage
+
+    backup = set_aside(path)
+    plain = (f"The session store {path} could not be used ({reason}). It was kept as {backup} "
+             f"and a fresh, empty store was started.")
+    if reason == FOREIGN:
+        return plain
+    try:
+        report = salvage(backup, path, kept_as=backup)
+    except HearthError as exc:
+        return f"{plain} Salvage failed: {exc}"
+    if not report.messages and not report.sessions:
+        return plain
+    return f"The session store {path} was damaged ({reason}). {report.line()}."
+
+
+def set_aside(path: Path) -> Path:
+    """Rename the unusable file (and its companions) out of the way; returns its new name."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     backup = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 1
@@ -86,7 +111,6 @@ def set_aside(path: Path, reason: str) -> str:
             if companion.exists():
                 companion.rename(backup.with_name(backup.name + suffix))
     except OSError as exc:
-        raise HearthError(f"the session store {path} is unusable ({reason}) and could not be moved "
+        raise HearthError(f"the session store {path} is unusable and could not be moved "
                           f"aside: {exc}; move it away by hand and start Hearth again") from exc
-    return (f"The session store {path} could not be used ({reason}). It was kept as {backup} "
-            f"and a fresh, empty store was started.")
+    return backup

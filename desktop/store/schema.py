@@ -11,6 +11,8 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from desktop.errors import HearthError
+
 # "Hrth" in ASCII: marks a SQLite file as Hearth's own, so a foreign database is never mistaken for one.
 APPLICATION_ID = 0x48727468
 
@@ -147,6 +149,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         END""",
         "INSERT INTO short_pending(message_id) SELECT id FROM messages",  # indexed at the next search
     )),
+    # Salvage (desktop/store/salvage.py) never edits a recovered message; what it had to change to
+    # keep a conversation whole (a lost parent, a lost session row) is noted here instead.
+    Migration(6, "salvage marks: what a recovery from a damaged file had to change", (
+        """CREATE TABLE salvage_marks (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+            message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            note TEXT NOT NULL)""",
+        "CREATE INDEX salvage_marks_by_message ON salvage_marks(message_id)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -163,14 +175,22 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
-    """Apply every step above the file's version up to `target` in one transaction.
+def latest_version() -> int:
+    """The newest step (read at call time, so a test can add a step that fails)."""
+    return MIGRATIONS[-1].version
+
+
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Apply every step above the file's version up to `target` (default: all) in one transaction.
 
     Returns the number of steps applied. A failure rolls everything back, leaving the file at its
-    old version, so an interrupted upgrade is simply retried at the next start."""
+    old version and usable by the Hearth that wrote it; it is raised as one HearthError line, and
+    the upgrade is simply retried at the next start."""
+    target = latest_version() if target is None else target
     if schema_version(conn) >= target:
         return 0  # the usual case: no write lock taken just for opening
     conn.execute("BEGIN IMMEDIATE")
+    step = None
     try:
         current = schema_version(conn)
         pending = [m for m in MIGRATIONS if current < m.version <= target]
@@ -183,6 +203,12 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {pending[-1].version}")
         conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK")
+        if step is None or getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6, 13):  # busy, locked, full
+            raise
+        raise HearthError(f"upgrading the session store to schema version {step.version} ({step.name}) "
+                          f"failed: {exc}; the store was left unchanged at version {current}") from exc
     except BaseException:
         conn.execute("ROLLBACK")
         raise

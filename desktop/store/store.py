@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.errors import HearthError
-from desktop.store import recovery, search as search_module
+from desktop.store import backup, recovery, search as search_module
 from desktop.store.faults import as_hearth_error
 from desktop.store.outbox import Outbox
 from desktop.store.records import (MESSAGE_COLUMNS, SESSION_COLUMNS, Message, SearchHit, Session,
@@ -61,13 +61,17 @@ class Store:
         notice = None
         problem = recovery.problem_with(path)
         if problem is not None:
-            notice = recovery.set_aside(path, problem)
+            notice = recovery.recover(path, problem)
+        backup.before_migration(path)
         store = cls(path, notice)
         try:
             migrate(store._connection())
         except sqlite3.Error as exc:
             store.close()
             raise as_hearth_error(exc, path) from exc
+        except HearthError:
+            store.close()
+            raise
         return store
 
     # -- connections and transactions -------------------------------------------------------------

@@ -109,6 +109,16 @@ def start(app: QApplication, model: str | None = None):
         warm_in_background(RENDER_MODULES)
         warm_when_idle(window, LATER_MODULES)
         QTimer.singleShot(OUTBOX_RETRY_DELAY_MS, start_outbox_retrier)
+        window.store.call(lambda store: store.path, then=start_daily_backups)
+
+    def start_daily_backups(path) -> None:
+        """At most one backup a day while the app runs, on its own thread (desktop/store/backup.py)."""
+        import logging
+
+        from desktop.store.backup import DailyBackups
+
+        window.daily_backups = DailyBackups(path, keep=settings.backups_kept,
+                                            on_error=logging.getLogger(__name__).warning).start()
 
     def start_outbox_retrier() -> None:
         """Feedback written while offline goes out once the network is back, while the app runs."""

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         action("import", self.file_menu, lambda: self.import_chats())
         action("export", self.file_menu, lambda: self.export_chat())
+        action("restore_backup", self.file_menu, self.open_restore_backup)
         self.file_menu.addSeparator()
         action("settings", self.file_menu, self.open_settings, "Ctrl+,")
         self.file_menu.addSeparator()
@@ -260,6 +261,18 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
+    def open_restore_backup(self) -> None:
+        from desktop.ui.restore_dialog import RestoreDialog
+
+        def show(path: Path) -> None:
+            dialog = RestoreDialog(path, self.settings.backups_kept, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.restored.connect(self.new_chat)
+            dialog.restored.connect(self.sidebar.refresh)
+            dialog.open()
+
+        self.store.call(lambda s: s.path, then=show)
+
     def open_model_manager(self) -> None:
         from desktop.ui.model_manager import ModelManagerDialog  # numpy and gguf: imported when needed
 
@@ -304,7 +317,7 @@ class MainWindow(QMainWindow):
         texts = {"new_chat": self.tr("New chat"), "search": self.tr("Search chats"),
                  "focus": self.tr("Focus the message box"), "settings": self.tr("Settings…"),
                  "quit": self.tr("Quit"), "import": self.tr("Import chats…"),
-                 "export": self.tr("Export chat…"), "open_gguf": self.tr("Open GGUF…"),
+                 "export": self.tr("Export chat…"), "restore_backup": self.tr("Restore from backup…"), "open_gguf": self.tr("Open GGUF…"),
                  "models": self.tr("Model manager…"), "panel": self.tr("Show or hide generation settings"),
                  "feedback": self.tr("Send feedback…"), "about": self.tr("About Hearth")}
         for key, text in texts.items():

@@ -52,6 +52,7 @@ class Settings:
     n_ctx: int = 4096
     threads: int | None = None  # None: physical cores
     presets: dict[str, str] = field(default_factory=_default_presets)
+    backups_kept: int = 7  # automatic backups of the session store (desktop/store/backup.py)
     notice: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -136,6 +137,7 @@ _VALIDATORS = {
     "gpu_layers": lambda v: v is None or (_is_int(v) and v >= -1),
     "n_ctx": lambda v: _is_int(v) and 128 <= v <= 1_048_576,
     "threads": lambda v: v is None or (_is_int(v) and 1 <= v <= 1024),
+    "backups_kept": lambda v: _is_int(v) and 1 <= v <= 365,
     "presets": lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(t, str)
                                                      for k, t in v.items()),
 }

@@ -1006,6 +1006,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>导出对话…</translation>
     </message>
     <message>
+        <source>Restore from backup…</source>
+        <translation>从备份恢复…</translation>
+    </message>
+    <message>
         <source>Model manager…</source>
         <translation>模型管理器…</translation>
     </message>
@@ -1332,6 +1336,81 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Unload the model</source>
         <translation>卸载模型</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>Restore from backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>备份时间</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Hearth backs your conversations up once a day and before every upgrade. Restoring one backs the current conversations up first.</source>
+        <translation>Hearth 每天以及每次升级前都会备份你的对话。恢复某个备份前，会先备份当前的对话。</translation>
+    </message>
+    <message>
+        <source>daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <source>by hand</source>
+        <translation>手动</translation>
+    </message>
+    <message>
+        <source>before a restore</source>
+        <translation>恢复前</translation>
+    </message>
+    <message>
+        <source>before an upgrade</source>
+        <translation>升级前</translation>
+    </message>
+    <message>
+        <source>No backups yet. The first one is made within a few minutes of starting Hearth, or now with “Back up now”.</source>
+        <translation>还没有备份。启动 Hearth 几分钟内会自动创建第一个备份，也可以点击“立即备份”马上创建。</translation>
+    </message>
+    <message>
+        <source>Replace the current conversations with the backup from {when}? They are backed up first.</source>
+        <translation>要用 {when} 的备份替换当前的对话吗？当前的对话会先被备份。</translation>
+    </message>
+    <message>
+        <source>Restored the backup from {when}. The conversations before it were backed up to {path}.</source>
+        <translation>已恢复 {when} 的备份。恢复前的对话已备份到 {path}。</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}.</source>
+        <translation>已备份到 {path}。</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>正在恢复…</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,7 @@
-"""A damaged or foreign file at start-up: kept as a backup, a fresh store opens, the user is told."""
+"""A damaged or foreign file at start-up: kept as a backup, a fresh store opens, the user is told.
+
+A damaged Hearth file also has what it still holds salvaged into the fresh store (tests/store/test_salvage.py
+tests salvage itself in depth)."""
 from __future__ import annotations
 
 import sqlite3
@@ -15,11 +18,15 @@ def _backups(path):
     return sorted(p for p in path.parent.iterdir() if ".corrupt-" in p.name)
 
 
-def _opens_fresh_and_keeps(path, original: bytes) -> str:
+def _opens_fresh_and_keeps(path, original: bytes, salvaged: bool = False) -> str:
     with Store.open() as store:
         notice = store.recovery_notice
         assert notice is not None and str(path) in notice
-        assert store.list_sessions() == []
+        if salvaged:
+            assert notice.count("Recovered ") == 1 and "the damaged file is kept as" in notice
+            assert store.list_sessions() != []
+        else:
+            assert store.list_sessions() == []
         store.create_session()  # the fresh store works
     [backup] = [p for p in _backups(path) if not p.name.endswith(("-wal", "-shm"))]
     assert backup.name.startswith("hearth.sqlite3.corrupt-") and str(backup) in notice
@@ -58,7 +65,7 @@ def test_a_damaged_hearth_database_is_kept_with_its_log():
         data[offset + 100: offset + 600] = b"\xff" * 500
     path.write_bytes(bytes(data))
     path.with_name("hearth.sqlite3-wal").write_bytes(b"stale log")
-    notice = _opens_fresh_and_keeps(path, bytes(data))
+    notice = _opens_fresh_and_keeps(path, bytes(data), salvaged=True)
     assert "damage" in notice or "cannot read" in notice
     assert any(p.name.endswith("-wal") for p in _backups(path))
 
@@ -69,9 +76,10 @@ def test_a_truncated_file_is_kept_as_a_backup():
         for n in range(200):
             store.add_message(store.create_session(), "user", "words " * 100)
         store._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = path.read_bytes()[: 4096 * 5]
+    data = path.read_bytes()
+    data = data[: len(data) // 4096 // 2 * 4096]
     path.write_bytes(data)
-    _opens_fresh_and_keeps(path, data)
+    _opens_fresh_and_keeps(path, data, salvaged=True)
 
 
 def test_an_empty_file_is_simply_used():
@@ -114,5 +122,5 @@ def test_damage_met_in_use_is_set_aside_at_the_next_start(monkeypatch):
         with pytest.raises(HearthError, match="is damaged; restart Hearth"):
             store.messages(sid)
     assert path.with_name("hearth.sqlite3.needs-check").exists()
-    _opens_fresh_and_keeps(path, bytes(data))
+    _opens_fresh_and_keeps(path, bytes(data), salvaged=True)
     assert not path.with_name("hearth.sqlite3.needs-check").exists()

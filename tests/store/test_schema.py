@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 from desktop.store import Store
+from desktop.errors import HearthError
 from desktop.store.schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate, schema_version
 
 
@@ -69,7 +70,7 @@ def test_a_failed_migration_leaves_the_file_at_its_old_version(tmp_path, monkeyp
                                             "THIS IS NOT SQL"))
     monkeypatch.setattr(schema, "MIGRATIONS", (MIGRATIONS[0], broken))
     conn = sqlite3.connect(path, isolation_level=None)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(HearthError, match="version 2 .broken. failed: .*left unchanged at version 1"):
         schema.migrate(conn, target=2)
     assert schema_version(conn) == 1
     columns = [row[1] for row in conn.execute("PRAGMA table_info(sessions)")]
