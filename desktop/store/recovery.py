@@ -71,6 +71,8 @@ def problem_with(path: Path) -> str | None:
         return f"SQLite cannot read it ({exc})"
     except UnicodeDecodeError:  # SQLite's message quoted damaged bytes of the schema
         return "SQLite cannot read its schema"
+    except MemoryError:  # SQLITE_NOMEM: a damaged page claiming a huge size (seen in an FTS5 table)
+        return "SQLite cannot read it (a damaged page)"
     finally:
         conn.close()
     return None

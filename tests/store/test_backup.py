@@ -164,14 +164,17 @@ def test_a_failed_migration_rolls_back_and_the_old_version_still_opens_the_store
     broken = Migration(version + 1, "a step that fails halfway", (
         "CREATE TABLE half_done (x INTEGER)",
         "INSERT INTO no_such_table VALUES (1)"))
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS + (broken,))
+    original = schema.MIGRATIONS
+    monkeypatch.setattr(schema, "MIGRATIONS", original + (broken,))
     with pytest.raises(HearthError) as info:
         Store.open()
     assert "\n" not in str(info.value) and f"schema version {version + 1}" in str(info.value)
     assert "left unchanged" in str(info.value)
     [taken] = backup.list_backups(path)  # the backup before the upgrade
     assert taken.path.name.endswith(f"-before-schema-{version + 1}.sqlite3") and _contents(taken.path) == before
-    monkeypatch.undo()  # the Hearth that wrote the file opens it as before
+    # The Hearth that wrote the file opens it as before (not monkeypatch.undo(): that would also
+    # undo the test's own HEARTH_HOME and open the real data folder).
+    monkeypatch.setattr(schema, "MIGRATIONS", original)
     with Store.open() as store:
         assert schema.schema_version(store._connection()) == version
         assert store._connection().execute(
