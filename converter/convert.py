@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gguf
 
-from converter import family as common
+from converter.decoder import load_config, write_common_hparams
 from converter.families import family_for
 from converter.outtypes import LLAMA_CPP_TYPES, NUMPY_TYPES, OUTTYPES
 from converter.plan import Plan, build_plan
@@ -48,8 +48,8 @@ def _add_metadata(plan: Plan, vocab: Vocab, folder: Path, ftype: gguf.LlamaFileT
             meta.size_label = gguf.size_label(plan.n_params, 0, 0, 0)
         writer.add_type(gguf.GGUFType.MODEL)
         meta.set_gguf_meta_model(writer)
-        common.write_common_hparams(plan.config, writer)
-        common.write_family_hparams(plan.family, plan.config, writer)
+        write_common_hparams(plan.config, writer)
+        plan.family.write_hparams(plan.config, writer)
         writer.add_file_type(ftype)
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
         vocab.write(folder, writer)
@@ -81,7 +81,7 @@ def convert(src: str | Path, out: str | Path, outtype: str = "auto", *, force: b
         raise HearthError("an importance matrix only applies to k-quants and iq4_xs outputs")
     _check_output(out, force)
     folder = resolve_source(str(src), progress)
-    config = common.load_config(folder)
+    config = load_config(folder)
     family = family_for(config)
     check(cancel)
     float_type = "f16" if outtype in ("auto", *LLAMA_CPP_TYPES) else outtype

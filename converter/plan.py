@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import gguf
 import numpy as np
 
-from converter import family as common
+from converter.decoder import Transform, expected_shapes, n_layers, tensor_kind
+from converter.families.family import Family
 from converter.outtypes import DIRECT, encode, overflows_f16, stored_shape, tensor_type
 from converter.weights import StoredTensor, read_checkpoint, widen
 from desktop.errors import HearthError
@@ -26,7 +26,7 @@ class TensorPlan:
     shape: tuple[int, ...]
     qtype: gguf.GGMLQuantizationType
     source: StoredTensor | None = None
-    transform: common.Transform = field(default_factory=common.Transform)
+    transform: Transform = field(default_factory=Transform)
     values: np.ndarray | None = None  # computed tensors (rope factors) instead of a source
 
     @property
@@ -60,7 +60,7 @@ class TensorPlan:
 @dataclass
 class Plan:
     arch: gguf.MODEL_ARCH
-    family: ModuleType
+    family: Family
     config: dict
     tensors: list[TensorPlan]
     kept_wide: list[str]  # tensors kept in bf16 because their bf16 values overflow f16
@@ -70,14 +70,14 @@ class Plan:
         return sum(int(np.prod(t.shape)) for t in self.tensors)
 
 
-def _check_shape(arch: gguf.MODEL_ARCH, family: ModuleType, config: dict, name: str, hf_name: str,
+def _check_shape(arch: gguf.MODEL_ARCH, family: Family, config: dict, name: str, hf_name: str,
                  shape: tuple[int, ...], expected: dict) -> None:
-    kind = common.tensor_kind(arch, name)
+    kind = tensor_kind(arch, name)
     want = expected.get(kind)
     if want is None:
         return
     if kind == gguf.MODEL_TENSOR.FFN_UP:
-        want = (want[0] * getattr(family, "FFN_UP_ROWS_FACTOR", 1), want[1])
+        want = (want[0] * family.ffn_up_rows_factor, want[1])
     if name.endswith(".bias"):
         want = want[:1]
     if tuple(shape) != want:
@@ -91,34 +91,34 @@ def _bf16_overflowing(source: StoredTensor) -> bool:
     return any(overflows_f16(raw[i:i + step]) for i in range(0, raw.shape[0], step))
 
 
-def build_plan(folder: Path, family: ModuleType, config: dict, outtype: gguf.GGMLQuantizationType) -> Plan:
+def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQuantizationType) -> Plan:
     """Map every checkpoint tensor to its gguf tensor and type; check names and shapes."""
-    arch = common.arch_of(family, config)
+    arch = family.arch_of(config)
     stored = read_checkpoint(folder)
     vocab_rows = int(config["vocab_size"])
-    expected = common.expected_shapes(config, vocab_rows)
+    expected = expected_shapes(config, vocab_rows)
     plans: list[TensorPlan] = []
     kept_wide: list[str] = []
-    table = common.tensor_name_table(family, config)
+    table = family.tensor_name_table(config)
     for hf_name, source in stored.items():
-        name = common.gguf_tensor_name(family, config, table, hf_name)
+        name = family.gguf_tensor_name(config, table, hf_name)
         if name is None:
             continue
         _check_shape(arch, family, config, name, hf_name, source.shape, expected)
         qtype = tensor_type(name, source.shape, outtype)
-        transform = common.transform_of(family, name, config, source.n_rows)
+        transform = family.tensor_transform(name, config, source.n_rows)
         if qtype == gguf.GGMLQuantizationType.F16 and source.dtype == "BF16" and _bf16_overflowing(source):
             qtype = gguf.GGMLQuantizationType.BF16
             kept_wide.append(name)
         plans.append(TensorPlan(name, source.shape, qtype, source, transform))
-    for name, values in common.extra_tensors_of(family, config).items():
+    for name, values in family.extra_tensors(config).items():
         plans.append(TensorPlan(name, values.shape, gguf.GGMLQuantizationType.F32, values=values))
     names = {p.name for p in plans}
     if gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.TOKEN_EMBD] + ".weight" not in names:
         raise HearthError(f"{folder}: the weights have no token embedding; the checkpoint is incomplete")
-    missing_layers = [i for i in range(common.n_layers(config)) if f"blk.{i}.attn_norm.weight" not in names
+    missing_layers = [i for i in range(n_layers(config)) if f"blk.{i}.attn_norm.weight" not in names
                       and f"blk.{i}.ffn_down.weight" not in names]
     if missing_layers:
-        raise HearthError(f"{folder}: layer {missing_layers[0]} of {common.n_layers(config)} is missing from the "
+        raise HearthError(f"{folder}: layer {missing_layers[0]} of {n_layers(config)} is missing from the "
                           "weights; a shard may not have been downloaded")
     return Plan(arch, family, config, plans, kept_wide)

@@ -1,22 +1,14 @@
-"""What every supported family shares: hyperparameters -> gguf keys, HF tensor names -> gguf names.
+"""The generic decoder-only transformer every family builds on: config.json -> gguf keys and shapes.
 
 Names come from the `gguf` package's own tables (`gguf.get_tensor_name_map`, `gguf.Keys` through
-`GGUFWriter.add_*`), so the converter follows llama.cpp's conventions without restating them. A
-family module (converter/families/*) passes its quirks in through three hooks:
-
-- `write_hparams(config, writer)`: extra metadata keys after the common ones;
-- `tensor_transform(gguf_name, config, n_rows) -> Transform`: row permutation or value shift;
-- `extra_tensors(config) -> {gguf name: float32 array}`: tensors computed from the config (rope factors);
-- `arch_for(config)`, `SKIPPED_TENSORS`, `SKIPPED_PREFIXES`, `RENAMED_PREFIXES`, `FFN_UP_ROWS_FACTOR`:
-  for families that need them.
-A hook a family does not define means "nothing differs".
+`GGUFWriter.add_*`), so the converter follows llama.cpp's conventions without restating them. What a
+family changes is declared by its `Family` value (converter/families/family.py).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import gguf
 import numpy as np
@@ -121,45 +113,3 @@ def tensor_kind(arch: gguf.MODEL_ARCH, gguf_name: str) -> gguf.MODEL_TENSOR | No
         elif base == pattern:
             return kind
     return None
-
-
-def arch_of(family: ModuleType, config: dict) -> gguf.MODEL_ARCH:
-    """The gguf architecture; a family covering several (Gemma 2/3) decides per checkpoint."""
-    return family.arch_for(config) if hasattr(family, "arch_for") else family.ARCH
-
-
-def write_family_hparams(family: ModuleType, config: dict, writer: gguf.GGUFWriter) -> None:
-    if hasattr(family, "write_hparams"):
-        family.write_hparams(config, writer)
-
-
-def transform_of(family: ModuleType, gguf_name: str, config: dict, n_rows: int) -> Transform:
-    if hasattr(family, "tensor_transform"):
-        return family.tensor_transform(gguf_name, config, n_rows)
-    return Transform()
-
-
-def extra_tensors_of(family: ModuleType, config: dict) -> dict[str, np.ndarray]:
-    return family.extra_tensors(config) if hasattr(family, "extra_tensors") else {}
-
-
-def tensor_name_table(family: ModuleType, config: dict) -> gguf.TensorNameMap:
-    """gguf's HF-name -> gguf-name table for this checkpoint (costly to build: make it once)."""
-    return gguf.get_tensor_name_map(arch_of(family, config), n_layers(config))
-
-
-def gguf_tensor_name(family: ModuleType, config: dict, table: gguf.TensorNameMap, hf_name: str) -> str | None:
-    """The gguf name of a Hugging Face tensor, None for tensors llama.cpp does not use."""
-    if (hf_name.endswith(SKIPPED_SUFFIXES) or hf_name in getattr(family, "SKIPPED_TENSORS", ())
-            or hf_name.startswith(getattr(family, "SKIPPED_PREFIXES", ()))):
-        return None
-    for prefix, replacement in getattr(family, "RENAMED_PREFIXES", {}).items():
-        if hf_name.startswith(prefix):
-            hf_name = replacement + hf_name[len(prefix):]
-            break
-    arch = arch_of(family, config)
-    name = table.get_name(hf_name, try_suffixes=(".weight", ".bias"))
-    if name is None:
-        raise HearthError(f"tensor {hf_name} has no place in a {arch.name.lower()} gguf; "
-                          "the checkpoint does not match its config.json architecture")
-    return name
