@@ -149,6 +149,16 @@ def trained_spm(folder: Path, add_dummy_prefix: bool, tokenizer_class: str, adde
     return len(tokenizer)
 
 
+def tokenizer_json_only(folder: Path, size: int) -> int:
+    """Drop tokenizer.model, as many repositories do: the SentencePiece model lives on in tokenizer.json."""
+    (folder / "tokenizer.model").unlink()
+    config_path = folder / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config.pop("vocab_file", None)
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    return size
+
+
 SMALL = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
              num_key_value_heads=2, max_position_embeddings=256, tie_word_embeddings=False)
 
@@ -177,6 +187,13 @@ TINY = {
                                                           "image_size": 28, "patch_size": 14},
                                        "mm_tokens_per_image": 4},
                       lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    # the issue's case: Gemma 3 whose SentencePiece BPE tokenizer ships only as tokenizer.json
+    "gemma3-json": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
+                                         "sliding_window": 128},
+                    lambda f: tokenizer_json_only(f, trained_spm(f, False, "GemmaTokenizer"))),
+    # Llama 2 / Mistral style: Metaspace pre-tokenizer with a space prefix, tokenizer.json only
+    "mistral-json": ("MistralConfig", {"sliding_window": None},
+                     lambda f: tokenizer_json_only(f, trained_spm(f, True, "LlamaTokenizer"))),
     "phi3": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2},
              lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
     # Phi-3.5-style long context: texts longer than original_max_position_embeddings use long factors

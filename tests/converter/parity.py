@@ -35,12 +35,16 @@ def reference_tokenizer(checkpoint: Path):
     return lambda text: bos + spm(text, add_special_tokens=False)["input_ids"]
 
 
-def token_mismatches(checkpoint: Path, gguf_path: Path) -> list[tuple[str, list[int], list[int]]]:
-    """Corpus lines where llama.cpp's tokens differ from transformers' (empty when at parity)."""
+def token_mismatches(checkpoint: Path, gguf_path: Path, always_prefix: bool = False) -> list[tuple[str, list[int], list[int]]]:
+    """Corpus lines where llama.cpp's tokens differ from transformers' (empty when at parity).
+
+    `always_prefix`: the tokenizer is a Metaspace one that `tokenizers` leaves without its `▁` prefix
+    when the text already begins with a space; llama.cpp, like SentencePiece itself, always adds it,
+    so such a text is compared with transformers' tokens of one more leading space."""
     tokenize = reference_tokenizer(checkpoint)
     found = []
     for text in [*CORPUS, "\n".join(CORPUS)]:
-        expected = tokenize(text)
+        expected = tokenize(" " + text if always_prefix and text.startswith(" ") else text)
         got = llama_cpp_tokens(gguf_path, text)
         if got != expected:
             found.append((text, expected, got))

@@ -37,6 +37,15 @@ def _edit_config(folder, **changes):
     (folder / "config.json").write_text(json.dumps(config))
 
 
+def _make_tokenizer_unigram(folder):
+    """A Unigram tokenizer.json and no tokenizer.model: llama.cpp has no exact equivalent."""
+    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    pieces = sorted(data["model"]["vocab"], key=data["model"]["vocab"].get)
+    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": [[p, -1.0] for p in pieces], "byte_fallback": True}
+    data["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
+    (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+
+
 BREAKAGES = {
     "missing config": (lambda f: (f / "config.json").unlink(), "no config.json"),
     "missing weights": (lambda f: (f / "model.safetensors").unlink(), "no model weights"),
@@ -45,6 +54,7 @@ BREAKAGES = {
     "shape mismatch": (lambda f: _edit_config(f, intermediate_size=96), "but config.json implies [64, 96]"),
     "truncated weights": (lambda f: os.truncate(f / "model.safetensors", (f / "model.safetensors").stat().st_size // 2),
                           "is truncated"),
+    "unigram tokenizer.json only": (_make_tokenizer_unigram, "neither byte-level BPE nor SentencePiece BPE"),
     "missing tokenizer": (lambda f: [(f / n).unlink() for n in ("tokenizer.json",)], "has no tokenizer"),
 }
 
