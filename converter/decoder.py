@@ -13,6 +13,7 @@ from pathlib import Path
 import gguf
 import numpy as np
 
+from converter.experts import n_experts
 from desktop.errors import HearthError
 
 # Hugging Face tensors that hold nothing llama.cpp needs (buffers recomputed at load time).
@@ -72,6 +73,9 @@ def write_common_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
     writer.add_head_count(int(config["num_attention_heads"]))
     writer.add_head_count_kv(n_kv_heads(config))
     writer.add_layer_norm_rms_eps(float(config.get("rms_norm_eps", 1e-6)))
+    if n_experts(config) is not None:
+        writer.add_expert_count(n_experts(config))
+        writer.add_expert_used_count(int(config["num_experts_per_tok"]))
     if config.get("head_dim"):
         writer.add_key_length(int(config["head_dim"]))
         writer.add_value_length(int(config["head_dim"]))
@@ -98,7 +102,24 @@ def expected_shapes(config: dict, vocab_rows: int) -> dict[gguf.MODEL_TENSOR, tu
         T.ATTN_NORM: (embd,), T.FFN_NORM: (embd,), T.ATTN_Q: (q_rows, embd), T.ATTN_K: (kv_rows, embd),
         T.ATTN_V: (kv_rows, embd), T.ATTN_OUT: (embd, q_rows), T.ATTN_QKV: (q_rows + 2 * kv_rows, embd),
         T.FFN_GATE: (ff, embd), T.FFN_UP: (ff, embd), T.FFN_DOWN: (embd, ff),
+        **_expert_shapes(config),
     }
+
+
+def _expert_shapes(config: dict) -> dict[gguf.MODEL_TENSOR, tuple[int, ...]]:
+    """Stacked expert weights, the router and the shared expert of a mixture-of-experts config."""
+    count = n_experts(config)
+    if count is None:
+        return {}
+    T = gguf.MODEL_TENSOR
+    embd, ff = int(config["hidden_size"]), int(config.get("moe_intermediate_size") or config["intermediate_size"])
+    shapes = {T.FFN_GATE_EXP: (count, ff, embd), T.FFN_UP_EXP: (count, ff, embd), T.FFN_DOWN_EXP: (count, embd, ff),
+              T.FFN_GATE_INP: (count, embd)}
+    if config.get("shared_expert_intermediate_size"):
+        shared = int(config["shared_expert_intermediate_size"])
+        shapes |= {T.FFN_GATE_SHEXP: (shared, embd), T.FFN_UP_SHEXP: (shared, embd), T.FFN_DOWN_SHEXP: (embd, shared),
+                   T.FFN_GATE_INP_SHEXP: (1, embd)}
+    return shapes
 
 
 def tensor_kind(arch: gguf.MODEL_ARCH, gguf_name: str) -> gguf.MODEL_TENSOR | None:

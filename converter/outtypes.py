@@ -38,9 +38,14 @@ OUTTYPES: tuple[str, ...] = (*NUMPY_TYPES, *LLAMA_CPP_TYPES, "auto")
 F16_MAX_BF16_BITS = 0x4780  # bf16 bit pattern (sign masked) of 65536: the first value f16 cannot hold
 
 
+# Tensors llama.cpp keeps in f32 whatever the output type: the mixture-of-experts routers.
+ALWAYS_F32 = (".ffn_gate_inp.weight", ".ffn_gate_inp_shexp.weight")
+
+
 def tensor_type(gguf_name: str, shape: tuple[int, ...], outtype: Q) -> Q:
-    """The type one tensor is stored as: norms, biases and 1-D tensors stay f32 (as llama.cpp does)."""
-    if len(shape) <= 1 or not gguf_name.endswith(".weight") or gguf_name.endswith("_norm.weight"):
+    """The type one tensor is stored as: norms, biases, routers and 1-D tensors stay f32 (as llama.cpp does)."""
+    if (len(shape) <= 1 or not gguf_name.endswith(".weight") or gguf_name.endswith("_norm.weight")
+            or gguf_name.endswith(ALWAYS_F32)):
         return Q.F32
     block, _ = gguf.GGML_QUANT_SIZES[outtype]
     if shape[-1] % block:

@@ -187,6 +187,13 @@ TINY = {
                                                           "image_size": 28, "patch_size": 14},
                                        "mm_tokens_per_image": 4},
                       lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    # mixture of experts: 4 experts, 2 per token; Qwen2-MoE adds a shared expert with its own gate
+    "qwen2-moe": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                     "shared_expert_intermediate_size": 64},
+                  lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    "qwen3-moe": ("Qwen3MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                     "head_dim": 32, "norm_topk_prob": True},
+                  lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
     # the case: Gemma 3 whose SentencePiece BPE tokenizer ships only as tokenizer.json
     "gemma3-json": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
                                          "sliding_window": 128},
