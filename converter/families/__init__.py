@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from desktop.errors import HearthError
 
-from converter.families import gemma, llama, phi3, qwen2, qwen3, qwen_moe
+from converter.families import gemma, granite, llama, mistral3, olmo2, phi3, qwen2, qwen3, qwen_moe
 from converter.families.family import Family
 
-FAMILIES: tuple[Family, ...] = (llama.FAMILY, qwen2.FAMILY, qwen3.FAMILY, qwen_moe.FAMILY, gemma.FAMILY, phi3.FAMILY)
+FAMILIES: tuple[Family, ...] = (llama.FAMILY, mistral3.FAMILY, granite.FAMILY, qwen2.FAMILY, qwen3.FAMILY, qwen_moe.FAMILY,
+                                gemma.FAMILY, phi3.FAMILY, olmo2.FAMILY)
 
 BY_HF_ARCHITECTURE: dict[str, Family] = {
     hf_name: family for family in FAMILIES for hf_name in family.hf_architectures

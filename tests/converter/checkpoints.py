@@ -187,6 +187,17 @@ TINY = {
                                                           "image_size": 28, "patch_size": 14},
                                        "mm_tokens_per_image": 4},
                       lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    "granite": ("GraniteConfig", {"embedding_multiplier": 12.0, "residual_multiplier": 0.22,
+                                  "attention_multiplier": 0.0078125, "logits_scaling": 8.0},
+                lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+    "olmo2": ("Olmo2Config", {},
+              lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+    # Ministral 3: YaRN rope with Llama 4 attention temperature (positions past 32 get scaled)
+    "ministral3": ("Ministral3Config", {"head_dim": 16, "rope_parameters": {
+        "rope_type": "yarn", "type": "yarn", "rope_theta": 1000000.0, "factor": 4.0, "beta_fast": 32.0,
+        "beta_slow": 1.0, "mscale": 1.0, "mscale_all_dim": 1.0, "llama_4_scaling_beta": 0.1,
+        "original_max_position_embeddings": 64, "max_position_embeddings": 256}},
+                   lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
     # mixture of experts: 4 experts, 2 per token; Qwen2-MoE adds a shared expert with its own gate
     "qwen2-moe": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
                                      "shared_expert_intermediate_size": 64},
