@@ -93,16 +93,23 @@ def from_gguf(gguf_path: Path, name: str, pre: str) -> Path:
 LLAMA3_REGEX = ("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                 "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
 QWEN2_REGEX = PUBLISHED_PRE_TOKENIZERS["qwen2"]["pretokenizers"][0]["pattern"]["Regex"]
+# GPT-4o's o200k split (Phi-4-mini) and Mistral's Tekken, as their tokenizer.json files write them
+_CASED = ("[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+%s"
+          "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*%s")
+GPT4O_REGEX = (_CASED % (("(?i:'s|'t|'re|'ve|'m|'ll|'d)?",) * 2)
+               + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
+TEKKEN_REGEX = _CASED % ("", "") + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 TRAINING_TEXT = CORPUS * 40 + [" ".join(f"word{i} token{i * 7} value{i % 13}" for i in range(j, j + 50))
                                for j in range(0, 2000, 50)]
 
 
-def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], nfc: bool) -> int:
-    """A small byte-level BPE tokenizer with a given split regex (Llama 3 or Qwen2 style); returns its size."""
+def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], nfc: bool,
+                ignore_merges: bool = False) -> int:
+    """A small byte-level BPE tokenizer with a given split regex (Llama 3, Qwen2, ... style); returns its size."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE())
+    tok = Tokenizer(models.BPE(ignore_merges=ignore_merges))
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(regex), behavior="isolated"),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
@@ -113,7 +120,7 @@ def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], 
     tok.train_from_iterator(TRAINING_TEXT, trainers.BpeTrainer(
         vocab_size=800, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=specials,
         show_progress=False))
-    add_bos = bos == "<|begin_of_text|>"
+    add_bos = bos in ("<|begin_of_text|>", "<s>")  # Llama 3 and Tekken prepend BOS
     if add_bos:
         tok.post_processor = processors.TemplateProcessing(
             single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, tok.token_to_id(bos))])
@@ -197,7 +204,11 @@ TINY = {
         "rope_type": "yarn", "type": "yarn", "rope_theta": 1000000.0, "factor": 4.0, "beta_fast": 32.0,
         "beta_slow": 1.0, "mscale": 1.0, "mscale_all_dim": 1.0, "llama_4_scaling_beta": 0.1,
         "original_max_position_embeddings": 64, "max_position_embeddings": 256}},
-                   lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+                   lambda f: trained_bpe(f, TEKKEN_REGEX, "<s>", "</s>", ["[INST]", "[/INST]"], False, ignore_merges=True)),
+    # Phi-4-mini: the phi3 graph with a quarter of each head unrotated, tied embeddings, o200k BPE
+    "phi4-mini": ("Phi3Config", {"partial_rotary_factor": 0.75, "tie_word_embeddings": True, "pad_token_id": 0,
+                                 "bos_token_id": 1, "eos_token_id": 2},
+                  lambda f: trained_bpe(f, GPT4O_REGEX, "<|endoftext|>", "<|end|>", ["<|user|>", "<|assistant|>"], False)),
     # mixture of experts: 4 experts, 2 per token; Qwen2-MoE adds a shared expert with its own gate
     "qwen2-moe": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
                                      "shared_expert_intermediate_size": 64},
