@@ -57,6 +57,8 @@ def n_kv_heads(config: dict) -> int:
 def rope_parameters(config: dict) -> dict:
     """Rope settings in one dict whether the config uses `rope_scaling` or the newer `rope_parameters`."""
     params = dict(config.get("rope_parameters") or config.get("rope_scaling") or {})
+    if isinstance(params.get("full_attention"), dict):  # per layer type (Gemma 3): the global layers' rope
+        params = dict(params["full_attention"])
     if "rope_type" not in params and "type" in params:
         params["rope_type"] = params["type"]
     if "rope_theta" not in params and "rope_theta" in config:

@@ -29,6 +29,9 @@ def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
         writer.add_final_logit_softcapping(float(config["final_logit_softcapping"]))
     if config.get("sliding_window") and config.get("sliding_window_pattern") != 1:
         writer.add_sliding_window(int(config["sliding_window"]))
+    local_rope = (config.get("rope_parameters") or {}).get("sliding_attention")
+    if isinstance(local_rope, dict) and local_rope.get("rope_theta") is not None:
+        writer.add_rope_freq_base_swa(float(local_rope["rope_theta"]))
 
 
 def tensor_transform(gguf_name: str, config: dict, n_rows: int) -> Transform:

@@ -156,6 +156,13 @@ def trained_spm(folder: Path, add_dummy_prefix: bool, tokenizer_class: str, adde
     return len(tokenizer)
 
 
+def tokenizer_class(folder: Path, size: int, name: str) -> int:
+    """Set tokenizer_config.json's class as the published model does (llama.cpp's converter reads it)."""
+    path = folder / "tokenizer_config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "tokenizer_class": name}), encoding="utf-8")
+    return size
+
+
 def tokenizer_json_only(folder: Path, size: int) -> int:
     """Drop tokenizer.model, as many repositories do: the SentencePiece model lives on in tokenizer.json."""
     (folder / "tokenizer.model").unlink()
@@ -208,7 +215,8 @@ TINY = {
     # Phi-4-mini: the phi3 graph with a quarter of each head unrotated, tied embeddings, o200k BPE
     "phi4-mini": ("Phi3Config", {"partial_rotary_factor": 0.75, "tie_word_embeddings": True, "pad_token_id": 0,
                                  "bos_token_id": 1, "eos_token_id": 2},
-                  lambda f: trained_bpe(f, GPT4O_REGEX, "<|endoftext|>", "<|end|>", ["<|user|>", "<|assistant|>"], False)),
+                  lambda f: tokenizer_class(f, trained_bpe(f, GPT4O_REGEX, "<|endoftext|>", "<|end|>",
+                                                           ["<|user|>", "<|assistant|>"], False), "GPT2Tokenizer")),
     # mixture of experts: 4 experts, 2 per token; Qwen2-MoE adds a shared expert with its own gate
     "qwen2-moe": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
                                      "shared_expert_intermediate_size": 64},
@@ -266,3 +274,24 @@ def tiny(name: str, dtype: str = "float32") -> Path:
         model.to(getattr(torch, dtype)).save_pretrained(folder, safe_serialization=True)
 
     return _cached(f"tiny-{name}-{dtype}", build)
+
+
+def llama_cpp_conversions() -> dict[str, Path]:
+    """Every tiny checkpoint converted to f16 by llama.cpp's own converter, in one process, cached."""
+    import hashlib
+    import subprocess
+
+    import llama_cpp_reference
+
+    names = sorted(TINY)
+    digest = hashlib.sha256(" ".join(names).encode()).hexdigest()[:10]
+
+    def build(folder: Path) -> None:
+        pairs = [(tiny(name), folder / f"{name}.gguf") for name in names]
+        proc = subprocess.run(llama_cpp_reference.command(pairs), capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"llama.cpp's converter failed: {proc.stderr[-3000:]}")
+
+    folder = _cached(f"llama-cpp-reference-{digest}", build)
+    return {name: folder / f"{name}.gguf" for name in names}
+
