@@ -75,8 +75,9 @@ def write_common_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
     writer.add_head_count(int(config["num_attention_heads"]))
     writer.add_head_count_kv(n_kv_heads(config))
     writer.add_layer_norm_rms_eps(float(config.get("rms_norm_eps", 1e-6)))
-    if n_experts(config) is not None:
-        writer.add_expert_count(n_experts(config))
+    experts = n_experts(config)
+    if experts is not None:
+        writer.add_expert_count(experts)
         writer.add_expert_used_count(int(config["num_experts_per_tok"]))
     if config.get("head_dim"):
         writer.add_key_length(int(config["head_dim"]))
