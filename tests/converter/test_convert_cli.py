@@ -143,3 +143,25 @@ def test_verify_reports_against_the_unquantized_model(checkpoint, tmp_path):
     assert list(tmp_path.glob(".verify-*")) == []  # the reference is deleted afterwards
     human = run_cli(checkpoint, tmp_path / "m.gguf", "--outtype", "q4_0", "--verify", "--force")
     assert "mean KL divergence" in human.stdout and "top-1 agreement" in human.stdout
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("drop", "expert 1 of model.layers.0.mlp.experts.up_proj.weight is missing"),
+    ("reshape", "the experts of model.layers.0.mlp.experts.up_proj.weight differ in shape"),
+])
+def test_damaged_experts_are_one_line(damage, message, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "moe"
+    shutil.copytree(checkpoints.tiny("qwen3-moe"), folder)
+    weights = load_file(folder / "model.safetensors")
+    name = "model.layers.0.mlp.experts.1.up_proj.weight"
+    if damage == "drop":
+        del weights[name]
+    else:
+        weights[name] = weights[name][:-1]
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+    proc = run_cli(folder, tmp_path / "out.gguf")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert message in proc.stderr
+    assert not (tmp_path / "out.gguf").exists()
