@@ -93,8 +93,12 @@ def _bf16_overflowing(source: StoredTensor) -> bool:
     return any(overflows_f16(raw[i:i + step]) for i in range(0, raw.shape[0], step))
 
 
-def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQuantizationType) -> Plan:
-    """Map every checkpoint tensor to its gguf tensor and type; check names and shapes."""
+def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQuantizationType,
+               scan_overflow: bool = False) -> Plan:
+    """Map every checkpoint tensor to its gguf tensor and type; check names and shapes.
+
+    `scan_overflow` reads every bf16 tensor bound for f16 and keeps those holding values beyond f16's
+    range in bf16; without it, writing such a tensor raises `F16Overflow` (the common case pays nothing)."""
     arch = family.arch_of(config)
     stored = stack_experts(read_checkpoint(folder))
     vocab_rows = int(config["vocab_size"])
@@ -110,7 +114,7 @@ def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQua
         _check_shape(arch, family, config, name, hf_name, shape, expected)
         qtype = tensor_type(name, shape, outtype)
         transform = family.tensor_transform(name, config, sources[0].n_rows)
-        if (qtype == gguf.GGMLQuantizationType.F16 and sources[0].dtype == "BF16"
+        if (scan_overflow and qtype == gguf.GGMLQuantizationType.F16 and sources[0].dtype == "BF16"
                 and any(_bf16_overflowing(source) for source in sources)):
             qtype = gguf.GGMLQuantizationType.BF16
             kept_wide.append(name)
