@@ -197,7 +197,7 @@ def sentencepiece_json_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab
     score_of = _bpe_scores(model, by_id)
     unk = model["vocab"].get(model.get("unk_token") or "<unk>")
     added = _added_tokens(folder, data)
-    _check_fits(max(max(by_id), *(tid for tid in added if tid < vocab_size)) + 1, vocab_size)
+    _check_fits(max([*by_id, *(tid for tid in added if tid < vocab_size)]) + 1, vocab_size)
     tokens, scores, types = [], [], []
     for tid in range(vocab_size):
         if tid == unk:  # listed among the added tokens too, but llama.cpp wants it typed UNKNOWN

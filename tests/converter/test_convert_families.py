@@ -80,3 +80,18 @@ def test_sentencepiece_given_only_as_tokenizer_json(name, space_prefix, tmp_path
     types = fields["tokenizer.ggml.token_type"].contents()
     assert types.count(gguf.TokenType.BYTE) == 256 and types.count(gguf.TokenType.UNKNOWN) == 1
     assert len(set(fields["tokenizer.ggml.scores"].contents())) > 200  # merge ranks, not one flat score
+
+
+def test_sentencepiece_json_without_added_tokens_still_types_unknown_and_bytes(tmp_path):
+    import json
+    import shutil
+
+    from converter.vocab import load_vocab
+
+    src = checkpoints.tiny("gemma3-json")
+    data = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
+    data["added_tokens"] = []
+    (tmp_path / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+    shutil.copy(src / "config.json", tmp_path)
+    vocab = load_vocab(tmp_path, len(data["model"]["vocab"]))
+    assert vocab.types.count(gguf.TokenType.UNKNOWN) == 1 and vocab.types.count(gguf.TokenType.BYTE) == 256
