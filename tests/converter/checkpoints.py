@@ -212,6 +212,14 @@ TINY = {
         "beta_slow": 1.0, "mscale": 1.0, "mscale_all_dim": 1.0, "llama_4_scaling_beta": 0.1,
         "original_max_position_embeddings": 64, "max_position_embeddings": 256}},
                    lambda f: trained_bpe(f, TEKKEN_REGEX, "<s>", "</s>", ["[INST]", "[/INST]"], False, ignore_merges=True)),
+    # Mistral Small 3.x's class: the text model under language_model.*, a Pixtral vision tower to leave out
+    "mistral3-vision": ("Mistral3Config", {"vision_config": {"model_type": "pixtral", "hidden_size": 32,
+                                                             "intermediate_size": 64, "num_hidden_layers": 1,
+                                                             "num_attention_heads": 2, "image_size": 28,
+                                                             "patch_size": 14, "head_dim": 16},
+                                           "text_overrides": {"model_type": "mistral", "sliding_window": None}},
+                        lambda f: trained_bpe(f, TEKKEN_REGEX, "<s>", "</s>", ["[INST]", "[/INST]"], False,
+                                              ignore_merges=True)),
     # Phi-4-mini: the phi3 graph with a quarter of each head unrotated, tied embeddings, o200k BPE
     "phi4-mini": ("Phi3Config", {"partial_rotary_factor": 0.75, "tie_word_embeddings": True, "pad_token_id": 0,
                                  "bos_token_id": 1, "eos_token_id": 2},
@@ -242,8 +250,9 @@ TINY = {
                                                          "original_max_position_embeddings": 64}},
                       lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
 }
-CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration"}
-NESTED_TEXT_CONFIG = {"Gemma3Config"}  # multimodal configs: the text model's settings go in text_config
+CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration",
+             "Mistral3Config": "Mistral3ForConditionalGeneration"}
+NESTED_TEXT_CONFIG = {"Gemma3Config", "Mistral3Config"}  # multimodal configs: the text model's settings go in text_config
 
 
 def tiny(name: str, dtype: str = "float32") -> Path:
@@ -255,7 +264,9 @@ def tiny(name: str, dtype: str = "float32") -> Path:
 
         config_class, extra, make_tokenizer = TINY[name]
         vocab = make_tokenizer(folder)
-        text = {**SMALL, "vocab_size": vocab, "head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 128}
+        extra = dict(extra)
+        text = {**SMALL, "vocab_size": vocab, "head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 128,
+                **extra.pop("text_overrides", {})}
         if config_class in NESTED_TEXT_CONFIG:
             config = getattr(transformers, config_class)(text_config=text, **extra)
         else:

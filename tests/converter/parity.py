@@ -59,12 +59,16 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
 
 def reference_logits(checkpoint: Path, tokens: list[int]) -> np.ndarray:
     """transformers' next-token logits (float32) for every position of `tokens`."""
-    import torch
-    from transformers import AutoModelForCausalLM
+    import json
 
-    model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
+    import torch
+    import transformers
+
+    # the checkpoint's own class: multimodal ones (Mistral 3) are not registered for AutoModelForCausalLM
+    architecture = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))["architectures"][0]
+    model = getattr(transformers, architecture).from_pretrained(checkpoint, dtype=torch.float32)
     with torch.no_grad():
-        return model(torch.tensor([tokens])).logits[0].numpy()
+        return model(input_ids=torch.tensor([tokens])).logits[0].numpy()
 
 
 def llama_cpp_logits(gguf_path: Path, tokens: list[int]) -> np.ndarray:

@@ -13,10 +13,11 @@ import parity
 from converter import convert
 
 EXPECTED_PRE_TOKENIZER = {"llama3": "llama-bpe", "qwen2": "qwen2", "qwen3": "qwen2", "qwen2-moe": "qwen2", "qwen3-moe": "qwen2",
-                          "phi4-mini": "gpt-4o", "ministral3": "tekken"}
+                          "phi4-mini": "gpt-4o", "ministral3": "tekken",
+                          "mistral3-vision": "tekken"}
 # tokenizer.json-only SentencePiece with a Metaspace prefix: see parity.token_mismatches
 METASPACE_PREFIX = {"mistral-json"}
-EXPECTED_ARCH = {"llama3": "llama", "granite": "granite", "olmo2": "olmo2", "ministral3": "mistral3", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "qwen2-moe": "qwen2moe", "qwen3-moe": "qwen3moe", "gemma2": "gemma2",
+EXPECTED_ARCH = {"llama3": "llama", "granite": "granite", "olmo2": "olmo2", "ministral3": "mistral3", "mistral3-vision": "mistral3", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "qwen2-moe": "qwen2moe", "qwen3-moe": "qwen3moe", "gemma2": "gemma2",
                  "gemma3": "gemma3", "gemma3-json": "gemma3", "mistral-json": "llama", "gemma3-vision": "gemma3", "phi3": "phi3",
                  "phi3-longrope": "phi3", "phi4-mini": "phi3"}
 
