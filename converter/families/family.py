@@ -18,6 +18,13 @@ from converter.decoder import SKIPPED_SUFFIXES, Transform, n_layers
 from desktop.errors import HearthError
 
 
+# Multimodal checkpoints (Gemma 3, Mistral 3) keep the text model under language_model.model.*
+# (model.language_model.* in newer saves); the vision tower and projector belong in a separate
+# mmproj file and are left out.
+TEXT_MODEL_PREFIXES = {"language_model.model.": "model.", "model.language_model.": "model."}
+VISION_PREFIXES = ("vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector.")
+
+
 def _no_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
     """Nothing beyond the common keys."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gguf
 from converter.decoder import Transform, head_dim
-from converter.families.family import Family
+from converter.families.family import TEXT_MODEL_PREFIXES, VISION_PREFIXES, Family
 
 ARCH_BY_HF = {"Gemma2ForCausalLM": gguf.MODEL_ARCH.GEMMA2}
 
@@ -44,8 +44,5 @@ FAMILY = Family(
     "gemma", gguf.MODEL_ARCH.GEMMA3, ("Gemma2ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration"),
     write_hparams=write_hparams, tensor_transform=tensor_transform, arch_for=arch_for,
     skipped_tensors=("lm_head.weight", "language_model.lm_head.weight"),
-    # Multimodal Gemma 3 keeps the text model under language_model.model.* (model.language_model.* in
-    # newer saves); the vision tower and projector belong in a separate mmproj file and are left out.
-    renamed_prefixes={"language_model.model.": "model.", "model.language_model.": "model."},
-    skipped_prefixes=("vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector."),
+    renamed_prefixes=TEXT_MODEL_PREFIXES, skipped_prefixes=VISION_PREFIXES,
 )

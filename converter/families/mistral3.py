@@ -11,7 +11,7 @@ import gguf
 
 from converter.decoder import rope_parameters
 from converter.families import llama
-from converter.families.family import Family
+from converter.families.family import TEXT_MODEL_PREFIXES, VISION_PREFIXES, Family
 
 
 def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
@@ -26,7 +26,5 @@ def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
 FAMILY = Family(
     "mistral3", gguf.MODEL_ARCH.MISTRAL3, ("Ministral3ForCausalLM", "Mistral3ForConditionalGeneration"),
     write_hparams=write_hparams, tensor_transform=llama.tensor_transform,
-    renamed_prefixes={"language_model.model.": "model.", "model.language_model.": "model.",
-                      "language_model.lm_head.": "lm_head."},
-    skipped_prefixes=("vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector."),
+    renamed_prefixes={**TEXT_MODEL_PREFIXES, "language_model.lm_head.": "lm_head."}, skipped_prefixes=VISION_PREFIXES,
 )
