@@ -13,9 +13,9 @@ from pathlib import Path
 
 import gguf
 
-from converter import family as common
+from converter.decoder import load_config, write_common_hparams
 from converter.families import family_for
-from converter.outtypes import LLAMA_CPP_TYPES, NUMPY_TYPES, OUTTYPES
+from converter.outtypes import LLAMA_CPP_TYPES, NUMPY_TYPES, OUTTYPES, F16Overflow
 from converter.plan import Plan, build_plan
 from converter.progress import ProgressCallback, Step, check, ignore
 from converter.source import resolve_source
@@ -49,8 +49,8 @@ def _add_metadata(plan: Plan, vocab: Vocab, folder: Path, ftype: gguf.LlamaFileT
             meta.size_label = gguf.size_label(plan.n_params, 0, 0, 0)
         writer.add_type(gguf.GGUFType.MODEL)
         meta.set_gguf_meta_model(writer)
-        common.write_common_hparams(plan.config, writer)
-        common.write_family_hparams(plan.family, plan.config, writer)
+        write_common_hparams(plan.config, writer)
+        plan.family.write_hparams(plan.config, writer)
         writer.add_file_type(ftype)
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
         vocab.write(folder, writer)
@@ -82,35 +82,44 @@ def convert(src: str | Path, out: str | Path, outtype: str = "auto", *, force: b
         raise HearthError("an importance matrix only applies to k-quants and iq4_xs outputs")
     _check_output(out, force)
     folder = resolve_source(str(src), progress)
-    config = common.load_config(folder)
+    config = load_config(folder)
     family = family_for(config)
     check(cancel)
     float_type = "f16" if outtype in ("auto", *LLAMA_CPP_TYPES) else outtype
     qtype, ftype = NUMPY_TYPES[float_type]
     plan = build_plan(folder, family, config, qtype)
     vocab = load_vocab(folder, int(config["vocab_size"]))
-    notes = []
-    if plan.kept_wide and outtype == "auto":
-        notes.append("bf16 weights exceed f16's range; writing bf16 instead of f16")
-        float_type = "bf16"
-        qtype, ftype = NUMPY_TYPES[float_type]
-        plan = build_plan(folder, family, config, qtype)
-    elif plan.kept_wide:
-        notes.append(f"{len(plan.kept_wide)} tensor(s) have values beyond f16's range and stay bf16: "
-                     + ", ".join(plan.kept_wide[:4]) + ("..." if len(plan.kept_wide) > 4 else ""))
-    for note in notes:
-        progress(Step("read", message=note))
-    if outtype in LLAMA_CPP_TYPES:
-        from converter.llama_quantize import quantize_with_llama_cpp
 
-        with temporary_output(out, ".f16.gguf") as intermediate:
-            write_gguf(intermediate, plan, _add_metadata(plan, vocab, folder, ftype), progress, cancel)
-            quantize_with_llama_cpp(intermediate, out, LLAMA_CPP_TYPES[outtype], imatrix=imatrix,
-                                    threads=threads, progress=progress, cancel=cancel)
-        used = outtype
-    else:
-        write_gguf(out, plan, _add_metadata(plan, vocab, folder, ftype), progress, cancel)
-        used = float_type
+    def write(plan: Plan, ftype: gguf.LlamaFileType) -> None:
+        if outtype in LLAMA_CPP_TYPES:
+            from converter.llama_quantize import quantize_with_llama_cpp
+
+            with temporary_output(out, ".f16.gguf") as intermediate:
+                write_gguf(intermediate, plan, _add_metadata(plan, vocab, folder, ftype), progress, cancel)
+                quantize_with_llama_cpp(intermediate, out, LLAMA_CPP_TYPES[outtype], imatrix=imatrix,
+                                        threads=threads, progress=progress, cancel=cancel)
+        else:
+            write_gguf(out, plan, _add_metadata(plan, vocab, folder, ftype), progress, cancel)
+
+    notes = []
+    try:
+        write(plan, ftype)
+    except F16Overflow:
+        # Rare: bf16 weights beyond f16's range. Only now is every tensor scanned for them (a whole
+        # extra read of the weights), and the file written again with those tensors kept bf16.
+        plan = build_plan(folder, family, config, qtype, scan_overflow=True)
+        if outtype == "auto":
+            notes.append("bf16 weights exceed f16's range; writing bf16 instead of f16")
+            float_type = "bf16"
+            qtype, ftype = NUMPY_TYPES[float_type]
+            plan = build_plan(folder, family, config, qtype)
+        else:
+            notes.append(f"{len(plan.kept_wide)} tensor(s) have values beyond f16's range and stay bf16: "
+                         + ", ".join(plan.kept_wide[:4]) + ("..." if len(plan.kept_wide) > 4 else ""))
+        for note in notes:
+            progress(Step("read", message=note))
+        write(plan, ftype)
+    used = outtype if outtype in LLAMA_CPP_TYPES else float_type
     result = ConvertResult(out, used, gguf.MODEL_ARCH_NAMES[plan.arch], plan.n_params, out.stat().st_size,
                            time.monotonic() - started, folder, plan.kept_wide, notes)
     remember(out, source=_provenance(src, folder, used))

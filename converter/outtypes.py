@@ -38,9 +38,14 @@ OUTTYPES: tuple[str, ...] = (*NUMPY_TYPES, *LLAMA_CPP_TYPES, "auto")
 F16_MAX_BF16_BITS = 0x4780  # bf16 bit pattern (sign masked) of 65536: the first value f16 cannot hold
 
 
+# Tensors llama.cpp keeps in f32 whatever the output type: the mixture-of-experts routers.
+ALWAYS_F32 = (".ffn_gate_inp.weight", ".ffn_gate_inp_shexp.weight")
+
+
 def tensor_type(gguf_name: str, shape: tuple[int, ...], outtype: Q) -> Q:
-    """The type one tensor is stored as: norms, biases and 1-D tensors stay f32 (as llama.cpp does)."""
-    if len(shape) <= 1 or not gguf_name.endswith(".weight") or gguf_name.endswith("_norm.weight"):
+    """The type one tensor is stored as: norms, biases, routers and 1-D tensors stay f32 (as llama.cpp does)."""
+    if (len(shape) <= 1 or not gguf_name.endswith(".weight") or gguf_name.endswith("_norm.weight")
+            or gguf_name.endswith(ALWAYS_F32)):
         return Q.F32
     block, _ = gguf.GGML_QUANT_SIZES[outtype]
     if shape[-1] % block:
@@ -66,16 +71,25 @@ def encode(rows: np.ndarray, qtype: Q) -> np.ndarray:
     return gguf.quants.quantize(rows, qtype)
 
 
+class F16Overflow(ValueError):
+    """bf16 values beyond f16's range met while writing f16 (the plan then keeps that tensor bf16)."""
+
+
 def bf16_bits_to_f16(raw: np.ndarray) -> np.ndarray:
     """bf16 bit patterns -> float16, integer arithmetic only (3x faster than through float32).
 
     Every bf16 value in f16's normal range is exactly representable in f16 (7 mantissa bits fit in
     10), so rebasing the exponent from 127 to 15 is the whole conversion. Values below f16's normal
-    range need rounding and take the float path; values above it were ruled out by `overflows_f16`.
+    range need rounding and take the float path; values above it raise `F16Overflow`. Works in
+    place on one fresh array: every temporary would cost a pass over memory and its page faults.
     """
-    magnitude = raw & 0x7FFF
-    out = ((magnitude - (112 << 7)) << 3) | (raw & 0x8000)
-    small = magnitude < (113 << 7)  # f16 subnormals and zeros
+    out = raw & 0x7FFF  # the magnitude, then the result
+    if out.max(initial=0) >= F16_MAX_BF16_BITS:
+        raise F16Overflow
+    small = out < (113 << 7)  # f16 subnormals and zeros
+    out -= 112 << 7
+    out <<= 3
+    out |= raw & 0x8000
     if small.any():
         out[small] = np.left_shift(raw[small], 16, dtype=np.uint32).view(np.float32).astype(np.float16).view(np.uint16)
     return out.view(np.float16)

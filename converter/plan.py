@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import gguf
 import numpy as np
 
-from converter import family as common
+from converter.decoder import Transform, expected_shapes, n_layers, tensor_kind
+from converter.experts import stack_experts
+from converter.families.family import Family
 from converter.outtypes import DIRECT, encode, overflows_f16, stored_shape, tensor_type
 from converter.weights import StoredTensor, read_checkpoint, widen
 from desktop.errors import HearthError
@@ -25,8 +26,8 @@ class TensorPlan:
     name: str
     shape: tuple[int, ...]
     qtype: gguf.GGMLQuantizationType
-    source: StoredTensor | None = None
-    transform: common.Transform = field(default_factory=common.Transform)
+    sources: tuple[StoredTensor, ...] = ()  # one, or each expert of a stacked tensor in order
+    transform: Transform = field(default_factory=Transform)
     values: np.ndarray | None = None  # computed tensors (rope factors) instead of a source
 
     @property
@@ -39,28 +40,29 @@ class TensorPlan:
         if self.values is not None:
             yield encode(self.values.reshape(self.shape[0] if len(self.shape) > 1 else 1, -1), self.qtype)
             return
-        rows = self.shape[0] if len(self.shape) > 1 else 1
-        width = int(np.prod(self.shape)) // rows
-        step = max(1, CHUNK_BYTES // (4 * width))
-        direct = DIRECT.get((self.source.dtype, self.qtype)) if not self.transform.shift else None
-        for start in range(0, rows, step):
-            index = slice(start, min(rows, start + step))
-            if self.transform.row_order is not None:
-                index = self.transform.row_order[index]
-            raw = self.source.raw()[index]  # a fresh mapping per chunk: touched pages do not pile up in RSS
-            if direct is not None:
-                yield direct(raw)
-                continue
-            block = widen(raw, self.source.dtype)
-            if self.transform.shift:
-                block += np.float32(self.transform.shift)
-            yield encode(block, self.qtype)
+        for source in self.sources:
+            rows = source.n_rows
+            width = int(np.prod(source.shape)) // rows
+            step = max(1, CHUNK_BYTES // (4 * width))
+            direct = DIRECT.get((source.dtype, self.qtype)) if not self.transform.shift else None
+            for start in range(0, rows, step):
+                index = slice(start, min(rows, start + step))
+                if self.transform.row_order is not None:
+                    index = self.transform.row_order[index]
+                raw = source.raw()[index]  # a fresh mapping per chunk: touched pages do not pile up in RSS
+                if direct is not None:
+                    yield direct(raw)
+                    continue
+                block = widen(raw, source.dtype)
+                if self.transform.shift:
+                    block += np.float32(self.transform.shift)
+                yield encode(block, self.qtype)
 
 
 @dataclass
 class Plan:
     arch: gguf.MODEL_ARCH
-    family: ModuleType
+    family: Family
     config: dict
     tensors: list[TensorPlan]
     kept_wide: list[str]  # tensors kept in bf16 because their bf16 values overflow f16
@@ -70,14 +72,14 @@ class Plan:
         return sum(int(np.prod(t.shape)) for t in self.tensors)
 
 
-def _check_shape(arch: gguf.MODEL_ARCH, family: ModuleType, config: dict, name: str, hf_name: str,
+def _check_shape(arch: gguf.MODEL_ARCH, family: Family, config: dict, name: str, hf_name: str,
                  shape: tuple[int, ...], expected: dict) -> None:
-    kind = common.tensor_kind(arch, name)
+    kind = tensor_kind(arch, name)
     want = expected.get(kind)
     if want is None:
         return
-    if kind == gguf.MODEL_TENSOR.FFN_UP:
-        want = (want[0] * getattr(family, "FFN_UP_ROWS_FACTOR", 1), want[1])
+    if kind in (gguf.MODEL_TENSOR.FFN_UP, gguf.MODEL_TENSOR.FFN_UP_EXP):
+        want = (*want[:-2], want[-2] * family.ffn_up_rows_factor, want[-1])
     if name.endswith(".bias"):
         want = want[:1]
     if tuple(shape) != want:
@@ -91,34 +93,40 @@ def _bf16_overflowing(source: StoredTensor) -> bool:
     return any(overflows_f16(raw[i:i + step]) for i in range(0, raw.shape[0], step))
 
 
-def build_plan(folder: Path, family: ModuleType, config: dict, outtype: gguf.GGMLQuantizationType) -> Plan:
-    """Map every checkpoint tensor to its gguf tensor and type; check names and shapes."""
-    arch = common.arch_of(family, config)
-    stored = read_checkpoint(folder)
+def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQuantizationType,
+               scan_overflow: bool = False) -> Plan:
+    """Map every checkpoint tensor to its gguf tensor and type; check names and shapes.
+
+    `scan_overflow` reads every bf16 tensor bound for f16 and keeps those holding values beyond f16's
+    range in bf16; without it, writing such a tensor raises `F16Overflow` (the common case pays nothing)."""
+    arch = family.arch_of(config)
+    stored = stack_experts(read_checkpoint(folder))
     vocab_rows = int(config["vocab_size"])
-    expected = common.expected_shapes(config, vocab_rows)
+    expected = expected_shapes(config, vocab_rows)
     plans: list[TensorPlan] = []
     kept_wide: list[str] = []
-    table = common.tensor_name_table(family, config)
-    for hf_name, source in stored.items():
-        name = common.gguf_tensor_name(family, config, table, hf_name)
+    table = family.tensor_name_table(config)
+    for hf_name, sources in stored.items():
+        name = family.gguf_tensor_name(config, table, hf_name)
         if name is None:
             continue
-        _check_shape(arch, family, config, name, hf_name, source.shape, expected)
-        qtype = tensor_type(name, source.shape, outtype)
-        transform = common.transform_of(family, name, config, source.n_rows)
-        if qtype == gguf.GGMLQuantizationType.F16 and source.dtype == "BF16" and _bf16_overflowing(source):
+        shape = sources[0].shape if len(sources) == 1 else (len(sources), *sources[0].shape)
+        _check_shape(arch, family, config, name, hf_name, shape, expected)
+        qtype = tensor_type(name, shape, outtype)
+        transform = family.tensor_transform(name, config, sources[0].n_rows)
+        if (scan_overflow and qtype == gguf.GGMLQuantizationType.F16 and sources[0].dtype == "BF16"
+                and any(_bf16_overflowing(source) for source in sources)):
             qtype = gguf.GGMLQuantizationType.BF16
             kept_wide.append(name)
-        plans.append(TensorPlan(name, source.shape, qtype, source, transform))
-    for name, values in common.extra_tensors_of(family, config).items():
+        plans.append(TensorPlan(name, shape, qtype, sources, transform))
+    for name, values in family.extra_tensors(config).items():
         plans.append(TensorPlan(name, values.shape, gguf.GGMLQuantizationType.F32, values=values))
     names = {p.name for p in plans}
     if gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.TOKEN_EMBD] + ".weight" not in names:
         raise HearthError(f"{folder}: the weights have no token embedding; the checkpoint is incomplete")
-    missing_layers = [i for i in range(common.n_layers(config)) if f"blk.{i}.attn_norm.weight" not in names
+    missing_layers = [i for i in range(n_layers(config)) if f"blk.{i}.attn_norm.weight" not in names
                       and f"blk.{i}.ffn_down.weight" not in names]
     if missing_layers:
-        raise HearthError(f"{folder}: layer {missing_layers[0]} of {common.n_layers(config)} is missing from the "
+        raise HearthError(f"{folder}: layer {missing_layers[0]} of {n_layers(config)} is missing from the "
                           "weights; a shard may not have been downloaded")
     return Plan(arch, family, config, plans, kept_wide)

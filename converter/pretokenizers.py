@@ -13,11 +13,21 @@ LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,
                 r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 QWEN2_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+# GPT-4o's o200k split (Phi-4-mini) and Mistral's Tekken (Mistral Nemo, Ministral, Mistral Small 3):
+# case-aware word splitting, as written in those models' tokenizer.json.
+_CASED_WORDS = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+{s}"
+                r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*{s}")
+_CONTRACTIONS = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+GPT4O_REGEX = (_CASED_WORDS.replace("{s}", _CONTRACTIONS)
+               + r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+TEKKEN_REGEX = _CASED_WORDS.replace("{s}", "") + r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 
 # (step, setting) sequence of the pre_tokenizer -> llama.cpp name
 KNOWN: dict[tuple[tuple[str, object], ...], str] = {
     (("split", LLAMA3_REGEX), ("byte_level", False)): "llama-bpe",
     (("split", QWEN2_REGEX), ("byte_level", False)): "qwen2",
+    (("split", GPT4O_REGEX), ("byte_level", False)): "gpt-4o",
+    (("split", TEKKEN_REGEX), ("byte_level", False)): "tekken",
     (("digits", True), ("byte_level", True)): "smollm",
     (("byte_level", True),): "gpt-2",
 }

@@ -1,13 +1,19 @@
 """The tokenizer half of a gguf: tokens, scores and types, plus special tokens and the chat template.
 
-Two tokenizer kinds cover the supported families: byte-level BPE from tokenizer.json (Llama 3,
-SmolLM, Qwen) and SentencePiece from tokenizer.model (Llama 2, Mistral, Gemma, Phi-3). Special
-token ids, add_bos/add_eos, BPE merges and the chat template (tokenizer_config.json or
+Three tokenizer forms cover the supported families, as llama.cpp's converter accepts them:
+byte-level BPE from tokenizer.json (Llama 3, SmolLM, Qwen) -> llama.cpp's "gpt2" tokenizer;
+SentencePiece from tokenizer.model (Llama 2, Mistral, Gemma, Phi-3) -> "llama"; and a SentencePiece
+model given only as tokenizer.json (BPE over `▁` pieces with byte fallback) -> "llama" too, with
+scores that make llama.cpp's highest-score-first merging follow the BPE merge order. A Unigram
+tokenizer.json without tokenizer.model is refused: llama.cpp's SentencePiece tokenizer merges
+greedily where Unigram searches for the best split, so the two would disagree.
+Special token ids, add_bos/add_eos, BPE merges and the chat template (tokenizer_config.json or
 chat_template.jinja) come from `gguf.SpecialVocab`, which reads them the way llama.cpp expects.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +25,7 @@ from desktop.errors import HearthError
 
 @dataclass
 class Vocab:
-    model: str  # tokenizer.ggml.model: "gpt2" (byte-level BPE) or "llama" (SentencePiece)
+    model: str  # tokenizer.ggml.model: "gpt2" (byte-level BPE) or "llama" (SentencePiece, either file)
     pre: str | None  # tokenizer.ggml.pre, BPE only
     tokens: list[str]
     types: list[int]
@@ -145,6 +151,81 @@ def spm_vocab(folder: Path, tokenizer_json: dict | None, vocab_size: int) -> Voc
                  add_space_prefix=bool(proto.normalizer_spec.add_dummy_prefix))
 
 
+SPACE = "\u2581"  # SentencePiece's visible space
+BYTE_PIECE = re.compile(r"<0x[0-9A-Fa-f]{2}>")
+
+
+def is_sentencepiece_json(data: dict) -> bool:
+    """A SentencePiece BPE model exported as tokenizer.json: BPE over `▁` pieces (not byte-level)."""
+    model = data.get("model") or {}
+    sections = json.dumps([data.get("normalizer"), data.get("pre_tokenizer"), data.get("decoder")], ensure_ascii=False)
+    return model.get("type") == "BPE" and '"ByteLevel"' not in sections and SPACE in sections
+
+
+def _space_prefix(data: dict) -> bool:
+    """Whether the tokenizer puts a `▁` before the text: Metaspace's prepend scheme or a Prepend normalizer."""
+    sections = [data.get("normalizer"), data.get("pre_tokenizer")]
+    steps: list[dict] = []
+    while sections:
+        step = sections.pop()
+        if isinstance(step, dict):
+            steps.append(step)
+            sections.extend(step.get("normalizers") or step.get("pretokenizers") or [])
+    for step in steps:
+        if step.get("type") == "Metaspace":
+            return step.get("prepend_scheme", "always" if step.get("add_prefix_space", True) else "never") != "never"
+        if step.get("type") == "Prepend" and step.get("prepend") == SPACE:
+            return True
+    return False
+
+
+def _bpe_scores(model: dict, by_id: dict[int, str]) -> dict[int, float]:
+    """Scores that rank every merge result by its merge's rank: llama.cpp merges highest score first."""
+    rank_of: dict[str, int] = {}
+    for rank, merge in enumerate(model.get("merges") or []):
+        left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
+        rank_of.setdefault(left + right, rank)
+    unreachable = -float(len(rank_of) + 1)  # pieces no merge builds: after every real merge
+    return {tid: -float(rank_of[piece]) if piece in rank_of else (0.0 if len(piece) == 1 else unreachable)
+            for tid, piece in by_id.items()}
+
+
+def sentencepiece_json_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab:
+    """A SentencePiece tokenizer given only as tokenizer.json: its pieces as llama.cpp's "llama" tokenizer."""
+    model = data["model"]
+    by_id = {tid: piece for piece, tid in model["vocab"].items()}
+    score_of = _bpe_scores(model, by_id)
+    unk = model["vocab"].get(model.get("unk_token") or "<unk>")
+    added = _added_tokens(folder, data)
+    _check_fits(max([*by_id, *(tid for tid in added if tid < vocab_size)]) + 1, vocab_size)
+    tokens, scores, types = [], [], []
+    for tid in range(vocab_size):
+        if tid == unk:  # listed among the added tokens too, but llama.cpp wants it typed UNKNOWN
+            tokens.append(by_id[tid])
+            scores.append(0.0)
+            types.append(gguf.TokenType.UNKNOWN)
+        elif tid in added:
+            content, special = added[tid]
+            kind = _type_of_added(content, special)
+            # llama.cpp matches user-defined tokens in raw text, so their `▁` must be a space again
+            tokens.append(content if kind == gguf.TokenType.CONTROL else content.replace(SPACE, " "))
+            scores.append(-1000.0)
+            types.append(kind)
+        elif tid in by_id:
+            piece = by_id[tid]
+            tokens.append(piece)
+            scores.append(score_of[tid])
+            if model.get("byte_fallback") and BYTE_PIECE.fullmatch(piece):
+                types.append(gguf.TokenType.BYTE)
+            else:
+                types.append(gguf.TokenType.NORMAL)
+        else:
+            tokens.append(f"[PAD{tid}]")
+            scores.append(-1000.0)
+            types.append(gguf.TokenType.UNUSED)
+    return Vocab("llama", None, tokens, types, scores, add_space_prefix=_space_prefix(data))
+
+
 def load_vocab(folder: Path, vocab_size: int) -> Vocab:
     """The checkpoint's tokenizer, whichever kind it is, or a one-line error if there is none."""
     tok_json = folder / "tokenizer.json"
@@ -158,7 +239,10 @@ def load_vocab(folder: Path, vocab_size: int) -> Vocab:
             return bpe_vocab(folder, data, vocab_size)
     if (folder / "tokenizer.model").is_file():
         return spm_vocab(folder, data, vocab_size)
+    if data is not None and is_sentencepiece_json(data):
+        return sentencepiece_json_vocab(folder, data, vocab_size)
     if data is not None:
-        raise HearthError(f"{folder}: tokenizer.json is not a byte-level BPE tokenizer and there is no "
-                          "tokenizer.model; add the SentencePiece model file")
+        kind = (data.get("model") or {}).get("type", "?")
+        raise HearthError(f"{folder}: tokenizer.json holds a {kind} tokenizer that is neither byte-level BPE nor "
+                          "SentencePiece BPE, which llama.cpp would tokenize differently; add the model's tokenizer.model")
     raise HearthError(f"{folder} has no tokenizer (tokenizer.json or tokenizer.model); copy it from the model's repository")

@@ -1,25 +1,26 @@
 """Model families the converter knows, found by the `architectures` entry of config.json.
 
-Each family module holds only what differs from the generic transformer in `converter.family`:
-its gguf architecture, its Hugging Face class names, and any tensor or metadata quirks.
+Each family module holds only what differs from the generic decoder in `converter.decoder` and
+declares it as one `Family` value (converter/families/family.py): its gguf architecture, its
+Hugging Face class names, and its hooks.
 """
 from __future__ import annotations
 
-from types import ModuleType
-
 from desktop.errors import HearthError
 
-from converter.families import gemma, llama, phi3, qwen2, qwen3
+from converter.families import gemma, granite, llama, mistral3, olmo2, phi3, qwen2, qwen3, qwen_moe
+from converter.families.family import Family
 
-FAMILIES: tuple[ModuleType, ...] = (llama, qwen2, qwen3, gemma, phi3)
+FAMILIES: tuple[Family, ...] = (llama.FAMILY, mistral3.FAMILY, granite.FAMILY, qwen2.FAMILY, qwen3.FAMILY, qwen_moe.FAMILY,
+                                gemma.FAMILY, phi3.FAMILY, olmo2.FAMILY)
 
-BY_HF_ARCHITECTURE: dict[str, ModuleType] = {
-    hf_name: family for family in FAMILIES for hf_name in family.HF_ARCHITECTURES
+BY_HF_ARCHITECTURE: dict[str, Family] = {
+    hf_name: family for family in FAMILIES for hf_name in family.hf_architectures
 }
 
 
-def family_for(config: dict) -> ModuleType:
-    """The family module for a checkpoint's config.json, or a one-line error naming the supported ones."""
+def family_for(config: dict) -> Family:
+    """The family for a checkpoint's config.json, or a one-line error naming the supported ones."""
     names = config.get("architectures") or []
     for name in names:
         if name in BY_HF_ARCHITECTURE:

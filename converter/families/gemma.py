@@ -6,14 +6,9 @@ The LM head is always tied to the embeddings, so a stray `lm_head.weight` is dro
 from __future__ import annotations
 
 import gguf
-from converter.family import Transform, head_dim
+from converter.decoder import Transform, head_dim
+from converter.families.family import TEXT_MODEL_PREFIXES, VISION_PREFIXES, Family
 
-HF_ARCHITECTURES = ("Gemma2ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration")
-SKIPPED_TENSORS = ("lm_head.weight", "language_model.lm_head.weight")
-# Multimodal Gemma 3 keeps the text model under language_model.model.* (model.language_model.* in
-# newer saves); the vision tower and projector belong in a separate mmproj file and are left out.
-RENAMED_PREFIXES = {"language_model.model.": "model.", "model.language_model.": "model."}
-SKIPPED_PREFIXES = ("vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector.")
 ARCH_BY_HF = {"Gemma2ForCausalLM": gguf.MODEL_ARCH.GEMMA2}
 
 
@@ -34,9 +29,20 @@ def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
         writer.add_final_logit_softcapping(float(config["final_logit_softcapping"]))
     if config.get("sliding_window") and config.get("sliding_window_pattern") != 1:
         writer.add_sliding_window(int(config["sliding_window"]))
+    local_rope = (config.get("rope_parameters") or {}).get("sliding_attention")
+    if isinstance(local_rope, dict) and local_rope.get("rope_theta") is not None:
+        writer.add_rope_freq_base_swa(float(local_rope["rope_theta"]))
 
 
 def tensor_transform(gguf_name: str, config: dict, n_rows: int) -> Transform:
     if gguf_name.endswith("norm.weight"):
         return Transform(shift=1.0)
     return Transform()
+
+
+FAMILY = Family(
+    "gemma", gguf.MODEL_ARCH.GEMMA3, ("Gemma2ForCausalLM", "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration"),
+    write_hparams=write_hparams, tensor_transform=tensor_transform, arch_for=arch_for,
+    skipped_tensors=("lm_head.weight", "language_model.lm_head.weight"),
+    renamed_prefixes=TEXT_MODEL_PREFIXES, skipped_prefixes=VISION_PREFIXES,
+)

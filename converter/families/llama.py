@@ -12,10 +12,8 @@ import math
 import gguf
 import numpy as np
 
-from converter.family import Transform, head_dim, n_kv_heads, rope_parameters
-
-ARCH = gguf.MODEL_ARCH.LLAMA
-HF_ARCHITECTURES = ("LlamaForCausalLM", "MistralForCausalLM")
+from converter.decoder import Transform, head_dim, n_kv_heads, rope_parameters
+from converter.families.family import Family
 
 
 def write_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
@@ -57,3 +55,7 @@ def extra_tensors(config: dict) -> dict[str, np.ndarray]:
             smooth = (old_ctx / wavelen - low) / (high - low)
             factors.append(1.0 / ((1 - smooth) / factor + smooth))
     return {gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FREQS] + ".weight": np.array(factors, dtype=np.float32)}
+
+
+FAMILY = Family("llama", gguf.MODEL_ARCH.LLAMA, ("LlamaForCausalLM", "MistralForCausalLM"),
+                write_hparams=write_hparams, tensor_transform=tensor_transform, extra_tensors=extra_tensors)

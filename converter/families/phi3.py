@@ -11,12 +11,8 @@ import math
 import gguf
 import numpy as np
 
-from converter.family import rope_parameters
-
-ARCH = gguf.MODEL_ARCH.PHI3
-HF_ARCHITECTURES = ("Phi3ForCausalLM",)
-# gate_up_proj is [gate; up] stacked, twice the intermediate size.
-FFN_UP_ROWS_FACTOR = 2
+from converter.decoder import rope_parameters
+from converter.families.family import Family
 
 
 def _rope_dims(config: dict) -> int:
@@ -45,3 +41,8 @@ def extra_tensors(config: dict) -> dict[str, np.ndarray]:
         gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FACTORS_LONG] + ".weight": np.array(long, dtype=np.float32),
         gguf.TENSOR_NAMES[gguf.MODEL_TENSOR.ROPE_FACTORS_SHORT] + ".weight": np.array(short, dtype=np.float32),
     }
+
+
+# gate_up_proj is [gate; up] stacked, twice the intermediate size.
+FAMILY = Family("phi3", gguf.MODEL_ARCH.PHI3, ("Phi3ForCausalLM",), write_hparams=write_hparams,
+                extra_tensors=extra_tensors, ffn_up_rows_factor=2)

@@ -7,6 +7,6 @@ from __future__ import annotations
 
 import gguf
 
-ARCH = gguf.MODEL_ARCH.QWEN2
-HF_ARCHITECTURES = ("Qwen2ForCausalLM",)
+from converter.families.family import Family
 
+FAMILY = Family("qwen2", gguf.MODEL_ARCH.QWEN2, ("Qwen2ForCausalLM",))

@@ -7,6 +7,6 @@ from __future__ import annotations
 
 import gguf
 
-ARCH = gguf.MODEL_ARCH.QWEN3
-HF_ARCHITECTURES = ("Qwen3ForCausalLM",)
+from converter.families.family import Family
 
+FAMILY = Family("qwen3", gguf.MODEL_ARCH.QWEN3, ("Qwen3ForCausalLM",))

@@ -93,16 +93,23 @@ def from_gguf(gguf_path: Path, name: str, pre: str) -> Path:
 LLAMA3_REGEX = ("(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                 "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
 QWEN2_REGEX = PUBLISHED_PRE_TOKENIZERS["qwen2"]["pretokenizers"][0]["pattern"]["Regex"]
+# GPT-4o's o200k split (Phi-4-mini) and Mistral's Tekken, as their tokenizer.json files write them
+_CASED = ("[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+%s"
+          "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*%s")
+GPT4O_REGEX = (_CASED % (("(?i:'s|'t|'re|'ve|'m|'ll|'d)?",) * 2)
+               + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")
+TEKKEN_REGEX = _CASED % ("", "") + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 TRAINING_TEXT = CORPUS * 40 + [" ".join(f"word{i} token{i * 7} value{i % 13}" for i in range(j, j + 50))
                                for j in range(0, 2000, 50)]
 
 
-def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], nfc: bool) -> int:
-    """A small byte-level BPE tokenizer with a given split regex (Llama 3 or Qwen2 style); returns its size."""
+def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], nfc: bool,
+                ignore_merges: bool = False) -> int:
+    """A small byte-level BPE tokenizer with a given split regex (Llama 3, Qwen2, ... style); returns its size."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE())
+    tok = Tokenizer(models.BPE(ignore_merges=ignore_merges))
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(regex), behavior="isolated"),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
@@ -113,7 +120,7 @@ def trained_bpe(folder: Path, regex: str, bos: str, eos: str, extra: list[str], 
     tok.train_from_iterator(TRAINING_TEXT, trainers.BpeTrainer(
         vocab_size=800, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=specials,
         show_progress=False))
-    add_bos = bos == "<|begin_of_text|>"
+    add_bos = bos in ("<|begin_of_text|>", "<s>")  # Llama 3 and Tekken prepend BOS
     if add_bos:
         tok.post_processor = processors.TemplateProcessing(
             single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, tok.token_to_id(bos))])
@@ -149,6 +156,23 @@ def trained_spm(folder: Path, add_dummy_prefix: bool, tokenizer_class: str, adde
     return len(tokenizer)
 
 
+def tokenizer_class(folder: Path, size: int, name: str) -> int:
+    """Set tokenizer_config.json's class as the published model does (llama.cpp's converter reads it)."""
+    path = folder / "tokenizer_config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "tokenizer_class": name}), encoding="utf-8")
+    return size
+
+
+def tokenizer_json_only(folder: Path, size: int) -> int:
+    """Drop tokenizer.model, as many repositories do: the SentencePiece model lives on in tokenizer.json."""
+    (folder / "tokenizer.model").unlink()
+    config_path = folder / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config.pop("vocab_file", None)
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    return size
+
+
 SMALL = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
              num_key_value_heads=2, max_position_embeddings=256, tie_word_embeddings=False)
 
@@ -177,6 +201,44 @@ TINY = {
                                                           "image_size": 28, "patch_size": 14},
                                        "mm_tokens_per_image": 4},
                       lambda f: trained_spm(f, False, "GemmaTokenizer")),
+    "granite": ("GraniteConfig", {"embedding_multiplier": 12.0, "residual_multiplier": 0.22,
+                                  "attention_multiplier": 0.0078125, "logits_scaling": 8.0},
+                lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+    "olmo2": ("Olmo2Config", {},
+              lambda f: trained_bpe(f, LLAMA3_REGEX, "<|begin_of_text|>", "<|end_of_text|>", ["<|im_start|>", "<|im_end|>"], False)),
+    # Ministral 3: YaRN rope with Llama 4 attention temperature (positions past 32 get scaled)
+    "ministral3": ("Ministral3Config", {"head_dim": 16, "rope_parameters": {
+        "rope_type": "yarn", "type": "yarn", "rope_theta": 1000000.0, "factor": 4.0, "beta_fast": 32.0,
+        "beta_slow": 1.0, "mscale": 1.0, "mscale_all_dim": 1.0, "llama_4_scaling_beta": 0.1,
+        "original_max_position_embeddings": 64, "max_position_embeddings": 256}},
+                   lambda f: trained_bpe(f, TEKKEN_REGEX, "<s>", "</s>", ["[INST]", "[/INST]"], False, ignore_merges=True)),
+    # Mistral Small 3.x's class: the text model under language_model.*, a Pixtral vision tower to leave out
+    "mistral3-vision": ("Mistral3Config", {"vision_config": {"model_type": "pixtral", "hidden_size": 32,
+                                                             "intermediate_size": 64, "num_hidden_layers": 1,
+                                                             "num_attention_heads": 2, "image_size": 28,
+                                                             "patch_size": 14, "head_dim": 16},
+                                           "text_overrides": {"model_type": "mistral", "sliding_window": None}},
+                        lambda f: trained_bpe(f, TEKKEN_REGEX, "<s>", "</s>", ["[INST]", "[/INST]"], False,
+                                              ignore_merges=True)),
+    # Phi-4-mini: the phi3 graph with a quarter of each head unrotated, tied embeddings, o200k BPE
+    "phi4-mini": ("Phi3Config", {"partial_rotary_factor": 0.75, "tie_word_embeddings": True, "pad_token_id": 0,
+                                 "bos_token_id": 1, "eos_token_id": 2},
+                  lambda f: tokenizer_class(f, trained_bpe(f, GPT4O_REGEX, "<|endoftext|>", "<|end|>",
+                                                           ["<|user|>", "<|assistant|>"], False), "GPT2Tokenizer")),
+    # mixture of experts: 4 experts, 2 per token; Qwen2-MoE adds a shared expert with its own gate
+    "qwen2-moe": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                     "shared_expert_intermediate_size": 64},
+                  lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    "qwen3-moe": ("Qwen3MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                     "head_dim": 32, "norm_topk_prob": True},
+                  lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    # the issue's case: Gemma 3 whose SentencePiece BPE tokenizer ships only as tokenizer.json
+    "gemma3-json": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
+                                         "sliding_window": 128},
+                    lambda f: tokenizer_json_only(f, trained_spm(f, False, "GemmaTokenizer"))),
+    # Llama 2 / Mistral style: Metaspace pre-tokenizer with a space prefix, tokenizer.json only
+    "mistral-json": ("MistralConfig", {"sliding_window": None},
+                     lambda f: tokenizer_json_only(f, trained_spm(f, True, "LlamaTokenizer"))),
     "phi3": ("Phi3Config", {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2},
              lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
     # Phi-3.5-style long context: texts longer than original_max_position_embeddings use long factors
@@ -188,8 +250,9 @@ TINY = {
                                                          "original_max_position_embeddings": 64}},
                       lambda f: trained_spm(f, True, "LlamaTokenizer", ("<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>"))),
 }
-CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration"}
-NESTED_TEXT_CONFIG = {"Gemma3Config"}  # multimodal configs: the text model's settings go in text_config
+CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration",
+             "Mistral3Config": "Mistral3ForConditionalGeneration"}
+NESTED_TEXT_CONFIG = {"Gemma3Config", "Mistral3Config"}  # multimodal configs: the text model's settings go in text_config
 
 
 def tiny(name: str, dtype: str = "float32") -> Path:
@@ -201,7 +264,9 @@ def tiny(name: str, dtype: str = "float32") -> Path:
 
         config_class, extra, make_tokenizer = TINY[name]
         vocab = make_tokenizer(folder)
-        text = {**SMALL, "vocab_size": vocab, "head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 128}
+        extra = dict(extra)
+        text = {**SMALL, "vocab_size": vocab, "head_dim": 16, "query_pre_attn_scalar": 16, "sliding_window": 128,
+                **extra.pop("text_overrides", {})}
         if config_class in NESTED_TEXT_CONFIG:
             config = getattr(transformers, config_class)(text_config=text, **extra)
         else:
@@ -220,3 +285,24 @@ def tiny(name: str, dtype: str = "float32") -> Path:
         model.to(getattr(torch, dtype)).save_pretrained(folder, safe_serialization=True)
 
     return _cached(f"tiny-{name}-{dtype}", build)
+
+
+def llama_cpp_conversions() -> dict[str, Path]:
+    """Every tiny checkpoint converted to f16 by llama.cpp's own converter, in one process, cached."""
+    import hashlib
+    import subprocess
+
+    import llama_cpp_reference
+
+    names = sorted(TINY)
+    digest = hashlib.sha256(" ".join(names).encode()).hexdigest()[:10]
+
+    def build(folder: Path) -> None:
+        pairs = [(tiny(name), folder / f"{name}.gguf") for name in names]
+        proc = subprocess.run(llama_cpp_reference.command(pairs), capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"llama.cpp's converter failed: {proc.stderr[-3000:]}")
+
+    folder = _cached(f"llama-cpp-reference-{digest}", build)
+    return {name: folder / f"{name}.gguf" for name in names}
+

@@ -35,12 +35,16 @@ def reference_tokenizer(checkpoint: Path):
     return lambda text: bos + spm(text, add_special_tokens=False)["input_ids"]
 
 
-def token_mismatches(checkpoint: Path, gguf_path: Path) -> list[tuple[str, list[int], list[int]]]:
-    """Corpus lines where llama.cpp's tokens differ from transformers' (empty when at parity)."""
+def token_mismatches(checkpoint: Path, gguf_path: Path, always_prefix: bool = False) -> list[tuple[str, list[int], list[int]]]:
+    """Corpus lines where llama.cpp's tokens differ from transformers' (empty when at parity).
+
+    `always_prefix`: the tokenizer is a Metaspace one that `tokenizers` leaves without its `▁` prefix
+    when the text already begins with a space; llama.cpp, like SentencePiece itself, always adds it,
+    so such a text is compared with transformers' tokens of one more leading space."""
     tokenize = reference_tokenizer(checkpoint)
     found = []
     for text in [*CORPUS, "\n".join(CORPUS)]:
-        expected = tokenize(text)
+        expected = tokenize(" " + text if always_prefix and text.startswith(" ") else text)
         got = llama_cpp_tokens(gguf_path, text)
         if got != expected:
             found.append((text, expected, got))
@@ -53,23 +57,41 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
 
 
-def logit_agreement(checkpoint: Path, gguf_path: Path, text: str = "\n".join(CORPUS)) -> tuple[float, float]:
-    """(mean KL divergence of llama.cpp from transformers, top-1 agreement) over `text`'s tokens."""
-    import llama_cpp
-    import torch
-    from transformers import AutoModelForCausalLM
+def reference_logits(checkpoint: Path, tokens: list[int]) -> np.ndarray:
+    """transformers' next-token logits (float32) for every position of `tokens`."""
+    import json
 
-    tokens = llama_cpp_tokens(gguf_path, text)
-    model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
+    import torch
+    import transformers
+
+    # the checkpoint's own class: multimodal ones (Mistral 3) are not registered for AutoModelForCausalLM
+    architecture = json.loads((checkpoint / "config.json").read_text(encoding="utf-8"))["architectures"][0]
+    model = getattr(transformers, architecture).from_pretrained(checkpoint, dtype=torch.float32)
     with torch.no_grad():
-        expected = model(torch.tensor([tokens])).logits[0].numpy()
+        return model(input_ids=torch.tensor([tokens])).logits[0].numpy()
+
+
+def llama_cpp_logits(gguf_path: Path, tokens: list[int]) -> np.ndarray:
+    """llama.cpp's next-token logits for every position of `tokens`."""
+    import llama_cpp
+
     llm = llama_cpp.Llama(str(gguf_path), n_ctx=len(tokens) + 8, logits_all=True, verbose=False)
     try:
         llm.eval(tokens)
-        got = np.array(llm.scores[: len(tokens)])
+        return np.array(llm.scores[: len(tokens)])
     finally:
         llm.close()
+
+
+def agreement(expected: np.ndarray, got: np.ndarray) -> tuple[float, float]:
+    """(mean KL divergence of `got` from `expected`, top-1 agreement)."""
     ref, res = _log_softmax(expected), _log_softmax(got)
     kld = float((np.exp(ref) * (ref - res)).sum(axis=-1).mean())
     top1 = float((ref.argmax(-1) == res.argmax(-1)).mean())
     return kld, top1
+
+
+def logit_agreement(checkpoint: Path, gguf_path: Path, text: str = "\n".join(CORPUS)) -> tuple[float, float]:
+    """(mean KL divergence of llama.cpp from transformers, top-1 agreement) over `text`'s tokens."""
+    tokens = llama_cpp_tokens(gguf_path, text)
+    return agreement(reference_logits(checkpoint, tokens), llama_cpp_logits(gguf_path, tokens))

@@ -37,6 +37,15 @@ def _edit_config(folder, **changes):
     (folder / "config.json").write_text(json.dumps(config))
 
 
+def _make_tokenizer_unigram(folder):
+    """A Unigram tokenizer.json and no tokenizer.model: llama.cpp has no exact equivalent."""
+    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    pieces = sorted(data["model"]["vocab"], key=data["model"]["vocab"].get)
+    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": [[p, -1.0] for p in pieces], "byte_fallback": True}
+    data["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
+    (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+
+
 BREAKAGES = {
     "missing config": (lambda f: (f / "config.json").unlink(), "no config.json"),
     "missing weights": (lambda f: (f / "model.safetensors").unlink(), "no model weights"),
@@ -45,6 +54,7 @@ BREAKAGES = {
     "shape mismatch": (lambda f: _edit_config(f, intermediate_size=96), "but config.json implies [64, 96]"),
     "truncated weights": (lambda f: os.truncate(f / "model.safetensors", (f / "model.safetensors").stat().st_size // 2),
                           "is truncated"),
+    "unigram tokenizer.json only": (_make_tokenizer_unigram, "neither byte-level BPE nor SentencePiece BPE"),
     "missing tokenizer": (lambda f: [(f / n).unlink() for n in ("tokenizer.json",)], "has no tokenizer"),
 }
 
@@ -133,3 +143,25 @@ def test_verify_reports_against_the_unquantized_model(checkpoint, tmp_path):
     assert list(tmp_path.glob(".verify-*")) == []  # the reference is deleted afterwards
     human = run_cli(checkpoint, tmp_path / "m.gguf", "--outtype", "q4_0", "--verify", "--force")
     assert "mean KL divergence" in human.stdout and "top-1 agreement" in human.stdout
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("drop", "expert 1 of model.layers.0.mlp.experts.up_proj.weight is missing"),
+    ("reshape", "the experts of model.layers.0.mlp.experts.up_proj.weight differ in shape"),
+])
+def test_damaged_experts_are_one_line(damage, message, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "moe"
+    shutil.copytree(checkpoints.tiny("qwen3-moe"), folder)
+    weights = load_file(folder / "model.safetensors")
+    name = "model.layers.0.mlp.experts.1.up_proj.weight"
+    if damage == "drop":
+        del weights[name]
+    else:
+        weights[name] = weights[name][:-1]
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+    proc = run_cli(folder, tmp_path / "out.gguf")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert message in proc.stderr
+    assert not (tmp_path / "out.gguf").exists()

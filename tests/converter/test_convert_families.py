@@ -12,10 +12,14 @@ import checkpoints
 import parity
 from converter import convert
 
-EXPECTED_PRE_TOKENIZER = {"llama3": "llama-bpe", "qwen2": "qwen2", "qwen3": "qwen2"}
-EXPECTED_ARCH = {"llama3": "llama", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "gemma2": "gemma2",
-                 "gemma3": "gemma3", "gemma3-vision": "gemma3", "phi3": "phi3",
-                 "phi3-longrope": "phi3"}
+EXPECTED_PRE_TOKENIZER = {"llama3": "llama-bpe", "qwen2": "qwen2", "qwen3": "qwen2", "qwen2-moe": "qwen2", "qwen3-moe": "qwen2",
+                          "phi4-mini": "gpt-4o", "ministral3": "tekken",
+                          "mistral3-vision": "tekken"}
+# tokenizer.json-only SentencePiece with a Metaspace prefix: see parity.token_mismatches
+METASPACE_PREFIX = {"mistral-json"}
+EXPECTED_ARCH = {"llama3": "llama", "granite": "granite", "olmo2": "olmo2", "ministral3": "mistral3", "mistral3-vision": "mistral3", "mistral": "llama", "qwen2": "qwen2", "qwen3": "qwen3", "qwen2-moe": "qwen2moe", "qwen3-moe": "qwen3moe", "gemma2": "gemma2",
+                 "gemma3": "gemma3", "gemma3-json": "gemma3", "mistral-json": "llama", "gemma3-vision": "gemma3", "phi3": "phi3",
+                 "phi3-longrope": "phi3", "phi4-mini": "phi3"}
 
 
 @pytest.mark.parametrize("name", list(checkpoints.TINY))
@@ -27,7 +31,7 @@ def test_tiny_checkpoint_matches_transformers_in_llama_cpp(name, tmp_path):
     fields = gguf.GGUFReader(result.path).fields
     if name in EXPECTED_PRE_TOKENIZER:
         assert fields["tokenizer.ggml.pre"].contents() == EXPECTED_PRE_TOKENIZER[name]
-    assert parity.token_mismatches(src, result.path) == []
+    assert parity.token_mismatches(src, result.path, always_prefix=name in METASPACE_PREFIX) == []
     kld, top1 = parity.logit_agreement(src, result.path)
     assert kld <= 1e-4
     assert top1 >= 0.99
@@ -64,3 +68,31 @@ def test_sentencepiece_vocab_keeps_scores_types_and_space_prefix(tmp_path):
     types = fields["tokenizer.ggml.token_type"].contents()
     assert types.count(gguf.TokenType.BYTE) == 256
     assert len(set(fields["tokenizer.ggml.scores"].contents())) > 100
+
+
+@pytest.mark.parametrize("name, space_prefix", [("gemma3-json", False), ("mistral-json", True)])
+def test_sentencepiece_given_only_as_tokenizer_json(name, space_prefix, tmp_path):
+    src = checkpoints.tiny(name)
+    assert not (src / "tokenizer.model").exists()
+    result = convert(src, tmp_path / "t.gguf", "f16")
+    fields = gguf.GGUFReader(result.path).fields
+    assert fields["tokenizer.ggml.model"].contents() == "llama"
+    assert fields["tokenizer.ggml.add_space_prefix"].contents() is space_prefix
+    types = fields["tokenizer.ggml.token_type"].contents()
+    assert types.count(gguf.TokenType.BYTE) == 256 and types.count(gguf.TokenType.UNKNOWN) == 1
+    assert len(set(fields["tokenizer.ggml.scores"].contents())) > 200  # merge ranks, not one flat score
+
+
+def test_sentencepiece_json_without_added_tokens_still_types_unknown_and_bytes(tmp_path):
+    import json
+    import shutil
+
+    from converter.vocab import load_vocab
+
+    src = checkpoints.tiny("gemma3-json")
+    data = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
+    data["added_tokens"] = []
+    (tmp_path / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+    shutil.copy(src / "config.json", tmp_path)
+    vocab = load_vocab(tmp_path, len(data["model"]["vocab"]))
+    assert vocab.types.count(gguf.TokenType.UNKNOWN) == 1 and vocab.types.count(gguf.TokenType.BYTE) == 256

@@ -68,3 +68,14 @@ def test_auto_is_f16_unless_that_would_overflow(edit, expected, tmp_path):
     _resave(checkpoints.tiny("qwen2"), tmp_path / "ckpt", 1, torch.bfloat16, edit=edit)
     result = convert(tmp_path / "ckpt", tmp_path / "m.gguf", "auto")
     assert result.outtype == expected
+
+
+def test_bf16_to_f16_rebasing_equals_numpy_rounding_for_every_bit_pattern():
+    from converter.outtypes import F16_MAX_BF16_BITS, F16Overflow, bf16_bits_to_f16
+
+    bits = np.arange(1 << 16, dtype=np.uint16)
+    fits = bits[(bits & 0x7FFF) < F16_MAX_BF16_BITS]
+    expected = np.left_shift(fits, 16, dtype=np.uint32).view(np.float32).astype(np.float16)
+    assert np.array_equal(bf16_bits_to_f16(fits.copy()).view(np.uint16), expected.view(np.uint16))
+    with pytest.raises(F16Overflow):
+        bf16_bits_to_f16(np.array([0x3F80, F16_MAX_BF16_BITS | 0x8000], dtype=np.uint16))

@@ -1,26 +1,19 @@
-"""What every supported family shares: hyperparameters -> gguf keys, HF tensor names -> gguf names.
+"""The generic decoder-only transformer every family builds on: config.json -> gguf keys and shapes.
 
 Names come from the `gguf` package's own tables (`gguf.get_tensor_name_map`, `gguf.Keys` through
-`GGUFWriter.add_*`), so the converter follows llama.cpp's conventions without restating them. A
-family module (converter/families/*) passes its quirks in through three hooks:
-
-- `write_hparams(config, writer)`: extra metadata keys after the common ones;
-- `tensor_transform(gguf_name, config, n_rows) -> Transform`: row permutation or value shift;
-- `extra_tensors(config) -> {gguf name: float32 array}`: tensors computed from the config (rope factors);
-- `arch_for(config)`, `SKIPPED_TENSORS`, `SKIPPED_PREFIXES`, `RENAMED_PREFIXES`, `FFN_UP_ROWS_FACTOR`:
-  for families that need them.
-A hook a family does not define means "nothing differs".
+`GGUFWriter.add_*`), so the converter follows llama.cpp's conventions without restating them. What a
+family changes is declared by its `Family` value (converter/families/family.py).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import gguf
 import numpy as np
 
+from converter.experts import n_experts
 from desktop.errors import HearthError
 
 # Hugging Face tensors that hold nothing llama.cpp needs (buffers recomputed at load time).
@@ -64,6 +57,8 @@ def n_kv_heads(config: dict) -> int:
 def rope_parameters(config: dict) -> dict:
     """Rope settings in one dict whether the config uses `rope_scaling` or the newer `rope_parameters`."""
     params = dict(config.get("rope_parameters") or config.get("rope_scaling") or {})
+    if isinstance(params.get("full_attention"), dict):  # per layer type (Gemma 3): the global layers' rope
+        params = dict(params["full_attention"])
     if "rope_type" not in params and "type" in params:
         params["rope_type"] = params["type"]
     if "rope_theta" not in params and "rope_theta" in config:
@@ -80,6 +75,10 @@ def write_common_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
     writer.add_head_count(int(config["num_attention_heads"]))
     writer.add_head_count_kv(n_kv_heads(config))
     writer.add_layer_norm_rms_eps(float(config.get("rms_norm_eps", 1e-6)))
+    experts = n_experts(config)
+    if experts is not None:
+        writer.add_expert_count(experts)
+        writer.add_expert_used_count(int(config["num_experts_per_tok"]))
     if config.get("head_dim"):
         writer.add_key_length(int(config["head_dim"]))
         writer.add_value_length(int(config["head_dim"]))
@@ -94,6 +93,12 @@ def write_common_hparams(config: dict, writer: gguf.GGUFWriter) -> None:
         writer.add_rope_scaling_type(gguf.RopeScalingType.YARN)
         writer.add_rope_scaling_factor(float(factor))
         writer.add_rope_scaling_orig_ctx_len(int(rope["original_max_position_embeddings"]))
+        for key, add in (("extrapolation_factor", writer.add_rope_scaling_yarn_ext_factor),
+                         ("attention_factor", writer.add_rope_scaling_yarn_attn_factor),
+                         ("beta_fast", writer.add_rope_scaling_yarn_beta_fast),
+                         ("beta_slow", writer.add_rope_scaling_yarn_beta_slow)):
+            if rope.get(key) is not None:
+                add(float(rope[key]))
 
 
 def expected_shapes(config: dict, vocab_rows: int) -> dict[gguf.MODEL_TENSOR, tuple[int, ...]]:
@@ -106,7 +111,24 @@ def expected_shapes(config: dict, vocab_rows: int) -> dict[gguf.MODEL_TENSOR, tu
         T.ATTN_NORM: (embd,), T.FFN_NORM: (embd,), T.ATTN_Q: (q_rows, embd), T.ATTN_K: (kv_rows, embd),
         T.ATTN_V: (kv_rows, embd), T.ATTN_OUT: (embd, q_rows), T.ATTN_QKV: (q_rows + 2 * kv_rows, embd),
         T.FFN_GATE: (ff, embd), T.FFN_UP: (ff, embd), T.FFN_DOWN: (embd, ff),
+        **_expert_shapes(config),
     }
+
+
+def _expert_shapes(config: dict) -> dict[gguf.MODEL_TENSOR, tuple[int, ...]]:
+    """Stacked expert weights, the router and the shared expert of a mixture-of-experts config."""
+    count = n_experts(config)
+    if count is None:
+        return {}
+    T = gguf.MODEL_TENSOR
+    embd, ff = int(config["hidden_size"]), int(config.get("moe_intermediate_size") or config["intermediate_size"])
+    shapes = {T.FFN_GATE_EXP: (count, ff, embd), T.FFN_UP_EXP: (count, ff, embd), T.FFN_DOWN_EXP: (count, embd, ff),
+              T.FFN_GATE_INP: (count, embd)}
+    if config.get("shared_expert_intermediate_size"):
+        shared = int(config["shared_expert_intermediate_size"])
+        shapes |= {T.FFN_GATE_SHEXP: (shared, embd), T.FFN_UP_SHEXP: (shared, embd), T.FFN_DOWN_SHEXP: (embd, shared),
+                   T.FFN_GATE_INP_SHEXP: (1, embd)}
+    return shapes
 
 
 def tensor_kind(arch: gguf.MODEL_ARCH, gguf_name: str) -> gguf.MODEL_TENSOR | None:
@@ -121,45 +143,3 @@ def tensor_kind(arch: gguf.MODEL_ARCH, gguf_name: str) -> gguf.MODEL_TENSOR | No
         elif base == pattern:
             return kind
     return None
-
-
-def arch_of(family: ModuleType, config: dict) -> gguf.MODEL_ARCH:
-    """The gguf architecture; a family covering several (Gemma 2/3) decides per checkpoint."""
-    return family.arch_for(config) if hasattr(family, "arch_for") else family.ARCH
-
-
-def write_family_hparams(family: ModuleType, config: dict, writer: gguf.GGUFWriter) -> None:
-    if hasattr(family, "write_hparams"):
-        family.write_hparams(config, writer)
-
-
-def transform_of(family: ModuleType, gguf_name: str, config: dict, n_rows: int) -> Transform:
-    if hasattr(family, "tensor_transform"):
-        return family.tensor_transform(gguf_name, config, n_rows)
-    return Transform()
-
-
-def extra_tensors_of(family: ModuleType, config: dict) -> dict[str, np.ndarray]:
-    return family.extra_tensors(config) if hasattr(family, "extra_tensors") else {}
-
-
-def tensor_name_table(family: ModuleType, config: dict) -> gguf.TensorNameMap:
-    """gguf's HF-name -> gguf-name table for this checkpoint (costly to build: make it once)."""
-    return gguf.get_tensor_name_map(arch_of(family, config), n_layers(config))
-
-
-def gguf_tensor_name(family: ModuleType, config: dict, table: gguf.TensorNameMap, hf_name: str) -> str | None:
-    """The gguf name of a Hugging Face tensor, None for tensors llama.cpp does not use."""
-    if (hf_name.endswith(SKIPPED_SUFFIXES) or hf_name in getattr(family, "SKIPPED_TENSORS", ())
-            or hf_name.startswith(getattr(family, "SKIPPED_PREFIXES", ()))):
-        return None
-    for prefix, replacement in getattr(family, "RENAMED_PREFIXES", {}).items():
-        if hf_name.startswith(prefix):
-            hf_name = replacement + hf_name[len(prefix):]
-            break
-    arch = arch_of(family, config)
-    name = table.get_name(hf_name, try_suffixes=(".weight", ".bias"))
-    if name is None:
-        raise HearthError(f"tensor {hf_name} has no place in a {arch.name.lower()} gguf; "
-                          "the checkpoint does not match its config.json architecture")
-    return name
