@@ -97,7 +97,7 @@ def start(app: QApplication, model: str | None = None):
     window.activateWindow()  # keyboard shortcuts need an active window, also where no window manager gives it one
     window.composer.edit.setFocus()
     if settings.notice:
-        window.statusBar().showMessage(settings.notice, 15000)
+        window.show_notice(settings.notice)
 
     def after_show() -> None:
         window.sidebar.refresh()
@@ -149,11 +149,11 @@ def warm_when_idle(window, names: tuple[str, ...]) -> None:
             timer.start()
 
     def warm() -> None:
-        window.controller.busyChanged.disconnect(pause)
+        window.controller.busy_changed.disconnect(pause)
         warm_in_background(names)
 
     timer.timeout.connect(warm)
-    window.controller.busyChanged.connect(pause)
+    window.controller.busy_changed.connect(pause)
     timer.start()
 
 

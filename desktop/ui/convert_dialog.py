@@ -140,7 +140,7 @@ class ConvertDialog(QDialog):
         layout.addWidget(self.verify_table)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self._retranslate()
+        self.retranslate()
 
     # --- input ----------------------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ class ConvertDialog(QDialog):
         self.cancel()
         super().closeEvent(event)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Convert a checkpoint to GGUF"))
         self._labels[0].setText(self.tr("Checkpoint"))
         self._labels[1].setText(self.tr("Output type"))
@@ -387,5 +387,5 @@ class ConvertDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

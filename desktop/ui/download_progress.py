@@ -102,7 +102,7 @@ class DownloadProgress(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.status)
-        self._retranslate()
+        self.retranslate()
         self.hide()
 
     def start(self, title: str, job: Job) -> None:
@@ -150,12 +150,12 @@ class DownloadProgress(QWidget):
         self.status.setText(message)
         self.failed.emit(message)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel the download"))
         self.bar.setAccessibleName(self.tr("Download progress"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -71,7 +71,7 @@ class FeedbackDialog(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._timer.timeout.connect(self.refresh_preview)
         self._build()
-        self._retranslate()
+        self.retranslate()
         self.kind_box.setCurrentIndex(KINDS.index(kind) if kind in KINDS else 0)
         self.pages.setCurrentIndex(self.kind_box.currentIndex())
         self.refresh_preview()
@@ -188,7 +188,7 @@ class FeedbackDialog(QDialog):
 
     # -- texts ------------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Send feedback"))
         kinds = {"bug": self.tr("Bug report"), "performance": self.tr("Performance"),
                  "data": self.tr("Data contribution"), "benchmark": self.tr("Benchmark result")}
@@ -243,7 +243,7 @@ class FeedbackDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)
 
     # -- the report -------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ class ModelDownloads(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.hub_box)
-        self._retranslate()
+        self.retranslate()
         self.table.selectRow(0)
 
     def entry(self) -> CatalogModel | None:
@@ -114,7 +114,7 @@ class ModelDownloads(QWidget):
                 item.setToolTip(QCoreApplication.translate("ModelCatalog", entry.description))
                 self.table.setItem(row, column, item)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Size"), self.tr("Source"),
                                               self.tr("Status")])
         self.table.setAccessibleName(self.tr("Model catalog"))
@@ -129,5 +129,5 @@ class ModelDownloads(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -1,7 +1,7 @@
 """The model manager: choose, fetch, load and unload models, and see what the hardware can do.
 
 Loading goes through the main window's `EngineBridge` (a worker thread in front of the engine
-process), so the dialog never blocks; the bridge's `loaded` / `loadFailed` signals bring back the
+process), so the dialog never blocks; the bridge's `loaded` / `load_failed` signals bring back the
 model's description or the engine's own specific error, shown as is. The load options (GPU layers,
 context length, threads) are remembered in the settings, with a VRAM estimate from the GGUF metadata
 (`desktop.engine.hardware`) so a user can see what fits before trying.
@@ -9,7 +9,6 @@ context length, threads) are remembered in the settings, with a VRAM estimate fr
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +57,6 @@ class ModelManagerDialog(QDialog):
     """Local models with metadata, downloads, load options, load / unload, build support."""
 
     unloaded = Signal()  # the model was unloaded; the main window shows "no model"
-    _build_ready = Signal(object)  # build_info() dict, or an error string
-    _unload_done = Signal(str)  # "" or an error
 
     def __init__(self, settings: Settings, bridge: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,14 +85,15 @@ class ModelManagerDialog(QDialog):
         self.scanner = ModelScanner(self)
         self.scanner.scanned.connect(self._on_scanned)
         self._select_after_scan: Path | None = Path(settings.last_model) if settings.last_model else None
-        bridge.loadStarted.connect(self._on_load_started)
+        # Connected for the dialog's life: the main window keeps one instance and reopens it.
+        bridge.load_started.connect(self._on_load_started)
         bridge.loaded.connect(self._on_loaded)
-        bridge.loadFailed.connect(self._on_load_failed)
-        self._build_ready.connect(self._on_build_info)
-        self._unload_done.connect(self._on_unloaded)
-        self._retranslate()
+        bridge.load_failed.connect(self._on_load_failed)
+        bridge.build_ready.connect(self._on_build_info)
+        bridge.unloaded.connect(self._on_unloaded)
+        self.retranslate()
         self.rescan()
-        self._fetch_build_info()
+        bridge.query_build()
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -194,9 +192,10 @@ class ModelManagerDialog(QDialog):
         return True
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), self.settings.folder_for(),
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
+            self.settings.remember_folder(path)  # saved by add_model_file
             self.add_model_file(path)
 
     def open_converter(self) -> "ConvertDialog":
@@ -277,23 +276,12 @@ class ModelManagerDialog(QDialog):
     def unload(self) -> None:
         """Free the model's memory: the engine worker stops until the next load."""
         self.unload_button.setEnabled(False)
-        client = self.bridge.client
-
-        def run() -> None:
-            try:
-                client.unload()
-            except Exception as exc:  # report, never crash the dialog
-                self._unload_done.emit(f"{type(exc).__name__}: {exc}")
-            else:
-                self._unload_done.emit("")
-
-        threading.Thread(target=run, name="hearth-unload", daemon=True).start()
+        self.bridge.unload()  # in turn with the bridge's other engine calls; `unloaded` follows
 
     def _on_unloaded(self, error: str) -> None:
         if error:
             self._set_status(error, error=True)
             return
-        self.bridge.info = None
         self._show_loaded_status()
         self.unloaded.emit()
 
@@ -329,17 +317,6 @@ class ModelManagerDialog(QDialog):
 
     # --- what the llama.cpp build supports ------------------------------------------------------
 
-    def _fetch_build_info(self) -> None:
-        client = self.bridge.client
-
-        def run() -> None:
-            try:
-                self._build_ready.emit(client.build_info())
-            except Exception as exc:  # the worker may be missing or broken: say so, keep going
-                self._build_ready.emit(str(exc) or type(exc).__name__)
-
-        threading.Thread(target=run, name="hearth-build-info", daemon=True).start()
-
     def _on_build_info(self, build: object) -> None:
         if isinstance(build, dict):
             self.build = build
@@ -360,17 +337,9 @@ class ModelManagerDialog(QDialog):
         else:
             self.build_label.setText(self.tr("Checking the llama.cpp build…"))
 
-    def done(self, result: int) -> None:
-        """Closing: stop following the engine (the main window makes a new dialog each time)."""
-        if self.isVisible():  # done() runs once per showing; disconnect only the first time
-            for signal, slot in ((self.bridge.loadStarted, self._on_load_started),
-                                 (self.bridge.loaded, self._on_loaded), (self.bridge.loadFailed, self._on_load_failed)):
-                signal.disconnect(slot)
-        super().done(result)
-
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Models"))
         self.tabs.setTabText(0, self.tr("On this computer"))
         self.tabs.setTabText(1, self.tr("Download"))
@@ -400,5 +369,5 @@ class ModelManagerDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

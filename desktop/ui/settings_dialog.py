@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         if api is not None:
             api.state_changed.connect(self._show_api_state)
-        self._retranslate()
+        self.retranslate()
         self._show_api_state()
 
     def _label(self, key: str) -> QLabel:
@@ -230,7 +230,7 @@ class SettingsDialog(QDialog):
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
         self.appearance_box.setTitle(self.tr("Appearance"))
         self._labels["theme"].setText(self.tr("Theme"))
@@ -283,6 +283,6 @@ class SettingsDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
             self._fit_height()
         super().changeEvent(event)

@@ -110,7 +110,7 @@ class WelcomePage(QWidget):
         layout.addSpacing(12)
         layout.addLayout(grid)
         layout.addStretch(1)
-        self._retranslate()
+        self.retranslate()
 
     # --- the four ways --------------------------------------------------------------------------
 
@@ -146,9 +146,10 @@ class WelcomePage(QWidget):
         return dialog
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), self.settings.folder_for(),
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
+            self.settings.remember_folder(path)  # saved with the model choice
             self.open_file(path)
 
     def _use(self, path: str) -> None:
@@ -157,7 +158,7 @@ class WelcomePage(QWidget):
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         size = human_size(self.default_model.size_bytes)
         self.heading.setText(self.tr("Welcome to Hearth"))
         self.subtitle.setText(self.tr("Chat with a language model that runs entirely on this computer. "
@@ -195,7 +196,7 @@ class WelcomePage(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         elif event.type() == QEvent.Type.FontChange:
             self._scale_heading()
         super().changeEvent(event)
