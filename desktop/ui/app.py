@@ -47,10 +47,11 @@ def check_display() -> None:
         return
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         from desktop.errors import HearthError
+        from desktop.ui.suggested_commands import suggested
 
         raise HearthError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
                           "unset); start Hearth from a desktop session, or chat in a terminal with "
-                          "`hearth chat`")
+                          f"`{suggested('chat')}`")
 
 
 def check_model(model: str) -> None:

@@ -272,10 +272,15 @@ class SettingsDialog(QDialog):
         self._show_api_state()
 
     def _fit_height(self) -> None:
-        """Grow to show every wrapped line: dialogs do not size themselves for wrapped labels."""
-        needed = self.layout().heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        """Fit the texts of the current language: as wide as the longest line needs (a switch back
+        from Chinese to English widens it again), as tall as the wrapped notes need, within the screen."""
+        self.layout().activate()  # the new texts measured now, not at the next event
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width = max(self.minimumWidth(), self.layout().minimumSize().width(), self.sizeHint().width())
+        height = max(self.layout().heightForWidth(width), self.layout().minimumSize().height())
+        if screen is not None:
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

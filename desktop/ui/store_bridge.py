@@ -7,6 +7,7 @@ answer" needs no extra locking; the store gives that thread its own connection.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -23,10 +24,14 @@ class StoreBridge(QObject):
     failed = Signal(str)  # a one-line message for the status bar
     _answered = Signal(object, object)  # (callback, result): crosses back to the UI thread
 
-    def __init__(self, path: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, path: str | None = None, parent: QObject | None = None, store: Any | None = None) -> None:
+        """`store`: an open Store to serve (it stays open after close()); by default the bridge opens
+        `path` (or the app's database) itself on first use."""
         super().__init__(parent)
         self._path = path
-        self._store = None
+        self._store = store
+        self._owns_store = store is None
+        self._ui_thread = threading.current_thread()  # the bridge is made on the UI thread
         self._closed = False
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-store")
         self._answered.connect(self._deliver)
@@ -61,19 +66,21 @@ class StoreBridge(QObject):
             from desktop.store import Store
 
             self._store = Store.open(self._path) if self._path else Store.open()
+            self._store.forbidden_thread = self._ui_thread  # the UI thread never waits on SQLite
         return self._store
 
     def _deliver(self, callback: Callable[[Any], None], result: Any) -> None:
         callback(result)
 
-    def close(self) -> None:
-        """Finish queued writes (an answer's last partial save, say), then close the connection."""
+    def close(self, wait: bool = True) -> None:
+        """Finish queued writes (an answer's last partial save, say), then close the connection;
+        with wait=False (a dialog's own bridge) the queued calls finish in the background."""
         if self._closed:
             return
         self._closed = True
         self._pool.submit(self._close_store)
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=wait)
 
     def _close_store(self) -> None:
-        if self._store is not None and hasattr(self._store, "close"):
+        if self._store is not None and self._owns_store and hasattr(self._store, "close"):
             self._store.close()

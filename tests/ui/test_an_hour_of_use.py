@@ -1,0 +1,302 @@
+"""Issue 24: what went wrong in an hour of real use, each at the sizes and in the languages it broke.
+
+Every test acts as the user did (keys, wheel, window sizes, language switches) on the real window.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from desktop.engine.types import Constraint, SamplingParams
+from desktop.ui.i18n import set_language
+from tests.ui.chat_helpers import send, stored, wait_idle
+
+SIZES = [(1200, 780), (800, 600)]
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request, qapp):
+    set_language(qapp, request.param)
+    yield request.param
+    set_language(qapp, "en")
+
+
+def settle(qtbot, ms: int = 50) -> None:
+    QApplication.processEvents()
+    qtbot.wait(ms)
+
+
+def wheel(widget, steps: int = -3) -> None:
+    """A wheel turn over the middle of `widget` (negative: scroll down)."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, widget.mapToGlobal(centre), QPoint(), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+# -- 1. Stop strings is not a keyboard trap ---------------------------------------------------------
+
+def test_tab_leaves_stop_strings_and_blank_stop_strings_are_refused(qtbot, window):
+    panel = window.panel
+    panel.stop.setFocus()
+    qtbot.keyClick(panel.stop, Qt.Key.Key_Tab)
+    assert panel.stop.toPlainText() == "" and not panel.stop.hasFocus()
+    panel.stop.setPlainText("\t\t")  # pasted, say: shown as a problem, never saved as a stop string
+    qtbot.waitUntil(lambda: panel.stop_error.isVisible(), timeout=2000)
+    assert "line 1" in panel.stop_error.text() and panel.problem() == panel.stop_error.text()
+    with qtbot.assertNotEmitted(panel.changed, wait=400):
+        panel.stop.setPlainText("\t\t\t")
+    panel.stop.setPlainText("\\t")  # written visibly: a real tab stop string
+    with qtbot.waitSignal(panel.changed, timeout=2000) as changed:
+        pass
+    assert changed.args[0].stop == ["\t"] and panel.problem() is None
+
+
+# -- 2. The wheel over a closed control scrolls the panel --------------------------------------------
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wheel_over_the_preset_list_scrolls_the_panel_and_changes_nothing(qtbot, window, size):
+    window.resize(*size)
+    window.panel.show()
+    window.panel.resize(300, 400)
+    settle(qtbot)
+    panel = window.panel
+    bar = panel._scroll.verticalScrollBar()
+    before = (panel.preset.currentIndex(), panel.temperature.value(), panel.json_mode.currentIndex())
+    for control in (panel.preset, panel.temperature, panel.json_mode):
+        wheel(control)
+    assert (panel.preset.currentIndex(), panel.temperature.value(), panel.json_mode.currentIndex()) == before
+    assert bar.maximum() == 0 or bar.value() > 0
+
+
+# -- 3. A new chat does not inherit JSON Schema mode --------------------------------------------------
+
+def test_a_new_chat_starts_with_json_mode_off_and_a_constraint_shows_by_the_composer(qtbot, window):
+    schema = Constraint("json_schema", schema={"type": "object"})
+    window.panel.set_values(SamplingParams(), schema, "")
+    window.controller.set_generation(SamplingParams(), schema, "")
+    assert window.composer.constraint_label.isVisible() and "JSON Schema" in window.composer.constraint_label.text()
+    window.new_chat()
+    assert window.controller.constraint is None and window.panel.json_mode.currentData() == "off"
+    assert not window.composer.constraint_label.isVisible()
+
+
+# -- 4. Message rows wrap inside the view -------------------------------------------------------------
+
+@pytest.mark.parametrize("size", SIZES)
+def test_long_answers_stats_and_branches_stay_inside_the_view(qtbot, window, language, size):
+    from desktop.store.records import Message
+
+    window.resize(*size)
+    window.centre.setCurrentWidget(window.chat_area)
+    long_text = "这是一个很长的中文回答，没有空格也必须换行。" * 30 + " https://example.org/" + "x" * 300
+    metrics = {"completion_tokens": 123456, "decode_tok_s": 12.3, "ttft_s": 0.45, "prompt_tokens": 99}
+    question = Message(id=1, session_id=1, parent_id=None, role="user", content=long_text, created_at=0.0)
+    answer = Message(id=2, session_id=1, parent_id=1, role="assistant", content=long_text, created_at=0.0,
+                     finished_at=1.0, model_file="a-model-with-a-rather-long-file-name.Q4_K_M.gguf",
+                     finish_reason="length", metrics=metrics)
+    window.view.show_transcript([(question, [1]), (answer, [2, 3, 4])])
+    settle(qtbot, 100)
+    viewport = window.view.viewport().width()
+    for widget in window.view.messages:
+        assert widget.geometry().right() <= viewport
+        assert widget.stats.geometry().right() <= widget.width()
+    assert window.view.messages[1].branch_label.isVisible()
+    assert "123456" in window.view.messages[1].stats.full_text
+
+
+# -- 5. The window never resizes itself; panels fold; dialogs fit a 1366x768 screen ------------------
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_window_keeps_its_size_through_panel_schema_and_undo(qtbot, window, language, size):
+    window.resize(*size)
+    settle(qtbot)
+    window.centre.setCurrentWidget(window.chat_area)
+    assert window.centre.width() >= 400  # the conversation keeps room: the panel folds at 800 px
+    for _ in range(2):
+        window.toggle_panel()
+        settle(qtbot)
+        assert (window.width(), window.height()) == size
+    window.panel.show()
+    window.panel.json_mode.setCurrentIndex(window.panel.json_mode.findData("json_schema"))
+    settle(qtbot)
+    window.sidebar.undo_bar.offer(1)
+    settle(qtbot)
+    assert (window.width(), window.height()) == size
+    assert window.panel.width() <= window.width()
+
+
+def test_the_panel_comes_back_when_the_window_widens(qtbot, window):
+    window.resize(800, 600)
+    settle(qtbot)
+    assert not window.panel.isVisible()
+    window.resize(1200, 780)
+    settle(qtbot)
+    assert window.panel.isVisible() and window.centre.width() >= 420
+
+
+def test_settings_dialog_fits_each_language_after_switching(qtbot, window, qapp):
+    from PySide6.QtWidgets import QCheckBox
+
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, None, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for code in ("zh_CN", "en"):
+        set_language(qapp, code)
+        settle(qtbot)
+        assert dialog.width() <= 1366 and dialog.height() <= 768
+        for box in dialog.findChildren(QCheckBox):
+            assert box.width() >= box.sizeHint().width(), box.text()  # no text cut off
+    dialog.close()
+
+
+def test_every_dialog_fits_a_small_laptop_screen(qtbot, window, language):
+    from desktop.ui.convert_dialog import ConvertDialog
+    from desktop.ui.feedback_dialog import FeedbackDialog
+    from desktop.ui.model_manager import ModelManagerDialog
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    dialogs = [SettingsDialog(window.settings, None, window), ConvertDialog(window),
+               FeedbackDialog(window.store, parent=window, settings=window.settings),
+               ModelManagerDialog(window.settings, window.engine, window)]
+    for dialog in dialogs:
+        dialog.show()
+        settle(qtbot)
+        assert dialog.width() <= 1366 and dialog.height() <= 740, type(dialog).__name__
+        assert dialog.minimumSizeHint().height() <= 740, type(dialog).__name__
+        dialog.close()
+    qtbot.waitUntil(lambda: dialogs[3].table.rowCount() >= 0 and bool(dialogs[3].build_label.text()), timeout=60_000)
+
+
+# -- 6. Status messages are elided beside the model label ---------------------------------------------
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_long_status_message_is_elided_with_the_whole_text_in_its_tooltip(qtbot, window, language, size):
+    window.resize(*size)
+    settle(qtbot)
+    text = "Schema: line 1, column 2: Expecting property name enclosed in double quotes " * 4
+    window.status_line.show_message(text)
+    settle(qtbot)
+    line, model = window.status_line, window.model_status
+    assert line.geometry().right() < model.geometry().left()
+    assert line.text().endswith("…") and line.toolTip() == text and line.message == " ".join(text.split())
+    assert (window.width(), window.height()) == size
+
+
+# -- 7. A stopped answer keeps its figures; the gauge never reads 0 for a real conversation ----------
+
+def test_a_stopped_answer_keeps_its_counts_time_to_first_token_and_seed(qtbot, chat_window):
+    w = chat_window
+    w.controller.params = SamplingParams(temperature=0.8, max_tokens=2000, seed=None)
+    send(qtbot, w, "Write a very long story about a dragon.", wait=False)
+    qtbot.waitUntil(lambda: w.controller.answer is not None and len(w.controller.answer.pieces) > 5,
+                    timeout=30_000)
+    w.controller.stop()
+    wait_idle(qtbot, w)
+    answer = stored(w, lambda s: s.active_path(w.controller.session_id))[-1]
+    assert answer.finish_reason == "cancelled"
+    assert answer.metrics["completion_tokens"] > 5 and answer.metrics["ttft_s"] > 0
+    assert answer.metrics["prompt_tokens"] > 0 and answer.metrics["offload"]
+    assert isinstance(answer.params["seed"], int) and answer.params["seed"] == answer.metrics["seed"]
+    assert "0 tokens" not in w.view.messages[-1].stats.full_text
+    assert w.composer.used > 0
+    w.composer.edit.setPlainText("a draft carried into a new chat")
+    w.new_chat()
+    qtbot.waitUntil(lambda: w.composer.used > 0, timeout=10_000)
+
+
+# -- 13. Undo of a delete reopens the chat ------------------------------------------------------------
+
+def test_undo_after_delete_reopens_the_chat_and_typing_continues_it(qtbot, chat_window):
+    w = chat_window
+    send(qtbot, w, "Remember me")
+    sid = w.controller.session_id
+    w.sidebar.refresh()
+    qtbot.waitUntil(lambda: w.sidebar.item_for(sid) is not None)
+    w.sidebar.delete(sid)
+    qtbot.waitUntil(lambda: w.controller.session_id is None)
+    w.sidebar.undo_bar.button.click()
+    qtbot.waitUntil(lambda: w.controller.session_id == sid and len(w.view.messages) == 2, timeout=10_000)
+    send(qtbot, w, "And again")
+    assert w.controller.session_id == sid and len(w.view.messages) == 4
+
+
+# -- 14. Editing a question: the same keys as the composer, and the editor in view -------------------
+
+def test_editing_a_question_uses_enter_to_send_and_scrolls_to_the_editor(qtbot, chat_window):
+    w = chat_window
+    for text in ("First question", "Second", "Third"):
+        send(qtbot, w, text)
+    question = w.view.messages[0]
+    question.edit_button.click()
+    settle(qtbot, 100)
+    bar = w.view.verticalScrollBar()
+    top = question.editor.mapTo(w.view.widget(), QPoint(0, 0)).y()
+    assert bar.value() <= top <= bar.value() + w.view.viewport().height()
+    assert "Enter" in question.editor.placeholderText()
+    question.editor.setPlainText("Edited")
+    qtbot.keyClick(question.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert question.editor.toPlainText() == "Edited\n"
+    qtbot.keyClick(question.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.controller.answer is not None, timeout=10_000)
+    wait_idle(qtbot, w)
+    assert w.view.messages[0].message.content == "Edited"
+
+
+# -- 15. Import counts, duplicates, export names and the last folder ---------------------------------
+
+def test_import_says_one_chat_and_names_a_repeated_import(qtbot, chat_window, tmp_path):
+    w = chat_window
+    send(qtbot, w, "Export me")
+    out = tmp_path / "chats.json"
+    w.export_chat(str(out))
+    qtbot.waitUntil(out.exists)
+    w.import_chats(str(out))
+    qtbot.waitUntil(lambda: w.status_line.message.startswith("Imported"), timeout=10_000)
+    assert w.status_line.message == "Imported one chat. It was already here, so it is now listed twice."
+
+
+def test_export_proposes_the_chat_title_in_the_last_folder(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop.ui.chat_files import export_name
+
+    assert export_name("Paris: the capital?") == "Paris the capital.md"
+    assert export_name("") == "chat.md"
+    seen = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (seen.append(a[2]), (str(tmp_path / "x.json"), ""))[1]))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (seen.append(a[2]), ("", ""))[1]))
+    window.import_chats()
+    window.export_chat()
+    assert seen[1].startswith(str(tmp_path)) and window.settings.last_folder == str(tmp_path)
+
+
+# -- 17. The model manager closes and reopens without Qt warnings ------------------------------------
+
+def test_reopening_the_model_manager_warns_nothing(qtbot, window, capfd):
+    for _ in range(3):
+        window.open_model_manager()
+        settle(qtbot)
+        window._model_manager.close()
+    manager = window._model_manager
+    qtbot.waitUntil(lambda: bool(manager.build_label.text()) and "Checking" not in manager.build_label.text(),
+                    timeout=60_000)
+    assert "Failed to disconnect" not in capfd.readouterr().err
+
+
+def test_the_sidebar_keeps_its_width_across_actions(qtbot, window):
+    settle(qtbot)
+    width = window.sidebar.width()
+    window.sidebar.undo_bar.offer(1)
+    window.status_line.show_message("x" * 500)
+    window.toggle_panel()
+    settle(qtbot)
+    window.toggle_panel()
+    settle(qtbot)
+    assert window.sidebar.width() == width
