@@ -67,8 +67,15 @@ class ModelScanner(QObject):
 
     def scan(self, recent: list[str]) -> None:
         files = candidate_files(recent)
-        threading.Thread(target=lambda: self.scanned.emit(read_models(files)), name="hearth-model-scan",
-                         daemon=True).start()
+
+        def run() -> None:
+            models = read_models(files)
+            try:
+                self.scanned.emit(models)
+            except RuntimeError:  # the dialog was closed and deleted meanwhile
+                pass
+
+        threading.Thread(target=run, name="hearth-model-scan", daemon=True).start()
 
 
 class LocalModelTable(QTableWidget):

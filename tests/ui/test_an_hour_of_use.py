@@ -77,10 +77,11 @@ def test_a_new_chat_starts_with_json_mode_off_and_a_constraint_shows_by_the_comp
     schema = Constraint("json_schema", schema={"type": "object"})
     window.panel.set_values(SamplingParams(), schema, "")
     window.controller.set_generation(SamplingParams(), schema, "")
-    assert window.composer.constraint_label.isVisible() and "JSON Schema" in window.composer.constraint_label.text()
+    label = window.composer.constraint_label
+    assert not label.isHidden() and "JSON Schema" in label.text()
     window.new_chat()
     assert window.controller.constraint is None and window.panel.json_mode.currentData() == "off"
-    assert not window.composer.constraint_label.isVisible()
+    assert label.isHidden()
 
 
 # -- 4. Message rows wrap inside the view -------------------------------------------------------------
@@ -238,7 +239,9 @@ def test_editing_a_question_uses_enter_to_send_and_scrolls_to_the_editor(qtbot, 
     top = question.editor.mapTo(w.view.widget(), QPoint(0, 0)).y()
     assert bar.value() <= top <= bar.value() + w.view.viewport().height()
     assert "Enter" in question.editor.placeholderText()
-    question.editor.setPlainText("Edited")
+    assert question.editor.textCursor().atEnd()  # typing goes after the question, not before it
+    question.editor.selectAll()
+    qtbot.keyClicks(question.editor, "Edited")
     qtbot.keyClick(question.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert question.editor.toPlainText() == "Edited\n"
     qtbot.keyClick(question.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -218,6 +218,7 @@ class MessageWidget(QFrame):
         for w in (self.editor, self.save_edit, self.cancel_edit):
             w.show()
         self.plain.hide()
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
         self.editor.setFocus()
         self.edit_started.emit(self)
 
