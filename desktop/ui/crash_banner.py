@@ -25,6 +25,7 @@ class CrashBanner(QFrame):
         self.restart_button.clicked.connect(self._restart)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
+        self.close_button.setObjectName("dismissBanner")  # coloured per theme: visible on dark too
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.hide)
         layout.addWidget(self.message, 1)

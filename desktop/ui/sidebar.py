@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QVBoxLayout, QWidget)
 
+from desktop.ui.clear_icon import ClearIcon
 from desktop.ui.store_bridge import StoreBridge
 
 SEARCH_DELAY_MS = 150
@@ -110,7 +111,7 @@ class Sidebar(QFrame):
         self.new_chat.clicked.connect(self.new_chat_requested)
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
-        self.search_box.setClearButtonEnabled(True)
+        self.clear_icon = ClearIcon(self.search_box)  # a × that shows on the dark theme too
         self.list = QListWidget(self)
         self.list.setObjectName("sessionList")
         self.list.setWordWrap(False)  # one line a title, elided: rows keep their height whatever the width

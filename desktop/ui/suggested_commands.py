@@ -7,7 +7,7 @@ benchmark for real. `{model}` is filled with the model the user has (or a catalo
 from __future__ import annotations
 
 SUGGESTED_COMMANDS = {
-    "chat": "hearth chat",  # no display: chat in the terminal instead
+    "chat": "hearth chat \"Hello!\"",  # no display: chat in the terminal instead (one question a run)
     "benchmark": "hearth eval json --model {model} --limit 20 --out eval-json.json",
 }
 

@@ -303,3 +303,72 @@ def test_the_sidebar_keeps_its_width_across_actions(qtbot, window):
     window.toggle_panel()
     settle(qtbot)
     assert window.sidebar.width() == width
+
+
+# -- 16. The dark theme: Send's focus ring and the clear/close crosses are visible -------------------
+
+def _contrast(a, b) -> float:
+    return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue()))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_ring_on_send_and_the_clear_cross_stand_out(qtbot, qapp, scheme):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop.ui.sidebar import Sidebar
+    from desktop.ui.store_bridge import StoreBridge
+    from desktop.ui.theme import apply_theme
+
+    palette, sheet = qapp.palette(), qapp.styleSheet()
+    try:
+        apply_theme(qapp, scheme, 11)
+        button = QPushButton("Send")
+        button.setProperty("role", "primary")
+        qtbot.addWidget(button)
+        button.resize(90, 34)
+        button.show()
+        unfocused = button.grab().toImage()
+        button.setFocus()
+        qtbot.waitUntil(button.hasFocus)
+        focused = button.grab().toImage()
+        edge = [(x, 1) for x in range(10, 80)]
+        assert max(_contrast(unfocused.pixelColor(x, y), focused.pixelColor(x, y)) for x, y in edge) > 60
+        sidebar = Sidebar(StoreBridge(), None)
+        qtbot.addWidget(sidebar)
+        icon = sidebar.clear_icon.action().icon().pixmap(32, 32).toImage()
+        base = sidebar.search_box.palette().color(QPalette.ColorRole.Base)
+        assert max(_contrast(icon.pixelColor(16, 16), base) for _ in [0]) > 120  # the cross's centre
+    finally:
+        qapp.setPalette(palette)
+        qapp.setStyleSheet(sheet)
+        qapp.setProperty("hearthScheme", None)
+
+
+# -- 18.3. The UI thread never runs SQLite ------------------------------------------------------------
+
+def test_the_feedback_dialog_never_touches_the_store_on_the_ui_thread(qtbot, chat_window):
+    from desktop.ui.feedback_dialog import FeedbackDialog
+
+    w = chat_window
+    send(qtbot, w, "Tell me a fact")
+    store = stored(w, lambda s: s)
+    assert store.forbidden_thread is not None  # the bridge's store refuses the UI thread...
+    with pytest.raises(RuntimeError, match="must never wait on SQLite"):
+        store.list_sessions()  # ...as the old dialog's .result() + SQLite on this thread would have
+    w.view.messages[1].thumb_down.click()
+    qtbot.waitUntil(lambda: bool(w.findChildren(FeedbackDialog)))
+    dialog = w.findChildren(FeedbackDialog)[0]
+    qtbot.waitUntil(lambda: dialog.loaded and bool(dialog.preview.toPlainText()), timeout=10_000)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.item is not None, timeout=10_000)
+    assert dialog.item.status == "draft" and "Draft" in dialog.status.text()
+    dialog.close()
+
+
+def test_unloading_goes_through_the_engine_bridge(qtbot, chat_window):
+    w = chat_window
+    with qtbot.waitSignal(w.engine.unloaded, timeout=30_000):
+        w.engine.unload()
+    assert w.engine.info is None and w.engine.last_options is None
+    assert w.centre.currentWidget() is w.chat_area or not w.has_model()
