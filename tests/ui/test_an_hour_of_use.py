@@ -4,6 +4,8 @@ Every test acts as the user did (keys, wheel, window sizes, language switches) o
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -372,3 +374,28 @@ def test_unloading_goes_through_the_engine_bridge(qtbot, chat_window):
         w.engine.unload()
     assert w.engine.info is None and w.engine.last_options is None
     assert w.centre.currentWidget() is w.chat_area or not w.has_model()
+
+
+# -- 9. A catalog model loaded from elsewhere is "on this computer" ----------------------------------
+
+def test_the_catalog_knows_a_copy_of_its_model_outside_the_models_folder(qtbot, models_folder, smollm_path):
+    from desktop.models.catalog import CATALOG
+    from desktop.ui.engine_bridge import EngineBridge
+    from desktop.ui.model_manager import ModelManagerDialog
+    from desktop.ui.settings import Settings
+
+    settings = Settings()
+    settings.remember_model(smollm_path)  # opened from its own folder, not the models folder
+    bridge = EngineBridge()
+    dialog = ModelManagerDialog(settings, bridge)
+    qtbot.addWidget(dialog)
+    row = next(i for i, e in enumerate(CATALOG) if e.sha256 and e.size_bytes == smollm_path.stat().st_size)
+    status = dialog.downloads.table
+    qtbot.waitUntil(lambda: status.item(row, 3).text() == "on this computer", timeout=30_000)
+    dialog.downloads.table.selectRow(row)
+    assert dialog.downloads.download_button.text() == "Use this model"
+    with qtbot.waitSignal(dialog.downloads.downloaded) as used:
+        dialog.downloads.download_button.click()
+    assert used.args == [str(smollm_path.resolve())] or Path(used.args[0]).resolve() == smollm_path.resolve()
+    dialog.close()
+    bridge.close()
