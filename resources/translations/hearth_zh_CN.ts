@@ -53,6 +53,30 @@
         <translation>本对话及草稿已占用的上下文</translation>
     </message>
     <message>
+        <source>Any JSON</source>
+        <translation>任意 JSON</translation>
+    </message>
+    <message>
+        <source>JSON object</source>
+        <translation>JSON 对象</translation>
+    </message>
+    <message>
+        <source>JSON Schema</source>
+        <translation>JSON Schema</translation>
+    </message>
+    <message>
+        <source>Grammar (GBNF)</source>
+        <translation>语法 (GBNF)</translation>
+    </message>
+    <message>
+        <source>Answers follow: {mode}</source>
+        <translation>回答遵循：{mode}</translation>
+    </message>
+    <message>
+        <source>JSON mode is on for this chat (generation settings, Ctrl+Shift+P)</source>
+        <translation>此对话已开启 JSON 模式（生成设置，Ctrl+Shift+P）</translation>
+    </message>
+    <message>
         <source>Message Hearth… (Enter sends, Shift+Enter new line)</source>
         <translation>给 Hearth 发消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
@@ -401,6 +425,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>金融</translation>
     </message>
     <message>
+        <source>Choose a domain…</source>
+        <translation>请选择领域…</translation>
+    </message>
+    <message>
         <source>education</source>
         <translation>教育</translation>
     </message>
@@ -493,8 +521,24 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>这份样本由我撰写或我有权分享，我同意以 {0} 发布</translation>
     </message>
     <message>
+        <source>Reading the conversation…</source>
+        <translation>正在读取对话…</translation>
+    </message>
+    <message>
         <source>A data contribution needs your consent to its licence before it can be sent.</source>
         <translation>数据贡献在发送前需要您同意其许可协议。</translation>
+    </message>
+    <message>
+        <source>Choose the domain of this data contribution.</source>
+        <translation>请选择这份数据贡献所属的领域。</translation>
+    </message>
+    <message>
+        <source>Type the GitHub repository to report to (OWNER/REPO): this model names none.</source>
+        <translation>请输入要提交报告的 GitHub 仓库（OWNER/REPO）：此模型没有指定仓库。</translation>
+    </message>
+    <message>
+        <source>Type where to send the report.</source>
+        <translation>请输入报告的发送地址。</translation>
     </message>
     <message>
         <source>OWNER/REPO (default: the model&apos;s own repository)</source>
@@ -509,8 +553,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>结果文件 (*.json *.jsonl *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>No file chosen: save the output of `hearth eval json --format json` or a bench/ run</source>
-        <translation>未选择文件：请保存 `hearth eval json --format json` 或 bench/ 运行的输出</translation>
+        <source>Failed: {0}. Press Retry once that is fixed.</source>
+        <translation>失败：{0}。问题解决后请按“重试”。</translation>
     </message>
     <message>
         <source>No measurements: choose a finished answer.</source>
@@ -595,6 +639,14 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Sending…</source>
         <translation>正在发送…</translation>
+    </message>
+    <message>
+        <source>No file chosen: run {command} and choose eval-json.json, or a bench/ result.</source>
+        <translation>未选择文件：运行 {command} 后选择 eval-json.json，或选择 bench/ 的结果。</translation>
+    </message>
+    <message>
+        <source>The issue form is open in your browser; submit it there.</source>
+        <translation>问题表单已在浏览器中打开，请在那里提交。</translation>
     </message>
     <message>
         <source>Sent to {0}.</source>
@@ -730,6 +782,10 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Random: a new seed for every answer. A fixed seed gives the same answer to the same question.</source>
         <translation>随机：每次回答使用新的种子。固定种子时，相同的问题会得到相同的回答。</translation>
+    </message>
+    <message>
+        <source>Stop strings: line {line} holds only spaces or tabs; delete it, or write \t or \n for a tab or a newline.</source>
+        <translation>停止字符串：第 {line} 行只有空格或制表符；请删除该行，或用 \t 或 \n 表示制表符或换行。</translation>
     </message>
     <message>
         <source>Random</source>
@@ -942,6 +998,22 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>已导入 {n} 个对话。</translation>
     </message>
     <message>
+        <source>Imported one chat.</source>
+        <translation>已导入 1 个对话。</translation>
+    </message>
+    <message>
+        <source>It was already here, so it is now listed twice.</source>
+        <translation>该对话此前已存在，现在列出了两次。</translation>
+    </message>
+    <message>
+        <source>{n} of them were already here, so they are now listed twice.</source>
+        <translation>其中 {n} 个此前已存在，现在列出了两次。</translation>
+    </message>
+    <message>
+        <source>All chats</source>
+        <translation>全部对话</translation>
+    </message>
+    <message>
         <source>Export chat</source>
         <translation>导出对话</translation>
     </message>
@@ -1111,6 +1183,14 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Edit message</source>
         <translation>编辑消息</translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter new line</source>
+        <translation>Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <source>Send the edited question as a new branch (Enter)</source>
+        <translation>将修改后的问题作为新分支发送（Enter）</translation>
     </message>
     <message>
         <source>Save and send</source>
