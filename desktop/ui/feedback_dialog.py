@@ -269,8 +269,8 @@ class FeedbackDialog(QDialog):
         self._show_status()
 
     def _retranslate_consent(self) -> None:
-        self.consent.setText(self.tr("I wrote or may share this sample and agree to publish it under {0}")
-                             .format(self.licence_box.currentText()))
+        self.consent.setText(self.tr("I wrote or may share this sample and agree to publish it under {licence}")
+                             .format(licence=self.licence_box.currentText()))
         self._timer.start()
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -401,10 +401,11 @@ class FeedbackDialog(QDialog):
         if not metrics:
             self.metrics_view.setText(self.tr("No measurements: choose a finished answer."))
             return
-        self.metrics_view.setText(self.tr("Attached automatically: time to first token {0} s, {1} tokens/s, "
-                                          "{2} prompt + {3} answer tokens, {4}.").format(
-            metrics.get("ttft_s", "?"), metrics.get("decode_tok_s", "?"), metrics.get("prompt_tokens", "?"),
-            metrics.get("completion_tokens", "?"), device_text(metrics["offload"]) if metrics.get("offload") else self.tr("device not recorded")))
+        self.metrics_view.setText(self.tr("Attached automatically: time to first token {ttft} s, {rate} tokens/s, "
+                                          "{prompt} prompt + {answer} answer tokens, {device}.").format(
+            ttft=metrics.get("ttft_s", "?"), rate=metrics.get("decode_tok_s", "?"),
+            prompt=metrics.get("prompt_tokens", "?"), answer=metrics.get("completion_tokens", "?"),
+            device=device_text(metrics["offload"]) if metrics.get("offload") else self.tr("device not recorded")))
 
     def _show_redactions(self) -> None:
         redactions = (self.payload or {}).get("redactions") or []
@@ -413,7 +414,7 @@ class FeedbackDialog(QDialog):
         elif redactions:
             labels = self._redaction_labels()
             found = ", ".join(f"{r['count']} × {labels.get(r['what'], r['what'])}" for r in redactions)
-            self.redactions.setText(self.tr("Removed automatically: {0}").format(found))
+            self.redactions.setText(self.tr("Removed automatically: {found}").format(found=found))
         else:
             self.redactions.setText(self.tr("Nothing private was found; check the text yourself."))
 
@@ -519,20 +520,20 @@ class FeedbackDialog(QDialog):
         if item is None:
             text = self.tr("Not saved. Nothing leaves this computer until you press Send.")
         elif item.status == "draft":
-            text = self.tr("Draft {0} saved in the outbox; not sent.").format(item.id)
+            text = self.tr("Draft {id} saved in the outbox; not sent.").format(id=item.id)
         elif item.status == "queued":
             text = self.tr("Sending…")
         elif item.status == "sent" and (item.destination or "").startswith("github:"):
             text = self.tr("The issue form is open in your browser; submit it there.")
             if getattr(self, "_attachment", None) is not None:
-                text += " " + self.tr("Attach {0} to the issue.").format(self._attachment)
+                text += " " + self.tr("Attach {file} to the issue.").format(file=self._attachment)
         elif item.status == "sent":
-            text = self.tr("Sent to {0}.").format(getattr(self, "_where", None) or item.destination)
+            text = self.tr("Sent to {where}.").format(where=getattr(self, "_where", None) or item.destination)
         elif (item.destination or "").startswith(AUTO_RETRY):
-            text = self.tr("Failed (attempt {0}): {1}. It will be retried; or press Retry.").format(
-                item.attempts, item.last_error)
+            text = self.tr("Failed (attempt {attempt}): {error}. It will be retried; or press Retry.").format(
+                attempt=item.attempts, error=item.last_error)
         else:
-            text = self.tr("Failed: {0}. Press Retry once that is fixed.").format(item.last_error)
+            text = self.tr("Failed: {error}. Press Retry once that is fixed.").format(error=item.last_error)
         self.status.setText(text)
 
 

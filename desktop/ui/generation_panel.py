@@ -327,7 +327,7 @@ class GenerationPanel(QWidget):
         if mode == "json_schema":
             schema, problem = _json_error(self.schema_edit.toPlainText())
             if problem:
-                return None, self.tr("Schema: %1").replace("%1", problem)
+                return None, self.tr("Schema: {problem}").format(problem=problem)
             constraint = Constraint("json_schema", schema=schema, show_schema=self.show_schema.isChecked())
         elif mode == "grammar":
             text = self.grammar_edit.toPlainText()
@@ -384,8 +384,8 @@ class GenerationPanel(QWidget):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.json_error.setText(self.tr("Cannot read %1: %2").replace("%1", path)
-                                    .replace("%2", getattr(exc, "strerror", None) or str(exc)))
+            self.json_error.setText(self.tr("Cannot read {path}: {error}").format(
+                path=path, error=getattr(exc, "strerror", None) or str(exc)))
             self.json_error.show()
             return False
         self.grammar_edit.setPlainText(text)
@@ -454,7 +454,7 @@ class GenerationPanel(QWidget):
         try:
             self.settings.save()
         except OSError as exc:
-            self.preset_error.setText(self.tr("Presets not saved: %1").replace("%1", exc.strerror or str(exc)))
+            self.preset_error.setText(self.tr("Presets not saved: {error}").format(error=exc.strerror or str(exc)))
             self.preset_error.show()
             return False
         return True
@@ -516,8 +516,8 @@ class GenerationPanel(QWidget):
         info = self._model
         self.model_label.setText(
             self.tr("No model loaded") if info is None else
-            self.tr("%1\n%2 · %3 · context %4").replace("%1", info.name).replace("%2", info.quantization)
-            .replace("%3", device_text(info.offload)).replace("%4", str(info.n_ctx)))
+            self.tr("{name}\n{quantization} · {device} · context {n_ctx}").format(
+                name=info.name, quantization=info.quantization, device=device_text(info.offload), n_ctx=info.n_ctx))
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
 

@@ -120,8 +120,8 @@ class ModelDownloads(QWidget):
         self.download_button.setEnabled(entry is not None and not busy and not needs_network)
         here = entry is not None and self._here(entry) is not None
         self.download_button.setText(self.tr("Use this model") if here else self.tr("Download"))
-        self.details.setText("" if entry is None else self.tr("%1 License: %2.").replace(
-            "%1", QCoreApplication.translate("ModelCatalog", entry.description)).replace("%2", entry.license))
+        self.details.setText("" if entry is None else self.tr("{description} License: {license}.").format(
+            description=QCoreApplication.translate("ModelCatalog", entry.description), license=entry.license))
 
     def _fill(self) -> None:
         for row, entry in enumerate(CATALOG):

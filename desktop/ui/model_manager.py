@@ -244,12 +244,11 @@ class ModelManagerDialog(QDialog):
             text = self.tr("Runs on the CPU; no video memory needed.")
         elif self.build is not None and not gpu_build:
             text = self.tr("This llama.cpp build has no GPU support: the model runs on the CPU. "
-                           "With GPU support it would need about %1 GiB of video memory.").replace(
-                "%1", f"{need / GIB:.1f}")
+                           "With GPU support it would need about {gib} GiB of video memory.").format(
+                gib=f"{need / GIB:.1f}")
         else:
-            text = self.tr("About %1 GiB of video memory for %2 of %3 layers.").replace(
-                "%1", f"{need / GIB:.1f}").replace("%2", str(layers if gpu < 0 else min(gpu, layers))).replace(
-                "%3", str(layers))
+            text = self.tr("About {gib} GiB of video memory for {gpu_layers} of {layers} layers.").format(
+                gib=f"{need / GIB:.1f}", gpu_layers=layers if gpu < 0 else min(gpu, layers), layers=layers)
         self.vram_label.setText(text)
 
     # --- load and unload ------------------------------------------------------------------------
@@ -272,7 +271,7 @@ class ModelManagerDialog(QDialog):
         try:
             self.settings.save()
         except OSError as exc:
-            self._set_status(self.tr("Settings not saved: %1").replace("%1", exc.strerror or str(exc)), error=True)
+            self._set_status(self.tr("Settings not saved: {error}").format(error=exc.strerror or str(exc)), error=True)
 
     def unload(self) -> None:
         """Free the model's memory: the engine worker stops until the next load."""
@@ -289,7 +288,7 @@ class ModelManagerDialog(QDialog):
     def _on_load_started(self, path: str) -> None:
         self._loading_path = path
         self.load_button.setEnabled(False)
-        self._set_status(self.tr("Loading %1…").replace("%1", Path(path).name))
+        self._set_status(self.tr("Loading {name}…").format(name=Path(path).name))
 
     def _on_loaded(self, info: ModelInfo) -> None:
         self._loading_path = None
@@ -307,9 +306,9 @@ class ModelManagerDialog(QDialog):
         if info is None:
             self._set_status(self.tr("No model loaded."))
         else:
-            self._set_status(self.tr("Loaded: %1 (%2, context %3, %4 threads) · %5").replace("%1", info.name)
-                             .replace("%2", info.quantization).replace("%3", str(info.n_ctx))
-                             .replace("%4", str(info.n_threads)).replace("%5", device_text(info.offload)), ok=True)
+            self._set_status(self.tr("Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}").format(
+                name=info.name, quantization=info.quantization, n_ctx=info.n_ctx, threads=info.n_threads,
+                device=device_text(info.offload)), ok=True)
 
     def _set_status(self, text: str, error: bool = False, ok: bool = False) -> None:
         self.status.setProperty("role", "error" if error else "ok" if ok else "hint")
@@ -331,10 +330,10 @@ class ModelManagerDialog(QDialog):
         error = self.build_label.property("build_error")
         if self.build is not None:
             version = self.build.get("llama_cpp_python", "?")
-            self.build_label.setText(self.tr("llama.cpp (llama-cpp-python %1): %2").replace("%1", version)
-                                     .replace("%2", describe_build(self.build)))
+            self.build_label.setText(self.tr("llama.cpp (llama-cpp-python {version}): {build}").format(
+                version=version, build=describe_build(self.build)))
         elif error:
-            self.build_label.setText(self.tr("Cannot query the llama.cpp build: %1").replace("%1", error))
+            self.build_label.setText(self.tr("Cannot query the llama.cpp build: {error}").format(error=error))
         else:
             self.build_label.setText(self.tr("Checking the llama.cpp build…"))
 

@@ -160,7 +160,7 @@ class SettingsDialog(QDialog):
         try:
             self.settings.save()
         except OSError as exc:
-            self._show_error(self.tr("Cannot save the settings: %1").replace("%1", exc.strerror or str(exc)))
+            self._show_error(self.tr("Cannot save the settings: {error}").format(error=exc.strerror or str(exc)))
             return
         self._show_error(None)
         self.settings_changed.emit()
@@ -207,8 +207,8 @@ class SettingsDialog(QDialog):
             text = self.tr("Starting…") if self.api_enabled.isChecked() else self.tr("Stopping…")
         elif api.running:
             model = getattr(api.bridge, "info", None)
-            text = (self.tr("Running at %1/v1 — serving %2.").replace("%2", model.name) if model else
-                    self.tr("Running at %1/v1 — load a model to answer requests.")).replace("%1", api.url)
+            text = (self.tr("Running at {url}/v1 — serving {model}.").format(url=api.url, model=model.name) if model
+                    else self.tr("Running at {url}/v1 — load a model to answer requests.").format(url=api.url))
             role = "ok"
         elif api.error and self.api_enabled.isChecked():
             text, role = api.error, "error"

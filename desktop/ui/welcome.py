@@ -165,10 +165,10 @@ class WelcomePage(QWidget):
                                       "Nothing you type leaves it. Choose a model to begin."))
         self._default_title.setText(self.tr("Download the recommended model"))
         self._default_text.setText(
-            self.tr("%1 — %2, works offline afterwards. Good at everyday questions, code and JSON.")
-            .replace("%1", self.default_model.title).replace("%2", size))
+            self.tr("{model} — {size}, works offline afterwards. Good at everyday questions, code and JSON.")
+            .format(model=self.default_model.title, size=size))
         present = is_present(self.default_model)
-        self.default_button.setText(self.tr("Use it") if present else self.tr("Download (%1)").replace("%1", size))
+        self.default_button.setText(self.tr("Use it") if present else self.tr("Download ({size})").format(size=size))
         self.default_button.setAccessibleName(self.tr("Download the recommended model"))
         self._hub_title.setText(self.tr("Download from Hugging Face"))
         self._hub_text.setText(self.tr("Any GGUF file from the Hugging Face hub. Needs an internet connection."))
