@@ -13,6 +13,7 @@ Strings use the translation context "FeedbackDialog".
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
@@ -58,8 +59,8 @@ class _BrowserOpener(QObject):
 
     _open = Signal(str, object)  # url, [threading.Event, result]
 
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
+        super().__init__()
         self._open.connect(self._open_here)
 
     def __call__(self, url: str) -> bool:
@@ -81,15 +82,14 @@ class FeedbackDialog(QDialog):
                  kind: str = "bug", parent: QWidget | None = None, settings: Settings | None = None) -> None:
         """`store`: the app's StoreBridge (or a Store, which gets a bridge of the dialog's own)."""
         super().__init__(parent)
-        self._own_bridge = None if isinstance(store, StoreBridge) else StoreBridge(store=store, parent=self)
-        self.store: StoreBridge = self._own_bridge or store
+        self.store: StoreBridge = store if isinstance(store, StoreBridge) else _bridge_for(store)
         self.settings = settings or Settings.load()
         self.conversation = Conversation(None, [], None)
         self.loaded = False  # the conversation arrived from the store
         self.item: Any = None  # the OutboxItem once saved
         self.payload: dict[str, Any] | None = None
         self._benchmark_file: str | None = None
-        self._opener = _BrowserOpener(self)
+        self._opener = _BrowserOpener()  # no parent: a delivery still running may outlive the dialog
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._timer.timeout.connect(self.refresh_preview)
         self._build()
@@ -282,8 +282,6 @@ class FeedbackDialog(QDialog):
         # A Python-side highlighter must not be called while Qt tears the document down (at app
         # exit that is after Python has stopped), so it lets go of the document on closing.
         self._highlighter.setDocument(None)
-        if self._own_bridge is not None:
-            self._own_bridge.close(wait=False)
         super().done(result)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -503,7 +501,10 @@ class FeedbackDialog(QDialog):
 
         def queue_and_deliver(store) -> Delivery:
             item = queue_it(store)
-            return deliver(store, item.id, opener=opener)  # recorded in the store whatever happens next
+            done = deliver(store, item.id, opener=opener)  # recorded in the store whatever happens next
+            # Only plain data comes back: the destination holds the opener, a Qt object that must
+            # not end its life on the store thread.
+            return Delivery(done.item, done.where, _Sent(getattr(done.destination, "attachment", None)))
 
         self._call(queue_and_deliver, self._on_delivered)
 
@@ -573,6 +574,24 @@ class OutboxRetrier(QObject):
                     pass
 
         threading.Thread(target=run, name="feedback-retry", daemon=True).start()
+
+
+@dataclass
+class _Sent:
+    """What the dialog keeps of a destination after a delivery: the file to attach, if any."""
+
+    attachment: Any = None
+
+
+_BRIDGES: dict[int, StoreBridge] = {}  # id(Store) -> its bridge: made once, kept while the app runs
+
+
+def _bridge_for(store: Any) -> StoreBridge:
+    """A bridge around a Store handed in directly (scripts, tests). It is never deleted, so a call
+    still running when a dialog closes always has a live object to answer through."""
+    if id(store) not in _BRIDGES:
+        _BRIDGES[id(store)] = StoreBridge(store=store)
+    return _BRIDGES[id(store)]
 
 
 def _fill(box: QComboBox, keys: tuple[str, ...], labels: dict[str, str]) -> None:

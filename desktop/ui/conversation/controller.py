@@ -378,6 +378,7 @@ class ChatController(QObject):
     def _on_counted(self, request: int, tokens: int) -> None:
         if self.answer is not None and request == self.answer.count_request:
             self.answer.prompt_tokens = tokens
+            self._update_gauge(tokens)  # while the answer streams, the gauge shows the prompt
         elif request == self._count_request:
             self._update_gauge(tokens)
 

@@ -98,10 +98,11 @@ class MessageWidget(QFrame):
         self.thumb_down = self._tool("thumbDown", "👎", lambda: self._rate(-1), checkable=True)
         for w in (self.copy_button, self.edit_button, self.regenerate_button, self.thumb_up, self.thumb_down):
             footer.addWidget(w)
+        footer.addStretch(1)
         self.stats = ElidedLabel(self)  # cut with "…" in a narrow window, whole in its tooltip
         self.stats.setObjectName("messageStats")
         self.stats.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        footer.addWidget(self.stats, 1)
+        footer.addWidget(self.stats, 4)
         layout.addLayout(footer)
 
         self.show_message(message)
