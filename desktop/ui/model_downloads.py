@@ -90,7 +90,10 @@ class ModelDownloads(QWidget):
 
     def _here(self, entry: CatalogModel) -> Path | None:
         """The file of this catalog model on this computer, wherever it is."""
-        return model_path(entry) if is_present(entry) else self.copies.get(entry.name)
+        if is_present(entry):
+            return model_path(entry)
+        copy = self.copies.get(entry.name)
+        return copy if copy is not None and copy.is_file() else None  # gone since it was hashed
 
     def entry(self) -> CatalogModel | None:
         rows = self.table.selectionModel().selectedRows()
