@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop.models.catalog import CATALOG, CatalogModel
+from desktop.ui.background import in_background
 
 _HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> sha256
 _LOCK = threading.Lock()
@@ -56,11 +57,4 @@ class CopyFinder(QObject):
     found = Signal(object)
 
     def look(self, files: list[Path]) -> None:
-        def run() -> None:
-            copies = find_copies(files)
-            try:
-                self.found.emit(copies)
-            except RuntimeError:  # the dialog was closed and deleted meanwhile
-                pass
-
-        threading.Thread(target=run, name="hearth-catalog-copies", daemon=True).start()
+        in_background("hearth-catalog-copies", lambda: find_copies(files), self.found)

@@ -110,8 +110,8 @@ class EngineBridge(QObject):
             self.client.unload()
         except Exception as exc:  # report, never crash the window
             self._unload_done.emit(f"{type(exc).__name__}: {exc}")
-        else:
-            self._unload_done.emit("")
+            return
+        self._unload_done.emit("")
 
     def _forget_model(self, error: str) -> None:
         if not error:
@@ -125,11 +125,10 @@ class EngineBridge(QObject):
 
     def _query_build(self) -> None:
         try:
-            build = self.client.build_info()
+            build: object = self.client.build_info()
         except Exception as exc:  # the worker may be missing or broken: say so, keep going
-            self.build_ready.emit(str(exc) or type(exc).__name__)
-        else:
-            self.build_ready.emit(build)
+            build = str(exc) or type(exc).__name__
+        self.build_ready.emit(build)
 
     def _read_build(self) -> None:
         if self.build is None:

@@ -85,12 +85,8 @@ class ModelManagerDialog(QDialog):
         self.scanner = ModelScanner(self)
         self.scanner.scanned.connect(self._on_scanned)
         self._select_after_scan: Path | None = Path(settings.last_model) if settings.last_model else None
-        # Connected for the dialog's life: the main window keeps one instance and reopens it.
-        bridge.load_started.connect(self._on_load_started)
-        bridge.loaded.connect(self._on_loaded)
-        bridge.load_failed.connect(self._on_load_failed)
-        bridge.build_ready.connect(self._on_build_info)
-        bridge.unloaded.connect(self._on_unloaded)
+        self._following = False
+        self._follow(True)
         self.retranslate()
         self.rescan()
         bridge.query_build()
@@ -336,6 +332,34 @@ class ModelManagerDialog(QDialog):
             self.build_label.setText(self.tr("Cannot query the llama.cpp build: {error}").format(error=error))
         else:
             self.build_label.setText(self.tr("Checking the llama.cpp build…"))
+
+    # --- following the engine while shown --------------------------------------------------------
+
+    def _follow(self, on: bool) -> None:
+        """Connect to the bridge while shown, disconnect once closed. The main window keeps one
+        dialog and reopens it, so this tracks its state instead of disconnecting blindly (which
+        printed "Failed to disconnect" on the second close)."""
+        if on == self._following:
+            return
+        self._following = on
+        pairs = ((self.bridge.load_started, self._on_load_started), (self.bridge.loaded, self._on_loaded),
+                 (self.bridge.load_failed, self._on_load_failed), (self.bridge.build_ready, self._on_build_info),
+                 (self.bridge.unloaded, self._on_unloaded))
+        for signal, slot in pairs:
+            (signal.connect if on else signal.disconnect)(slot)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self._following:
+            self._follow(True)
+            self._loading_path = None
+            self._on_selection()  # what happened while it was closed
+            if self.build is None:
+                self.bridge.query_build()
+        super().showEvent(event)
+
+    def done(self, result: int) -> None:
+        self._follow(False)
+        super().done(result)
 
     # --- texts ----------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ in one signal, `model_chosen(path)`, which the main window answers by loading th
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal

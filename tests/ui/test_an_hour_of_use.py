@@ -254,16 +254,7 @@ def test_editing_a_question_uses_enter_to_send_and_scrolls_to_the_editor(qtbot, 
 
 # -- 15. Import counts, duplicates, export names and the last folder ---------------------------------
 
-def test_import_says_one_chat_and_names_a_repeated_import(qtbot, chat_window, tmp_path):
-    w = chat_window
-    send(qtbot, w, "Export me")
-    out = tmp_path / "chats.json"
-    w.export_chat(str(out))
-    qtbot.waitUntil(out.exists)
-    w.import_chats(str(out))
-    qtbot.waitUntil(lambda: w.status_line.message.startswith("Imported"), timeout=10_000)
-    assert w.status_line.message == "Imported one chat. It was already here, so it is now listed twice."
-
+# (the import message and a repeated import: tests/ui/test_files_and_dialogs.py)
 
 def test_export_proposes_the_chat_title_in_the_last_folder(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog

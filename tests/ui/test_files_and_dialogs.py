@@ -25,7 +25,8 @@ def test_export_then_import_gives_the_chat_back(qtbot, chat_window, tmp_path):
     before = len(stored(w, lambda s: s.list_sessions()))
     w.import_chats(str(out))
     qtbot.waitUntil(lambda: len(w.sidebar.items()) == before + 1)
-    assert w.status_line.message.startswith("Imported one chat.")
+    # one chat, not "1 chats"; and the same file twice is said, not silently duplicated (issue 24.15)
+    assert w.status_line.message == "Imported one chat. It was already here, so it is now listed twice."
 
 
 def test_bad_export_name_and_bad_import_are_one_line_messages(qtbot, window, tmp_path):
