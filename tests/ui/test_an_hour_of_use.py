@@ -390,3 +390,22 @@ def test_the_catalog_knows_a_copy_of_its_model_outside_the_models_folder(qtbot, 
     assert used.args == [str(smollm_path.resolve())] or Path(used.args[0]).resolve() == smollm_path.resolve()
     dialog.close()
     bridge.close()
+
+
+# -- 12. Redactions counted once per secret; titles cut at a word -------------------------------------
+
+def test_the_same_address_in_two_places_of_a_report_is_one_redaction():
+    from desktop.feedback.redaction import redact_payload, summarize
+
+    payload = {"description": "mail jane@example.org", "conversation": [{"content": "I am jane@example.org"}],
+               "prompt": [{"content": "I am jane@example.org, or bob@example.org"}]}
+    clean, hits = redact_payload(payload)
+    assert "jane@example.org" not in str(clean)
+    assert summarize(hits) == [{"what": "e-mail addresses", "count": 2}]  # jane and bob, not 4
+
+
+def test_a_long_description_is_cut_at_a_word_and_keeps_the_model_name():
+    from desktop.feedback.report import ReportRequest, _title
+
+    title = _title(ReportRequest(kind="bug", description="word " * 60), {"file": "smollm2-135m.gguf"})
+    assert title.endswith("… (smollm2-135m.gguf)") and len(title) <= 120 and "wor…" not in title
