@@ -85,6 +85,8 @@ class ModelManagerDialog(QDialog):
         self.scanner = ModelScanner(self)
         self.scanner.scanned.connect(self._on_scanned)
         self._select_after_scan: Path | None = Path(settings.last_model) if settings.last_model else None
+        bridge.build_ready.connect(self._on_build_info)  # facts about the build: kept even while closed
+        bridge.unloaded.connect(self._on_unloaded)
         self._following = False
         self._follow(True)
         self.retranslate()
@@ -343,8 +345,7 @@ class ModelManagerDialog(QDialog):
             return
         self._following = on
         pairs = ((self.bridge.load_started, self._on_load_started), (self.bridge.loaded, self._on_loaded),
-                 (self.bridge.load_failed, self._on_load_failed), (self.bridge.build_ready, self._on_build_info),
-                 (self.bridge.unloaded, self._on_unloaded))
+                 (self.bridge.load_failed, self._on_load_failed))
         for signal, slot in pairs:
             (signal.connect if on else signal.disconnect)(slot)
 
@@ -353,8 +354,6 @@ class ModelManagerDialog(QDialog):
             self._follow(True)
             self._loading_path = None
             self._on_selection()  # what happened while it was closed
-            if self.build is None:
-                self.bridge.query_build()
         super().showEvent(event)
 
     def done(self, result: int) -> None:

@@ -205,7 +205,7 @@ def test_a_stopped_answer_keeps_its_counts_time_to_first_token_and_seed(qtbot, c
     assert answer.metrics["completion_tokens"] > 5 and answer.metrics["ttft_s"] > 0
     assert answer.metrics["prompt_tokens"] > 0 and answer.metrics["offload"]
     assert isinstance(answer.params["seed"], int) and answer.params["seed"] == answer.metrics["seed"]
-    assert "0 tokens" not in w.view.messages[-1].stats.full_text
+    assert not w.view.messages[-1].stats.full_text.startswith("0 tokens")
     assert w.composer.used > 0
     w.composer.edit.setPlainText("a draft carried into a new chat")
     w.new_chat()
