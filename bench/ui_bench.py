@@ -138,8 +138,8 @@ def stalls(model: Path, tokens: int) -> dict[str, object]:
             app.quit()
 
     window.engine.loaded.connect(loaded)
-    window.engine.loadFailed.connect(lambda message: (print(message, file=sys.stderr), app.quit()))
-    window.controller.busyChanged.connect(busy)
+    window.engine.load_failed.connect(lambda message: (print(message, file=sys.stderr), app.quit()))
+    window.controller.busy_changed.connect(busy)
     phase["name"] = "load"
     window.load_model(str(model))
     QTimer.singleShot(600_000, app.quit)

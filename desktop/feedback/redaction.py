@@ -83,13 +83,17 @@ def redact_text(text: str, patterns: tuple[RedactionPattern, ...] = PATTERNS) ->
 
 
 def redact_payload(payload: Any, patterns: tuple[RedactionPattern, ...] = PATTERNS) -> tuple[Any, Counter[str]]:
-    """A copy of a JSON-like value with every string redacted except those under KEEP_KEYS."""
-    hits: Counter[str] = Counter()
+    """A copy of a JSON-like value with every string redacted except those under KEEP_KEYS, and
+    how many different things each pattern removed: a report carries the conversation in more than
+    one place, and the same address twice is still one address to the user."""
+    found: dict[str, set[str]] = {}
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            clean, found = redact_text(value, patterns)
-            hits.update(found)
+            for pattern in patterns:
+                for match in pattern.regex.finditer(value):
+                    found.setdefault(pattern.name, set()).add(match.group(0))
+            clean, _hits = redact_text(value, patterns)
             return clean
         if isinstance(value, list):
             return [walk(item) for item in value]
@@ -97,7 +101,8 @@ def redact_payload(payload: Any, patterns: tuple[RedactionPattern, ...] = PATTER
             return {key: (item if key in KEEP_KEYS else walk(item)) for key, item in value.items()}
         return value
 
-    return walk(payload), hits
+    clean = walk(payload)
+    return clean, Counter({name: len(values) for name, values in found.items()})
 
 
 def summarize(hits: Counter[str], patterns: tuple[RedactionPattern, ...] = PATTERNS) -> list[dict[str, Any]]:

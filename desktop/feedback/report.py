@@ -22,6 +22,7 @@ from desktop.feedback import context
 from desktop.feedback.redaction import redact_payload, summarize
 from desktop.feedback.schema import DOMAINS, FORMAT, KINDS, LICENCES, MATCH_MODES, REPORT_SCHEMA, VERSION
 
+TITLE_LIMIT = 120
 MAX_BENCHMARK_BYTES = 2 * 2**20  # a results file bigger than this is not a benchmark result
 
 
@@ -215,6 +216,8 @@ _DEFAULT_TITLES = {"bug": "Bug report", "performance": "Performance report",
 def _title(request: ReportRequest, model: dict[str, Any] | None) -> str:
     first_line = request.description.strip().splitlines()[0] if request.description.strip() else ""
     title = first_line or _DEFAULT_TITLES[request.kind]
-    if model and model.get("file"):
-        title = f"{title} ({model['file']})"
-    return title[:120]
+    suffix = f" ({model['file']})" if model and model.get("file") else ""
+    room = TITLE_LIMIT - len(suffix)
+    if len(title) > room:  # cut the user's words at a word, never the model's name
+        title = title[:room - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+    return (title + suffix)[:TITLE_LIMIT]

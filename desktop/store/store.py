@@ -52,6 +52,9 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Opt-in guard: the app names its UI thread here, so a call from it (which could freeze
+        # the window on a busy database) fails loudly in tests instead of running.
+        self.forbidden_thread: threading.Thread | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Store":
@@ -77,6 +80,9 @@ class Store:
     # -- connections and transactions -------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
+        if self.forbidden_thread is threading.current_thread():
+            raise RuntimeError(f"the store was used on the {self.forbidden_thread.name} thread, "
+                               "which must never wait on SQLite")
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:

@@ -47,10 +47,11 @@ def check_display() -> None:
         return
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         from desktop.errors import HearthError
+        from desktop.ui.suggested_commands import suggested
 
         raise HearthError("there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
                           "unset); start Hearth from a desktop session, or chat in a terminal with "
-                          "`hearth chat`")
+                          f"`{suggested('chat')}`")
 
 
 def check_model(model: str) -> None:
@@ -97,7 +98,7 @@ def start(app: QApplication, model: str | None = None):
     window.activateWindow()  # keyboard shortcuts need an active window, also where no window manager gives it one
     window.composer.edit.setFocus()
     if settings.notice:
-        window.statusBar().showMessage(settings.notice, 15000)
+        window.show_notice(settings.notice)
 
     def after_show() -> None:
         window.sidebar.refresh()
@@ -159,11 +160,11 @@ def warm_when_idle(window, names: tuple[str, ...]) -> None:
             timer.start()
 
     def warm() -> None:
-        window.controller.busyChanged.disconnect(pause)
+        window.controller.busy_changed.disconnect(pause)
         warm_in_background(names)
 
     timer.timeout.connect(warm)
-    window.controller.busyChanged.connect(pause)
+    window.controller.busy_changed.connect(pause)
     timer.start()
 
 

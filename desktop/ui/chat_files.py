@@ -43,6 +43,28 @@ def write_export(store, session_ids: list[int] | None, path: str | Path) -> Path
     return path
 
 
-def read_chats(store, path: str | Path) -> list[int]:
-    """Import a chats file (Hearth JSON, OpenAI JSONL, ChatGPT's conversations.json): the new ids."""
-    return import_file(store, path)
+def _messages(store, session_id: int) -> list[tuple[str, str]]:
+    return [(m.role, m.content) for m in store.messages(session_id)]
+
+
+def import_chats(store, path: str | Path) -> tuple[list[int], int]:
+    """Import a file (all or nothing); returns the new session ids and how many of them were
+    already in the store (same title, start time and messages: the same file imported twice),
+    so the window can say so."""
+    before: dict[tuple, list[int]] = {}
+    for session in store.list_sessions():
+        before.setdefault((session.title, session.created_at), []).append(session.id)
+    ids = import_file(store, path)
+    repeated = 0
+    for sid in ids:
+        new = store.get_session(sid)
+        same = before.get((new.title, new.created_at), [])
+        repeated += bool(same) and any(_messages(store, old) == _messages(store, sid) for old in same)
+    return ids, repeated
+
+
+def export_name(title: str, suffix: str = ".md") -> str:
+    """A file name from a chat's title: what the save dialog proposes instead of "chat.md"."""
+    name = "".join(c if c.isalnum() or c in " -_()" else " " for c in title)
+    name = " ".join(name.split())[:80].strip()
+    return (name or "chat") + suffix

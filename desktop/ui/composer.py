@@ -10,11 +10,14 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
+from desktop.engine.types import Constraint
+
 COUNT_DELAY_MS = 300  # measure the draft this long after the last keystroke
 
 
 class ComposerEdit(QPlainTextEdit):
-    """Enter submits; Shift+Enter (or Ctrl+Enter in an IME-free way) inserts a line break."""
+    """Enter (and Ctrl+Enter) submits; Shift+Enter inserts a line break. The one rule for every box
+    that sends a question: the composer and the editor of a question being edited."""
 
     submitted = Signal()
 
@@ -27,9 +30,9 @@ class ComposerEdit(QPlainTextEdit):
 
 
 class Composer(QFrame):
-    sendRequested = Signal(str)
-    stopRequested = Signal()
-    draftChanged = Signal(str)  # after typing pauses: time to measure the draft
+    send_requested = Signal(str)
+    stop_requested = Signal()
+    draft_changed = Signal(str)  # after typing pauses: time to measure the draft
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +54,7 @@ class Composer(QFrame):
         self.stop_button = QPushButton(self)
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setProperty("role", "danger")
-        self.stop_button.clicked.connect(self.stopRequested)
+        self.stop_button.clicked.connect(self.stop_requested)
         self.stop_button.hide()
         buttons = QVBoxLayout()
         buttons.addWidget(self.send_button)
@@ -64,6 +67,10 @@ class Composer(QFrame):
         self.model_label = QLabel(self)
         self.model_label.setObjectName("composerModel")
         gauge_row.addWidget(self.model_label)
+        self.constraint_label = QLabel(self)  # "JSON Schema on": a constraint is never a surprise
+        self.constraint_label.setObjectName("constraintNote")
+        self.constraint_label.hide()
+        gauge_row.addWidget(self.constraint_label)
         gauge_row.addStretch(1)
         self.gauge = QProgressBar(self)
         self.gauge.setObjectName("contextGauge")
@@ -76,10 +83,11 @@ class Composer(QFrame):
         layout.addLayout(gauge_row)
 
         self._pause = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
-        self._pause.timeout.connect(lambda: self.draftChanged.emit(self.text()))
+        self._pause.timeout.connect(lambda: self.draft_changed.emit(self.text()))
         self.edit.textChanged.connect(self._pause.start)
         self.used, self.n_ctx = 0, 0
-        self.retranslateUi()
+        self.constraint_kind: str | None = None
+        self.retranslate()
         self.set_busy(False)
 
     def text(self) -> str:
@@ -89,7 +97,7 @@ class Composer(QFrame):
         text = self.text().strip()
         if text and not self.busy:
             self.edit.clear()
-            self.sendRequested.emit(text)
+            self.send_requested.emit(text)
 
     def set_busy(self, busy: bool) -> None:
         """While an answer streams: Stop instead of Send (typing the next message is still allowed)."""
@@ -109,10 +117,24 @@ class Composer(QFrame):
                                  if n_ctx else "")
         self.gauge.setToolTip(self.tr("Context used by this conversation and the draft"))
 
+    def set_constraint(self, constraint: Constraint | None) -> None:
+        """Say next to the composer that answers are constrained (JSON mode on), or nothing."""
+        self.constraint_kind = constraint.kind if constraint is not None else None
+        self._show_constraint()
+
+    def _show_constraint(self) -> None:
+        kinds = {"json": self.tr("Any JSON"), "json_object": self.tr("JSON object"),
+                 "json_schema": self.tr("JSON Schema"), "grammar": self.tr("Grammar (GBNF)")}
+        kind = self.constraint_kind
+        self.constraint_label.setText(self.tr("Answers follow: {mode}").format(mode=kinds.get(kind, kind))
+                                      if kind else "")
+        self.constraint_label.setToolTip(self.tr("JSON mode is on for this chat (generation settings, Ctrl+Shift+P)"))
+        self.constraint_label.setVisible(kind is not None)
+
     def set_model_name(self, name: str) -> None:
         self.model_label.setText(name)
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.edit.setPlaceholderText(self.tr("Message Hearth… (Enter sends, Shift+Enter new line)"))
         self.edit.setAccessibleName(self.tr("Message"))
         self.send_button.setText(self.tr("Send"))
@@ -122,8 +144,9 @@ class Composer(QFrame):
         self.stop_button.setToolTip(self.tr("Stop (Esc)"))
         self.gauge.setAccessibleName(self.tr("Context used"))
         self.set_gauge(self.used, self.n_ctx)
+        self._show_constraint()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)

@@ -140,7 +140,7 @@ class ConvertDialog(QDialog):
         layout.addWidget(self.verify_table)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self._retranslate()
+        self.retranslate()
 
     # --- input ----------------------------------------------------------------------------------
 
@@ -170,16 +170,16 @@ class ConvertDialog(QDialog):
             return self.tr("Choose a checkpoint folder or type a Hugging Face repository id (owner/name).")
         folder = Path(src).expanduser()
         if folder.exists() and not folder.is_dir():
-            return self.tr("%1 is a file: choose the checkpoint folder that holds config.json.").replace("%1", src)
+            return self.tr("{path} is a file: choose the checkpoint folder that holds config.json.").format(path=src)
         if not folder.is_dir() and (not _REPO_ID.match(src) or src.startswith(("/", "~", "."))):
-            return self.tr("%1 is neither a folder nor a Hugging Face repository id (owner/name).").replace("%1", src)
+            return self.tr("{source} is neither a folder nor a Hugging Face repository id (owner/name).").format(source=src)
         if not out.lower().endswith(".gguf"):
             return self.tr("The output file name must end in .gguf.")
         target = Path(out).expanduser()
         if not target.parent.is_dir():
-            return self.tr("The output folder does not exist: %1").replace("%1", str(target.parent))
+            return self.tr("The output folder does not exist: {folder}").format(folder=target.parent)
         if target.exists() and not self.overwrite.isChecked():
-            return self.tr("%1 already exists: tick “Overwrite” or choose another name.").replace("%1", target.name)
+            return self.tr("{name} already exists: tick “Overwrite” or choose another name.").format(name=target.name)
         return None
 
     # --- running --------------------------------------------------------------------------------
@@ -273,14 +273,14 @@ class ConvertDialog(QDialog):
             self.stage.setText(self.tr("Conversion cancelled; no file was written."))
         else:
             self.stage.setText("")
-            self._show_error(self._stderr_message() or self.tr("The converter stopped unexpectedly (exit code %1).")
-                             .replace("%1", str(code)))
+            self._show_error(self._stderr_message() or self.tr("The converter stopped unexpectedly (exit code {code}).")
+                             .format(code=code))
 
     def _process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._set_running(False)
             self.progress.hide()
-            self._show_error(self.tr("Cannot start the converter: %1").replace("%1", self.process.errorString()))
+            self._show_error(self.tr("Cannot start the converter: {error}").format(error=self.process.errorString()))
 
     def _stderr_message(self) -> str:
         """The converter's one-line error, without its program-name prefix."""
@@ -297,9 +297,9 @@ class ConvertDialog(QDialog):
     def _show_result(self, result: dict[str, Any]) -> None:
         size = result.get("size_bytes") or 0
         self.stage.setText("")
-        self.summary.setText(self.tr("Wrote %1 (%2 MB, %3) in %4 s.").replace("%1", str(result.get("path")))
-                             .replace("%2", f"{size / 1e6:.1f}").replace("%3", str(result.get("outtype", "")))
-                             .replace("%4", f"{float(result.get('seconds') or 0):.1f}"))
+        self.summary.setText(self.tr("Wrote {path} ({mb} MB, {type}) in {seconds} s.").format(
+            path=result.get("path"), mb=f"{size / 1e6:.1f}", type=result.get("outtype", ""),
+            seconds=f"{float(result.get('seconds') or 0):.1f}"))
         self.summary.show()
         report = result.get("verify")
         if report:
@@ -311,13 +311,13 @@ class ConvertDialog(QDialog):
     def _fill_verify_table(self, r: dict[str, Any]) -> None:
         ppl_change = (r["ppl_result"] / r["ppl_reference"] - 1) * 100 if r.get("ppl_reference") else 0.0
         rows = [
-            (self.tr("Compared with"), self.tr("%1 reference, %2 tokens").replace("%1", str(r["reference"]))
-             .replace("%2", str(r["n_tokens"]))),
+            (self.tr("Compared with"), self.tr("{reference} reference, {n} tokens").format(
+                reference=r["reference"], n=r["n_tokens"])),
             (self.tr("Mean KL divergence"), f"{r['mean_kld']:.5f}"),
             (self.tr("Top-1 agreement"), f"{r['top1_agreement'] * 100:.1f}%"),
             (self.tr("Perplexity"), f"{r['ppl_reference']:.3f} → {r['ppl_result']:.3f} ({ppl_change:+.2f}%)"),
             (self.tr("Size"), f"{r['size_reference_bytes'] / 1e6:.1f} MB → {r['size_result_bytes'] / 1e6:.1f} MB"),
-            (self.tr("Decode speed"), self.tr("%1 tokens/s").replace("%1", f"{r['decode_tokens_per_s']:.1f}")),
+            (self.tr("Decode speed"), self.tr("{rate} tokens/s").format(rate=f"{r['decode_tokens_per_s']:.1f}")),
         ]
         self.verify_table.setRowCount(len(rows))
         for i, (name, value) in enumerate(rows):
@@ -362,7 +362,7 @@ class ConvertDialog(QDialog):
         self.cancel()
         super().closeEvent(event)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Convert a checkpoint to GGUF"))
         self._labels[0].setText(self.tr("Checkpoint"))
         self._labels[1].setText(self.tr("Output type"))
@@ -387,5 +387,5 @@ class ConvertDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 
 
 class CrashBanner(QFrame):
-    restartRequested = Signal()
+    restart_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,26 +25,27 @@ class CrashBanner(QFrame):
         self.restart_button.clicked.connect(self._restart)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
+        self.close_button.setObjectName("dismissBanner")  # coloured per theme: visible on dark too
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.hide)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.restart_button)
         layout.addWidget(self.close_button)
         self.detail = ""
-        self.retranslateUi()
+        self.retranslate()
         self.hide()
 
     def show_crash(self, detail: str) -> None:
         """Tell the user the engine stopped, and why as far as we know."""
         self.detail = detail
-        self.retranslateUi()
+        self.retranslate()
         self.show()
 
     def _restart(self) -> None:
         self.hide()
-        self.restartRequested.emit()
+        self.restart_requested.emit()
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.message.setText(self.tr("The engine stopped unexpectedly: {detail}. Your conversation is safe.")
                              .format(detail=self.detail.rstrip(".") or self.tr("no details")))
         self.restart_button.setText(self.tr("Restart engine"))
@@ -53,5 +54,5 @@ class CrashBanner(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)

@@ -3,7 +3,7 @@
 The engine words it in English ("CPU (no GPU found)", "GPU: RTX 4060, all layers (~0.9 GiB of
 7.6 GiB free)"; desktop/engine/hardware.py) because the CLI, logs and feedback reports use it as
 is. The UI shows it translated: each shape the engine can produce is a pattern here, with the same
-sentence for Qt Linguist (numbers and names become %1, %2 ...). A line that matches no pattern is
+sentence for Qt Linguist (numbers and names become named {placeholders}). A line that matches no pattern is
 shown as the engine wrote it.
 """
 from __future__ import annotations
@@ -17,14 +17,14 @@ SHAPES = (
     (r"CPU \(this llama\.cpp build has no GPU support; GPU layers ignored\)",
      QT_TRANSLATE_NOOP("DeviceText", "CPU (this llama.cpp build has no GPU support; GPU layers ignored)")),
     (r"CPU \(GPU layers set to 0\)", QT_TRANSLATE_NOOP("DeviceText", "CPU (GPU layers set to 0)")),
-    (r"GPU: (-?\d+) layers \(as set\)", QT_TRANSLATE_NOOP("DeviceText", "GPU: %1 layers (as set)")),
+    (r"GPU: (?P<layers>-?\d+) layers \(as set\)", QT_TRANSLATE_NOOP("DeviceText", "GPU: {layers} layers (as set)")),
     (r"CPU \(this llama\.cpp build has no GPU support\)",
      QT_TRANSLATE_NOOP("DeviceText", "CPU (this llama.cpp build has no GPU support)")),
     (r"CPU \(no GPU found\)", QT_TRANSLATE_NOOP("DeviceText", "CPU (no GPU found)")),
-    (r"CPU \(needs ~([\d.]+) GiB of VRAM, (.+) has ([\d.]+) GiB free\)",
-     QT_TRANSLATE_NOOP("DeviceText", "CPU (needs ~%1 GiB of VRAM, %2 has %3 GiB free)")),
-    (r"GPU: (.+), all layers \(~([\d.]+) GiB of ([\d.]+) GiB free\)",
-     QT_TRANSLATE_NOOP("DeviceText", "GPU: %1, all layers (~%2 GiB of %3 GiB free)")),
+    (r"CPU \(needs ~(?P<need>[\d.]+) GiB of VRAM, (?P<device>.+) has (?P<free>[\d.]+) GiB free\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (needs ~{need} GiB of VRAM, {device} has {free} GiB free)")),
+    (r"GPU: (?P<device>.+), all layers \(~(?P<need>[\d.]+) GiB of (?P<free>[\d.]+) GiB free\)",
+     QT_TRANSLATE_NOOP("DeviceText", "GPU: {device}, all layers (~{need} GiB of {free} GiB free)")),
 )
 
 
@@ -33,8 +33,5 @@ def device_text(engine_line: str) -> str:
     for pattern, sentence in SHAPES:
         match = re.fullmatch(pattern, engine_line)
         if match:
-            text = QCoreApplication.translate(CONTEXT, sentence)
-            for number, value in enumerate(match.groups(), start=1):
-                text = text.replace(f"%{number}", value)
-            return text
+            return QCoreApplication.translate(CONTEXT, sentence).format(**match.groupdict())
     return engine_line

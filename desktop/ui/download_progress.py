@@ -102,7 +102,7 @@ class DownloadProgress(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.status)
-        self._retranslate()
+        self.retranslate()
         self.hide()
 
     def start(self, title: str, job: Job) -> None:
@@ -113,7 +113,7 @@ class DownloadProgress(QWidget):
         self._title = title
         self.bar.setRange(0, 0)  # busy until the first progress report says how much
         self.status.setProperty("role", "hint")
-        self.status.setText(self.tr("Starting the download of %1…").replace("%1", title))
+        self.status.setText(self.tr("Starting the download of {title}…").format(title=title))
         self.cancel_button.setEnabled(True)
         self.show()
         self._task.start(job)
@@ -130,8 +130,8 @@ class DownloadProgress(QWidget):
         if total:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * done / total))
-            self.status.setText(self.tr("%1: %2 of %3").replace("%1", what)
-                                .replace("%2", human_size(done)).replace("%3", human_size(total)))
+            self.status.setText(self.tr("{what}: {done} of {total}").format(
+                what=what, done=human_size(done), total=human_size(total)))
         else:
             self.status.setText(what)
 
@@ -150,12 +150,12 @@ class DownloadProgress(QWidget):
         self.status.setText(message)
         self.failed.emit(message)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel the download"))
         self.bar.setAccessibleName(self.tr("Download progress"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -4,6 +4,9 @@ Why: `EngineClient.load` blocks for seconds and iterating an answer blocks betwe
 thread must never wait on either. Engine calls run in arrival order on one thread (the client queues
 them the same way); token counting for the context gauge has its own thread so typing never waits
 behind a long answer. `cancel()` is safe from the UI thread and returns at once.
+
+The bridge owns the engine state the UI shows (`info`, `last_options`, `build`): only its own
+methods and signals change them; everyone else reads them.
 """
 from __future__ import annotations
 
@@ -24,13 +27,17 @@ log = logging.getLogger(__name__)
 
 
 class EngineBridge(QObject):
-    loadStarted = Signal(str)  # model path
+    load_started = Signal(str)  # model path
     loaded = Signal(object)  # ModelInfo
-    loadFailed = Signal(str)  # one-line reason
+    load_failed = Signal(str)  # one-line reason
     token = Signal(int, str)  # request id, text
     done = Signal(int, object)  # request id, Done
     failed = Signal(int, object)  # request id, EngineFailure
     counted = Signal(int, int)  # request id, prompt tokens
+    unloaded = Signal(str)  # "" or a one-line error
+    build_ready = Signal(object)  # build_info() dict, or a one-line error
+    _load_failed = Signal(str)  # from the engine thread; becomes `load_failed` on the UI thread
+    _unload_done = Signal(str)
 
     def __init__(self, client: Any | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +54,8 @@ class EngineBridge(QObject):
         self.build: dict[str, Any] | None = None  # what the llama.cpp build supports (CPU / CUDA)
         self.closed = False  # after close() (the app is quitting) requests are ignored
         self.loaded.connect(self._remember)
+        self._load_failed.connect(self._forget_failed_load)
+        self._unload_done.connect(self._forget_model)
 
     @property
     def client(self):
@@ -62,11 +71,11 @@ class EngineBridge(QObject):
         self.info = info
 
     def load(self, options: LoadOptions) -> None:
-        """Load a model on the engine thread; `loaded` or `loadFailed` follows."""
+        """Load a model on the engine thread; `loaded` or `load_failed` follows."""
         if self.closed:
             return
         self.last_options = options
-        self.loadStarted.emit(options.model_path)
+        self.load_started.emit(options.model_path)
         self._engine.submit(self._load, options)
 
     def _load(self, options: LoadOptions) -> None:
@@ -78,13 +87,50 @@ class EngineBridge(QObject):
             self.last_options = options
             info = self.client.load(options)
         except HearthError as exc:
-            self.loadFailed.emit(str(exc))
+            self._load_failed.emit(str(exc))
         except Exception as exc:  # a bug or a dead worker: one line for the user, details in the log
             log.exception("model load failed")
-            self.loadFailed.emit(f"{type(exc).__name__}: {exc}")
+            self._load_failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             self._read_build()
             self.loaded.emit(info)
+
+    def _forget_failed_load(self, message: str) -> None:
+        """On the UI thread, before anyone hears of the failure: with no model answering, there
+        is no model to reload either."""
+        if self.info is None:
+            self.last_options = None
+        self.load_failed.emit(message)
+
+    def unload(self) -> None:
+        """Free the model's memory (in turn with answers and loads); `unloaded` follows."""
+        if not self.closed:
+            self._engine.submit(self._unload)
+
+    def _unload(self) -> None:
+        try:
+            self.client.unload()
+        except Exception as exc:  # report, never crash the window
+            self._unload_done.emit(f"{type(exc).__name__}: {exc}")
+            return
+        self._unload_done.emit("")
+
+    def _forget_model(self, error: str) -> None:
+        if not error:
+            self.info, self.last_options = None, None
+        self.unloaded.emit(error)
+
+    def query_build(self) -> None:
+        """What the llama.cpp build supports, asked beside any answer in progress; `build_ready` follows."""
+        if not self.closed:
+            self._counter.submit(self._query_build)
+
+    def _query_build(self) -> None:
+        try:
+            build: object = self.client.build_info()
+        except Exception as exc:  # the worker may be missing or broken: say so, keep going
+            build = str(exc) or type(exc).__name__
+        self.build_ready.emit(build)
 
     def _read_build(self) -> None:
         if self.build is None:
@@ -96,17 +142,17 @@ class EngineBridge(QObject):
     def restart(self) -> None:
         """Start a fresh worker and reload the last model (the crash banner's "Restart engine")."""
         if self.last_options is not None and not self.closed:
-            self.loadStarted.emit(self.last_options.model_path)
+            self.load_started.emit(self.last_options.model_path)
             self._engine.submit(self._restart)
 
     def _restart(self) -> None:
         try:
             info = self.client.restart()
         except HearthError as exc:
-            self.loadFailed.emit(str(exc))
+            self._load_failed.emit(str(exc))
         except Exception as exc:
             log.exception("engine restart failed")
-            self.loadFailed.emit(f"{type(exc).__name__}: {exc}")
+            self._load_failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             if info is not None:
                 self.loaded.emit(info)

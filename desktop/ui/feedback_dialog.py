@@ -5,27 +5,34 @@ current session, or none). The preview is the exact payload, already redacted an
 queues that text in the store's outbox and delivers it in the background, and the status line
 follows the outbox: draft, queued, sent or failed (with Retry). Nothing is sent on any other path.
 
+Every store call (the conversation, the outbox) and the delivery itself run on the store bridge's
+thread; the dialog only reacts to their answers, so the window never waits on SQLite or the network.
+
 Strings use the translation context "FeedbackDialog".
 """
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QStackedWidget,
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSizePolicy, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop.errors import HearthError
 from desktop.feedback.destinations.github import default_repo
-from desktop.feedback.outbox import Delivery, deliver, queue, retry_due, save_draft
+from desktop.feedback.outbox import AUTO_RETRY, Delivery, deliver, queue, retry_due, save_draft
 from desktop.feedback.report import (Conversation, ReportRequest, draft_report, finalize, load_conversation,
                                      parse_edited, to_json)
 from desktop.feedback.schema import DOMAINS, KINDS, LICENCES, MATCH_MODES
 from desktop.ui.device_text import device_text
 from desktop.ui.settings import Settings
+from desktop.ui.store_bridge import StoreBridge
+from desktop.ui.suggested_commands import suggested
 
 REFRESH_MS = 300  # rebuild the preview this long after the last edit of a field
 DESTINATIONS = ("github", "hf", "url")
@@ -46,10 +53,24 @@ class _RedactionHighlighter(QSyntaxHighlighter):
             start = text.find("[redacted:", end)
 
 
-class _Courier(QObject):
-    """Carries a delivery's outcome from the sending thread back to the GUI thread."""
+class _BrowserOpener(QObject):
+    """Opens the issue form on the GUI thread for a delivery running on the store thread, which
+    waits for the answer (the GUI thread never waits on it)."""
 
-    delivered = Signal(object)
+    _open = Signal(str, object)  # url, [threading.Event, result]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open.connect(self._open_here)
+
+    def __call__(self, url: str) -> bool:
+        answer = [threading.Event(), False]
+        self._open.emit(url, answer)
+        return answer[1] if answer[0].wait(60) else False
+
+    def _open_here(self, url: str, answer: list) -> None:
+        answer[1] = _open_in_browser(url)
+        answer[0].set()
 
 
 class FeedbackDialog(QDialog):
@@ -59,24 +80,46 @@ class FeedbackDialog(QDialog):
 
     def __init__(self, store: Any, message_id: int | None = None, session_id: int | None = None,
                  kind: str = "bug", parent: QWidget | None = None, settings: Settings | None = None) -> None:
+        """`store`: the app's StoreBridge (or a Store, which gets a bridge of the dialog's own)."""
         super().__init__(parent)
-        self.store = store
+        self.store: StoreBridge = store if isinstance(store, StoreBridge) else _bridge_for(store)
         self.settings = settings or Settings.load()
-        self.conversation: Conversation = load_conversation(store, session_id, message_id)
+        self.conversation = Conversation(None, [], None)
+        self.loaded = False  # the conversation arrived from the store
         self.item: Any = None  # the OutboxItem once saved
         self.payload: dict[str, Any] | None = None
         self._benchmark_file: str | None = None
-        self._courier = _Courier(self)
-        self._courier.delivered.connect(self._on_delivered)
+        self._opener = _BrowserOpener()  # no parent: a delivery still running may outlive the dialog
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._timer.timeout.connect(self.refresh_preview)
         self._build()
-        self._retranslate()
+        self.retranslate()
         self.kind_box.setCurrentIndex(KINDS.index(kind) if kind in KINDS else 0)
         self.pages.setCurrentIndex(self.kind_box.currentIndex())
         self.refresh_preview()
         self._destination_changed()
-        self.resize(760, 820)
+        self.resize(760, 700)  # fits a 1366x768 screen with its title bar and a panel
+        self._call(lambda s: load_conversation(s, session_id, message_id), self._conversation_loaded)
+
+    def _call(self, fn, then) -> None:
+        """`fn(store)` on the store thread; `then(result)` here, unless the dialog is gone by then."""
+        def alive(callback):
+            return lambda result: callback(result) if shiboken6.isValid(self) else None
+
+        self.store.call(fn, then=alive(then), error=alive(self._store_error))
+
+    def _store_error(self, message: str) -> None:
+        self.problem.setText(message)
+        self._show_status()
+        self._update_buttons()
+
+    def _conversation_loaded(self, conversation: Conversation) -> None:
+        self.conversation, self.loaded = conversation, True
+        if conversation.answer is not None and not self.ideal.toPlainText():
+            self.ideal.setPlainText(conversation.answer.content)
+        self._show_metrics()
+        self.refresh_preview()
+        self._destination_changed()
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -99,6 +142,8 @@ class FeedbackDialog(QDialog):
         self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet("color: #c0392b")
         self.status = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.status, self.problem, self.redactions):  # a long URL never widens the dialog
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.save_button, self.send_button = QPushButton(), QPushButton()
         self.retry_button, self.close_button = QPushButton(), QPushButton()
         self.send_button.setDefault(True)
@@ -163,8 +208,6 @@ class FeedbackDialog(QDialog):
         form = QFormLayout(page)
         self.ideal = QPlainTextEdit()
         self.ideal.setFixedHeight(80)
-        if self.conversation.answer is not None:
-            self.ideal.setPlainText(self.conversation.answer.content)
         self.domain_box, self.licence_box = QComboBox(), QComboBox()
         self.licence_box.addItems(LICENCES)
         self.consent = QCheckBox()
@@ -188,19 +231,19 @@ class FeedbackDialog(QDialog):
 
     # -- texts ------------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Send feedback"))
         kinds = {"bug": self.tr("Bug report"), "performance": self.tr("Performance"),
                  "data": self.tr("Data contribution"), "benchmark": self.tr("Benchmark result")}
         matches = {"exact": self.tr("exactly this answer"), "contains": self.tr("an answer containing this"),
                    "schema": self.tr("any answer valid for the JSON schema")}
-        domains = {"medical": self.tr("medical"), "finance": self.tr("finance"),
+        domains = {"": self.tr("Choose a domain…"), "medical": self.tr("medical"), "finance": self.tr("finance"),
                    "education": self.tr("education"), "code": self.tr("code"), "other": self.tr("other")}
         destinations = {"github": self.tr("GitHub issue (opens your browser)"),
                         "hf": self.tr("Hugging Face dataset"), "url": self.tr("HTTPS endpoint")}
         _fill(self.kind_box, KINDS, kinds)
         _fill(self.match_box, MATCH_MODES, matches)
-        _fill(self.domain_box, DOMAINS, domains)
+        _fill(self.domain_box, ("", *DOMAINS), domains)  # no domain until the user picks one
         _fill(self.destination_box, DESTINATIONS, destinations)
         self.kind_label.setText(self.tr("Kind:"))
         self.description_label.setText(self.tr("What happened?"))
@@ -226,8 +269,8 @@ class FeedbackDialog(QDialog):
         self._show_status()
 
     def _retranslate_consent(self) -> None:
-        self.consent.setText(self.tr("I wrote or may share this sample and agree to publish it under {0}")
-                             .format(self.licence_box.currentText()))
+        self.consent.setText(self.tr("I wrote or may share this sample and agree to publish it under {licence}")
+                             .format(licence=self.licence_box.currentText()))
         self._timer.start()
 
     def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
@@ -243,7 +286,7 @@ class FeedbackDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)
 
     # -- the report -------------------------------------------------------------------------------
@@ -262,6 +305,11 @@ class FeedbackDialog(QDialog):
     def refresh_preview(self) -> None:
         """Rebuild the payload from the fields (hand edits to the preview are replaced)."""
         self._timer.stop()
+        if not self.loaded:
+            self.payload = None
+            self.preview.setPlaceholderText(self.tr("Reading the conversation…"))
+            self._update_buttons()
+            return
         try:
             self.payload = finalize(draft_report(self.request(), self.conversation),
                                     redact=self.settings.redact_feedback)
@@ -293,6 +341,17 @@ class FeedbackDialog(QDialog):
     def _consent_problem(self, payload: dict[str, Any]) -> str:
         if payload["kind"] == "data" and not payload["details"].get("consent"):
             return self.tr("A data contribution needs your consent to its licence before it can be sent.")
+        if payload["kind"] == "data" and not self.domain_box.currentData():
+            return self.tr("Choose the domain of this data contribution.")
+        return ""
+
+    def _destination_problem(self) -> str:
+        """Why the chosen destination cannot take the report yet (retrying would not help)."""
+        destination, target = self.destination_box.currentData() or "github", self.target.text().strip()
+        if destination == "github" and not target and not default_repo(self.payload or {}):
+            return self.tr("Type the GitHub repository to report to (OWNER/REPO): this model names none.")
+        if destination in ("hf", "url") and not target:
+            return self.tr("Type where to send the report.")
         return ""
 
     def _update_buttons(self) -> None:
@@ -328,8 +387,11 @@ class FeedbackDialog(QDialog):
         self.refresh_preview()
 
     def _show_benchmark(self) -> None:
-        self.benchmark_path.setText(self._benchmark_file or self.tr("No file chosen: save the output of "
-                                                                    "`hearth eval json --format json` or a bench/ run"))
+        hint = self.tr("No file chosen: run {command} and choose eval-json.json, or a bench/ result.")
+        model = self.conversation.answer.model_file if self.conversation.answer is not None else None
+        self.benchmark_path.setWordWrap(True)
+        self.benchmark_path.setText(self._benchmark_file or hint.format(
+            command=suggested("benchmark", model or "smollm2-135m")))
 
     def _show_metrics(self) -> None:
         answer = self.conversation.answer
@@ -337,10 +399,11 @@ class FeedbackDialog(QDialog):
         if not metrics:
             self.metrics_view.setText(self.tr("No measurements: choose a finished answer."))
             return
-        self.metrics_view.setText(self.tr("Attached automatically: time to first token {0} s, {1} tokens/s, "
-                                          "{2} prompt + {3} answer tokens, {4}.").format(
-            metrics.get("ttft_s", "?"), metrics.get("decode_tok_s", "?"), metrics.get("prompt_tokens", "?"),
-            metrics.get("completion_tokens", "?"), device_text(metrics["offload"]) if metrics.get("offload") else self.tr("device not recorded")))
+        self.metrics_view.setText(self.tr("Attached automatically: time to first token {ttft} s, {rate} tokens/s, "
+                                          "{prompt} prompt + {answer} answer tokens, {device}.").format(
+            ttft=metrics.get("ttft_s", "?"), rate=metrics.get("decode_tok_s", "?"),
+            prompt=metrics.get("prompt_tokens", "?"), answer=metrics.get("completion_tokens", "?"),
+            device=device_text(metrics["offload"]) if metrics.get("offload") else self.tr("device not recorded")))
 
     def _show_redactions(self) -> None:
         redactions = (self.payload or {}).get("redactions") or []
@@ -349,7 +412,7 @@ class FeedbackDialog(QDialog):
         elif redactions:
             labels = self._redaction_labels()
             found = ", ".join(f"{r['count']} × {labels.get(r['what'], r['what'])}" for r in redactions)
-            self.redactions.setText(self.tr("Removed automatically: {0}").format(found))
+            self.redactions.setText(self.tr("Removed automatically: {found}").format(found=found))
         else:
             self.redactions.setText(self.tr("Nothing private was found; check the text yourself."))
 
@@ -374,64 +437,76 @@ class FeedbackDialog(QDialog):
 
     # -- the outbox -------------------------------------------------------------------------------
 
-    def save_draft(self) -> Any:
-        """Keep the edited report in the outbox as a draft (nothing is sent)."""
+    def _keeper(self, payload: dict[str, Any]):
+        """A store-thread function that keeps `payload` as this dialog's draft (new or updated)."""
+        item_id = self.item.id if self.item is not None else None
+        answer, session = self.conversation.answer, self.conversation.session
+
+        def keep(store) -> Any:
+            if item_id is not None:
+                return store.outbox.update_payload(item_id, payload)
+            return save_draft(store, payload, session_id=session.id if session else None,
+                              message_id=answer.id if answer else None)
+
+        return keep
+
+    def save_draft(self) -> None:
+        """Keep the edited report in the outbox as a draft (nothing is sent); `item` follows."""
         try:
             payload = self.edited_payload()
-            if self.item is None:
-                answer = self.conversation.answer
-                session = self.conversation.session
-                self.item = save_draft(self.store, payload, session_id=session.id if session else None,
-                                       message_id=answer.id if answer else None)
-            else:
-                self.item = self.store.outbox.update_payload(self.item.id, payload)
         except HearthError as exc:
             self.problem.setText(str(exc))
+            return
+        self._call(self._keeper(payload), self._on_item)
+
+    def _on_item(self, item: Any) -> None:
+        self.item = item
         self._show_status()
         self._update_buttons()
-        return self.item
 
     def destination_spec(self) -> str:
         return f"{self.destination_box.currentData()}:{self.target.text().strip()}"
 
     def send(self) -> None:
-        """The explicit Send: queue the previewed payload and deliver it."""
+        """The explicit Send: keep, queue and deliver the previewed payload (on the store thread)."""
         if not self.settings.allow_online:
             self.problem.setText(self.tr("Hearth is set to stay offline (Settings); the report was kept "
                                          "as a draft."))
             self.save_draft()
             return
-        if self.save_draft() is None:
-            return
-        try:
-            self.item = queue(self.store, self.item.id, self.destination_spec(), self.edited_payload())
-        except HearthError as exc:
-            self.problem.setText(str(exc))
+        problem = self._destination_problem()
+        if problem:
+            self.problem.setText(problem)
+            self.target.setFocus()
             self._update_buttons()
             return
-        self._deliver()
+        try:
+            payload = self.edited_payload()
+        except HearthError as exc:
+            self.problem.setText(str(exc))
+            return
+        keep, spec = self._keeper(payload), self.destination_spec()
+        self._deliver(lambda store: queue(store, keep(store).id, spec, payload))
 
     def retry(self) -> None:
         if self.item is not None and self.item.status == "failed":
-            self.item = queue(self.store, self.item.id, self.destination_spec())
-            self._deliver()
+            item_id, spec = self.item.id, self.destination_spec()
+            self._deliver(lambda store: queue(store, item_id, spec))
 
-    def _deliver(self) -> None:
-        self._show_status()
-        self._update_buttons()
-        if self.item.destination.startswith("github:"):  # opens the browser: stays on the GUI thread
-            self._on_delivered(deliver(self.store, self.item.id, opener=_open_in_browser))
-            return
-        item_id, courier = self.item.id, self._courier
+    def _deliver(self, queue_it) -> None:
+        """Queue (`queue_it(store)`) and deliver in one store-thread call; the outcome comes back."""
+        self.send_button.setEnabled(False)
+        self.status.setText(self.tr("Sending…"))
+        opener = self._opener
 
-        def send_in_background() -> None:
-            delivery = deliver(self.store, item_id)  # recorded in the store whatever happens next
-            try:
-                courier.delivered.emit(delivery)
-            except RuntimeError:  # the dialog was closed meanwhile
-                pass
+        def queue_and_deliver(store) -> Delivery:
+            item = queue_it(store)
+            done = deliver(store, item.id, opener=opener)  # recorded in the store whatever happens next
+            # Only plain data comes back: the destination holds the opener, a Qt object that must
+            # not end its life on the store thread.
+            return Delivery(done.item, done.where, _Sent(getattr(done.destination, "attachment", None)))
 
-        threading.Thread(target=send_in_background, name="feedback-send", daemon=True).start()
+        self._call(queue_and_deliver, self._on_delivered)
 
     def _on_delivered(self, delivery: Delivery) -> None:
         self.item = delivery.item
@@ -446,16 +521,20 @@ class FeedbackDialog(QDialog):
         if item is None:
             text = self.tr("Not saved. Nothing leaves this computer until you press Send.")
         elif item.status == "draft":
-            text = self.tr("Draft {0} saved in the outbox; not sent.").format(item.id)
+            text = self.tr("Draft {id} saved in the outbox; not sent.").format(id=item.id)
         elif item.status == "queued":
             text = self.tr("Sending…")
-        elif item.status == "sent":
-            text = self.tr("Sent to {0}.").format(getattr(self, "_where", None) or item.destination)
+        elif item.status == "sent" and (item.destination or "").startswith("github:"):
+            text = self.tr("The issue form is open in your browser; submit it there.")
             if getattr(self, "_attachment", None) is not None:
-                text += " " + self.tr("Attach {0} to the issue.").format(self._attachment)
+                text += " " + self.tr("Attach {file} to the issue.").format(file=self._attachment)
+        elif item.status == "sent":
+            text = self.tr("Sent to {where}.").format(where=getattr(self, "_where", None) or item.destination)
+        elif (item.destination or "").startswith(AUTO_RETRY):
+            text = self.tr("Failed (attempt {attempt}): {error}. It will be retried; or press Retry.").format(
+                attempt=item.attempts, error=item.last_error)
         else:
-            text = self.tr("Failed (attempt {0}): {1}. It will be retried; or press Retry.").format(
-                item.attempts, item.last_error)
+            text = self.tr("Failed: {error}. Press Retry once that is fixed.").format(error=item.last_error)
         self.status.setText(text)
 
 
@@ -495,6 +574,24 @@ class OutboxRetrier(QObject):
                     pass
 
         threading.Thread(target=run, name="feedback-retry", daemon=True).start()
+
+
+@dataclass
+class _Sent:
+    """What the dialog keeps of a destination after a delivery: the file to attach, if any."""
+
+    attachment: Any = None
+
+
+_BRIDGES: dict[int, StoreBridge] = {}  # id(Store) -> its bridge: made once, kept while the app runs
+
+
+def _bridge_for(store: Any) -> StoreBridge:
+    """A bridge around a Store handed in directly (scripts, tests). It is never deleted, so a call
+    still running when a dialog closes always has a live object to answer through."""
+    if id(store) not in _BRIDGES:
+        _BRIDGES[id(store)] = StoreBridge(store=store)
+    return _BRIDGES[id(store)]
 
 
 def _fill(box: QComboBox, keys: tuple[str, ...], labels: dict[str, str]) -> None:

@@ -25,12 +25,19 @@ from desktop.errors import HearthError
 from desktop.paths import resource_path
 from desktop.ui.device_text import device_text
 from desktop.ui.settings import Settings
+from desktop.ui.wheel_guard import WheelGuard
 
 DEBOUNCE_MS = 250
+MIN_WIDTH_PX = 200
 MAX_SEED = 2**31 - 1
 JSON_MODES = ("off", "json", "json_object", "json_schema", "grammar")
 # The escapes a stop string may use, since a line edit cannot hold a newline itself.
 _ESCAPES = {"\\n": "\n", "\\t": "\t", "\\\\": "\\"}
+
+
+def blank_stop_lines(text: str) -> list[int]:
+    """Line numbers (from 1) holding only spaces or tabs: invisible stop strings are refused."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line and not line.strip()]
 
 
 def parse_stop_strings(text: str) -> list[str]:
@@ -95,12 +102,14 @@ class GenerationPanel(QWidget):
         column.addStretch(1)
         scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Sideways only when the window is too narrow for the controls: the panel never widens itself.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroll.setWidget(content)
+        WheelGuard(scroll).guard(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self._retranslate()
+        self.retranslate()
         self._reload_presets()
         self._on_json_mode()
         self._apply_code_font()
@@ -148,6 +157,11 @@ class GenerationPanel(QWidget):
         self.seed.setMinimumWidth(90)  # ten digits need not all show at once
         self.stop = QPlainTextEdit()
         self.stop.setFixedHeight(56)
+        self.stop.setTabChangesFocus(True)  # Tab moves on, as everywhere in the panel; \t writes a tab
+        self.stop_error = QLabel()
+        self.stop_error.setProperty("role", "error")
+        self.stop_error.setWordWrap(True)
+        self.stop_error.hide()
         for widget in (self.top_k, self.max_tokens, self.seed):
             widget.valueChanged.connect(self._edited)
         for spin in (self.temperature, self.top_p, self.min_p, self.repeat_penalty, self.top_k, self.max_tokens):
@@ -162,6 +176,7 @@ class GenerationPanel(QWidget):
         form.addRow(self._label("max_tokens"), self.max_tokens)
         form.addRow(self._label("seed"), self.seed)
         form.addRow(self._label("stop"), self.stop)
+        form.addRow("", self.stop_error)
         self._show_params(SamplingParams())
         return self.sampling_box
 
@@ -298,6 +313,13 @@ class GenerationPanel(QWidget):
         self.show_schema.setChecked(c.show_schema if c else True)
         self._on_json_mode()
 
+    def _stop_problem(self) -> str | None:
+        lines = blank_stop_lines(self.stop.toPlainText())
+        if not lines:
+            return None
+        return self.tr("Stop strings: line {line} holds only spaces or tabs; delete it, or write \\t or \\n "
+                       "for a tab or a newline.").format(line=lines[0])
+
     def _constraint(self) -> tuple[Constraint | None, str | None]:
         """(constraint, None) when valid, else (None, one-line problem)."""
         mode = self.json_mode.currentData()
@@ -306,7 +328,7 @@ class GenerationPanel(QWidget):
         if mode == "json_schema":
             schema, problem = _json_error(self.schema_edit.toPlainText())
             if problem:
-                return None, self.tr("Schema: %1").replace("%1", problem)
+                return None, self.tr("Schema: {problem}").format(problem=problem)
             constraint = Constraint("json_schema", schema=schema, show_schema=self.show_schema.isChecked())
         elif mode == "grammar":
             text = self.grammar_edit.toPlainText()
@@ -330,14 +352,18 @@ class GenerationPanel(QWidget):
             self._timer.start()
 
     def _validate(self) -> bool:
-        _constraint, problem = self._constraint()
+        _constraint, json_problem = self._constraint()
+        stop_problem = self._stop_problem()
+        problem = stop_problem or json_problem
         if problem != self._problem:
             self._problem = problem
             self.problem_changed.emit(problem or "")
-        self.json_error.setText(problem or "")
-        self.json_error.setVisible(problem is not None)
-        for editor in (self.schema_edit, self.grammar_edit):
-            editor.setProperty("invalid", problem is not None)
+        for label, text in ((self.json_error, json_problem), (self.stop_error, stop_problem)):
+            label.setText(text or "")
+            label.setVisible(text is not None)
+        for editor, bad in ((self.schema_edit, json_problem), (self.grammar_edit, json_problem),
+                            (self.stop, stop_problem)):
+            editor.setProperty("invalid", bad is not None)
             editor.style().polish(editor)
         return problem is None
 
@@ -359,8 +385,8 @@ class GenerationPanel(QWidget):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.json_error.setText(self.tr("Cannot read %1: %2").replace("%1", path)
-                                    .replace("%2", getattr(exc, "strerror", None) or str(exc)))
+            self.json_error.setText(self.tr("Cannot read {path}: {error}").format(
+                path=path, error=getattr(exc, "strerror", None) or str(exc)))
             self.json_error.show()
             return False
         self.grammar_edit.setPlainText(text)
@@ -429,14 +455,14 @@ class GenerationPanel(QWidget):
         try:
             self.settings.save()
         except OSError as exc:
-            self.preset_error.setText(self.tr("Presets not saved: %1").replace("%1", exc.strerror or str(exc)))
+            self.preset_error.setText(self.tr("Presets not saved: {error}").format(error=exc.strerror or str(exc)))
             self.preset_error.show()
             return False
         return True
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         texts = {
             "temperature": (self.tr("Temperature"), self.tr("Higher is more varied, lower more focused. 0 always picks the likeliest token.")),
             "top_p": (self.tr("Top P"), self.tr("Sample only from the likeliest tokens that together reach this probability.")),
@@ -491,17 +517,21 @@ class GenerationPanel(QWidget):
         info = self._model
         self.model_label.setText(
             self.tr("No model loaded") if info is None else
-            self.tr("%1\n%2 · %3 · context %4").replace("%1", info.name).replace("%2", info.quantization)
-            .replace("%3", device_text(info.offload)).replace("%4", str(info.n_ctx)))
+            self.tr("{name}\n{quantization} · {device} · context {n_ctx}").format(
+                name=info.name, quantization=info.quantization, device=device_text(info.offload), n_ctx=info.n_ctx))
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
 
-    def minimumSizeHint(self) -> QSize:
-        """As wide as the controls need (the scroll area scrolls only vertically), in any language."""
-        hint = super().minimumSizeHint()
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As wide as the controls need, in any language; narrower windows scroll the panel sideways."""
+        hint = super().sizeHint()
         frame = 2 * self._scroll.frameWidth()
         width = self._content.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width() + frame
         return QSize(max(hint.width(), width), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Small and constant: what the panel shows (a schema, a translation) never widens the window."""
+        return QSize(MIN_WIDTH_PX, super().minimumSizeHint().height())
 
     def _apply_code_font(self) -> None:
         """Schemas, grammars and stop strings are code: monospace, at the user's font size."""
@@ -512,7 +542,7 @@ class GenerationPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         elif event.type() == QEvent.Type.FontChange:
             self._apply_code_font()
         if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):

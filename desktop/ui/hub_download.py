@@ -60,7 +60,7 @@ class HubDownloadForm(QWidget):
         layout.addWidget(self.download_button)
         layout.addWidget(self.error)
         layout.addWidget(self.progress)
-        self._retranslate()
+        self.retranslate()
 
     def start_download(self) -> None:
         """Check the fields, then download in the background; a bad field gets one inline line."""
@@ -81,7 +81,7 @@ class HubDownloadForm(QWidget):
     def _on_finished(self, path: str) -> None:
         self.downloaded.emit(path)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self._repo_label.setText(self.tr("Repository"))
         self._file_label.setText(self.tr("File"))
         self.download_button.setText(self.tr("Download from Hugging Face"))
@@ -90,5 +90,5 @@ class HubDownloadForm(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

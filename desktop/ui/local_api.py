@@ -89,7 +89,7 @@ class LocalApi(QObject):
             server = ApiServer(self.bridge.client, HOST, port)
             server.start()
         except PortInUse:
-            self.error = self.tr("Port %1 is in use by another program: choose another port.").replace("%1", str(port))
+            self.error = self.tr("Port {port} is in use by another program: choose another port.").format(port=port)
         except HearthError as exc:
             self.error = str(exc)
         except Exception as exc:  # never take the app down over the optional server

@@ -6,7 +6,6 @@ rejects stays in the list with its specific problem, so the user learns why it c
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 from desktop.paths import models_dir
+from desktop.ui.background import in_background
 from desktop.ui.download_progress import human_size
 
 
@@ -67,8 +67,7 @@ class ModelScanner(QObject):
 
     def scan(self, recent: list[str]) -> None:
         files = candidate_files(recent)
-        threading.Thread(target=lambda: self.scanned.emit(read_models(files)), name="hearth-model-scan",
-                         daemon=True).start()
+        in_background("hearth-model-scan", lambda: read_models(files), self.scanned)
 
 
 class LocalModelTable(QTableWidget):

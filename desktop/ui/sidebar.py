@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QVBoxLayout, QWidget)
 
+from desktop.ui.clear_icon import ClearIcon
 from desktop.ui.store_bridge import StoreBridge
 
 SEARCH_DELAY_MS = 150
@@ -25,6 +26,7 @@ UNDO_SECONDS = 10
 SESSION_ID = Qt.ItemDataRole.UserRole
 MESSAGE_ID = Qt.ItemDataRole.UserRole + 2  # on a search result: the matching message
 GROUP_ORDER = ("pinned", "today", "yesterday", "week", "older")
+MIN_WIDTH_PX = 160
 
 
 def date_group(updated_at: float, pinned: bool, now: float | None = None) -> str:
@@ -46,7 +48,7 @@ def date_group(updated_at: float, pinned: bool, now: float | None = None) -> str
 class UndoBar(QFrame):
     """"Chat deleted — Undo", shown for a few seconds after a delete."""
 
-    undoRequested = Signal(int)
+    undo_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +56,7 @@ class UndoBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         self.label = QLabel(self)
+        self.label.setWordWrap(True)  # a longer translation wraps instead of widening the sidebar
         self.button = QPushButton(self)
         self.button.setObjectName("undoButton")
         self.button.clicked.connect(self._undo)
@@ -62,7 +65,7 @@ class UndoBar(QFrame):
         self.session_id: int | None = None
         self._timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
         self._timer.timeout.connect(self.hide)
-        self.retranslateUi()
+        self.retranslate()
         self.hide()
 
     def offer(self, session_id: int) -> None:
@@ -73,30 +76,35 @@ class UndoBar(QFrame):
     def _undo(self) -> None:
         self.hide()
         if self.session_id is not None:
-            self.undoRequested.emit(self.session_id)
+            self.undo_requested.emit(self.session_id)
             self.session_id = None
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.label.setText(self.tr("Chat deleted."))
         self.button.setText(self.tr("Undo"))
         self.button.setAccessibleName(self.tr("Undo delete"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Never wider than the sidebar's own minimum: showing the bar must not widen the window."""
+        return QSize(0, super().minimumSizeHint().height())
 
 
 class Sidebar(QFrame):
-    sessionChosen = Signal(int)
-    matchChosen = Signal(int, int)  # a search result: session id, the matching message's id
-    newChatRequested = Signal()
-    sessionDeleted = Signal(int)
-    sessionRestored = Signal(int)
+    session_chosen = Signal(int)
+    match_chosen = Signal(int, int)  # a search result: session id, the matching message's id
+    new_chat_requested = Signal()
+    session_deleted = Signal(int)
+    session_restored = Signal(int)
 
     def __init__(self, store: StoreBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("Sidebar")
+        self.setMinimumWidth(MIN_WIDTH_PX)
         self.store = store
         self.current: int | None = None
         self.sessions: list = []
@@ -108,13 +116,13 @@ class Sidebar(QFrame):
         layout.setSpacing(8)
         self.new_chat = QPushButton(self)
         self.new_chat.setObjectName("newChat")
-        self.new_chat.clicked.connect(self.newChatRequested)
+        self.new_chat.clicked.connect(self.new_chat_requested)
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
-        self.search_box.setClearButtonEnabled(True)
+        self.clear_icon = ClearIcon(self.search_box)  # a × that shows on the dark theme too
         self.list = QListWidget(self)
         self.list.setObjectName("sessionList")
-        self.list.setWordWrap(True)
+        self.list.setWordWrap(False)  # one line a title, elided: rows keep their height whatever the width
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -126,13 +134,13 @@ class Sidebar(QFrame):
         for key, slot in ((QKeySequence.StandardKey.Delete, self._delete_selected), (Qt.Key.Key_F2, self._rename_selected)):
             QShortcut(QKeySequence(key), self.list, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.undo_bar = UndoBar(self)
-        self.undo_bar.undoRequested.connect(self.restore)
+        self.undo_bar.undo_requested.connect(self.restore)
         for w in (self.new_chat, self.search_box, self.list, self.undo_bar):
             layout.addWidget(w)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._run_search)
         self.search_box.textChanged.connect(self._search_timer.start)
-        self.retranslateUi()
+        self.retranslate()
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -270,12 +278,13 @@ class Sidebar(QFrame):
         session_id, message_id = item.data(SESSION_ID), item.data(MESSAGE_ID)
         if session_id is not None and message_id is not None:
             self.current = session_id
-            self.matchChosen.emit(session_id, message_id)  # even in the open chat: maybe another branch
+            self.match_chosen.emit(session_id, message_id)  # even in the open chat: maybe another branch
         elif session_id is not None and session_id != self.current:
             self.current = session_id
-            self.sessionChosen.emit(session_id)
+            self.session_chosen.emit(session_id)
 
-    def _session(self, session_id: int):
+    def session(self, session_id: int | None):
+        """The listed session with this id, if the list holds it."""
         return next((s for s in self.sessions if s.id == session_id), None)
 
     def _context_menu(self, pos) -> None:
@@ -283,7 +292,7 @@ class Sidebar(QFrame):
         if item is None or item.data(SESSION_ID) is None:
             return
         session_id = item.data(SESSION_ID)
-        session = self._session(session_id)
+        session = self.session(session_id)
         menu = QMenu(self)
         pinned = bool(session and session.pinned)
         menu.addAction(self.tr("Unpin") if pinned else self.tr("Pin"), lambda: self.pin(session_id, not pinned))
@@ -302,7 +311,7 @@ class Sidebar(QFrame):
 
     def _renamed(self, item: QListWidgetItem) -> None:
         session_id = item.data(SESSION_ID)
-        session = self._session(session_id)
+        session = self.session(session_id)
         if session is not None and item.text() != session.title:
             self.rename(session_id, item.text())
 
@@ -327,14 +336,18 @@ class Sidebar(QFrame):
             self.list.takeItem(self.list.row(item))
         self.store.call(lambda s: s.delete_session(session_id), then=lambda _: self.refresh())
         self.undo_bar.offer(session_id)
-        self.sessionDeleted.emit(session_id)
+        self.session_deleted.emit(session_id)
 
     def restore(self, session_id: int) -> None:
         self.store.call(lambda s: s.restore_session(session_id), then=lambda _: self._restored(session_id))
 
     def _restored(self, session_id: int) -> None:
         self.refresh()
-        self.sessionRestored.emit(session_id)
+        self.session_restored.emit(session_id)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """A fixed minimum: what the rows show never moves the splitter (nor the window's size)."""
+        return QSize(MIN_WIDTH_PX, super().minimumSizeHint().height())
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -346,7 +359,7 @@ class Sidebar(QFrame):
         return {"pinned": self.tr("Pinned"), "today": self.tr("Today"), "yesterday": self.tr("Yesterday"),
                 "week": self.tr("Previous 7 days"), "older": self.tr("Older")}
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.new_chat.setText(self.tr("+  New chat"))
         self.new_chat.setToolTip(self.tr("New chat (Ctrl+N)"))
         self.new_chat.setAccessibleName(self.tr("New chat"))
@@ -358,5 +371,5 @@ class Sidebar(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)

@@ -7,7 +7,6 @@ in one signal, `model_chosen(path)`, which the main window answers by loading th
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -110,7 +109,7 @@ class WelcomePage(QWidget):
         layout.addSpacing(12)
         layout.addLayout(grid)
         layout.addStretch(1)
-        self._retranslate()
+        self.retranslate()
 
     # --- the four ways --------------------------------------------------------------------------
 
@@ -146,9 +145,10 @@ class WelcomePage(QWidget):
         return dialog
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), str(Path.home()),
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"), self.settings.folder_for(),
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
+            self.settings.remember_folder(path)  # saved with the model choice
             self.open_file(path)
 
     def _use(self, path: str) -> None:
@@ -157,17 +157,17 @@ class WelcomePage(QWidget):
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         size = human_size(self.default_model.size_bytes)
         self.heading.setText(self.tr("Welcome to Hearth"))
         self.subtitle.setText(self.tr("Chat with a language model that runs entirely on this computer. "
                                       "Nothing you type leaves it. Choose a model to begin."))
         self._default_title.setText(self.tr("Download the recommended model"))
         self._default_text.setText(
-            self.tr("%1 — %2, works offline afterwards. Good at everyday questions, code and JSON.")
-            .replace("%1", self.default_model.title).replace("%2", size))
+            self.tr("{model} — {size}, works offline afterwards. Good at everyday questions, code and JSON.")
+            .format(model=self.default_model.title, size=size))
         present = is_present(self.default_model)
-        self.default_button.setText(self.tr("Use it") if present else self.tr("Download (%1)").replace("%1", size))
+        self.default_button.setText(self.tr("Use it") if present else self.tr("Download ({size})").format(size=size))
         self.default_button.setAccessibleName(self.tr("Download the recommended model"))
         self._hub_title.setText(self.tr("Download from Hugging Face"))
         self._hub_text.setText(self.tr("Any GGUF file from the Hugging Face hub. Needs an internet connection."))
@@ -195,7 +195,7 @@ class WelcomePage(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+            self.retranslate()
         elif event.type() == QEvent.Type.FontChange:
             self._scale_heading()
         super().changeEvent(event)

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ChatController</name>
@@ -51,6 +50,30 @@
     <message>
         <source>Context used by this conversation and the draft</source>
         <translation>本对话及草稿已占用的上下文</translation>
+    </message>
+    <message>
+        <source>Any JSON</source>
+        <translation>任意 JSON</translation>
+    </message>
+    <message>
+        <source>JSON object</source>
+        <translation>JSON 对象</translation>
+    </message>
+    <message>
+        <source>JSON Schema</source>
+        <translation>JSON Schema</translation>
+    </message>
+    <message>
+        <source>Grammar (GBNF)</source>
+        <translation>语法 (GBNF)</translation>
+    </message>
+    <message>
+        <source>Answers follow: {mode}</source>
+        <translation>回答遵循：{mode}</translation>
+    </message>
+    <message>
+        <source>JSON mode is on for this chat (generation settings, Ctrl+Shift+P)</source>
+        <translation>此对话已开启 JSON 模式（生成设置，Ctrl+Shift+P）</translation>
     </message>
     <message>
         <source>Message Hearth… (Enter sends, Shift+Enter new line)</source>
@@ -113,24 +136,24 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>请选择检查点文件夹，或输入 Hugging Face 仓库 ID（所有者/名称）。</translation>
     </message>
     <message>
-        <source>%1 is a file: choose the checkpoint folder that holds config.json.</source>
-        <translation>%1 是一个文件：请选择包含 config.json 的检查点文件夹。</translation>
+        <source>{path} is a file: choose the checkpoint folder that holds config.json.</source>
+        <translation>{path} 是一个文件：请选择包含 config.json 的检查点文件夹。</translation>
     </message>
     <message>
-        <source>%1 is neither a folder nor a Hugging Face repository id (owner/name).</source>
-        <translation>%1 既不是文件夹，也不是 Hugging Face 仓库 ID（所有者/名称）。</translation>
+        <source>{source} is neither a folder nor a Hugging Face repository id (owner/name).</source>
+        <translation>{source} 既不是文件夹，也不是 Hugging Face 仓库 ID（所有者/名称）。</translation>
     </message>
     <message>
         <source>The output file name must end in .gguf.</source>
         <translation>输出文件名必须以 .gguf 结尾。</translation>
     </message>
     <message>
-        <source>The output folder does not exist: %1</source>
-        <translation>输出文件夹不存在：%1</translation>
+        <source>The output folder does not exist: {folder}</source>
+        <translation>输出文件夹不存在：{folder}</translation>
     </message>
     <message>
-        <source>%1 already exists: tick “Overwrite” or choose another name.</source>
-        <translation>%1 已存在：请勾选“覆盖”或换一个文件名。</translation>
+        <source>{name} already exists: tick “Overwrite” or choose another name.</source>
+        <translation>{name} 已存在：请勾选“覆盖”或换一个文件名。</translation>
     </message>
     <message>
         <source>Starting the converter…</source>
@@ -169,24 +192,24 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>转换已取消，未写入任何文件。</translation>
     </message>
     <message>
-        <source>The converter stopped unexpectedly (exit code %1).</source>
-        <translation>转换器意外停止（退出码 %1）。</translation>
+        <source>The converter stopped unexpectedly (exit code {code}).</source>
+        <translation>转换器意外停止（退出码 {code}）。</translation>
     </message>
     <message>
-        <source>Cannot start the converter: %1</source>
-        <translation>无法启动转换器：%1</translation>
+        <source>Cannot start the converter: {error}</source>
+        <translation>无法启动转换器：{error}</translation>
     </message>
     <message>
-        <source>Wrote %1 (%2 MB, %3) in %4 s.</source>
-        <translation>已写入 %1（%2 MB，%3），用时 %4 秒。</translation>
+        <source>Wrote {path} ({mb} MB, {type}) in {seconds} s.</source>
+        <translation>已写入 {path}（{mb} MB，{type}），用时 {seconds} 秒。</translation>
     </message>
     <message>
         <source>Compared with</source>
         <translation>对比基准</translation>
     </message>
     <message>
-        <source>%1 reference, %2 tokens</source>
-        <translation>%1 参考模型，%2 个词元</translation>
+        <source>{reference} reference, {n} tokens</source>
+        <translation>{reference} 参考模型，{n} 个词元</translation>
     </message>
     <message>
         <source>Mean KL divergence</source>
@@ -209,8 +232,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>解码速度</translation>
     </message>
     <message>
-        <source>%1 tokens/s</source>
-        <translation>%1 词元/秒</translation>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} 词元/秒</translation>
     </message>
     <message>
         <source>Convert a checkpoint to GGUF</source>
@@ -311,8 +334,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>CPU（GPU 层数设为 0）</translation>
     </message>
     <message>
-        <source>GPU: %1 layers (as set)</source>
-        <translation>GPU：%1 层（按设置）</translation>
+        <source>GPU: {layers} layers (as set)</source>
+        <translation>GPU：{layers} 层（按设置）</translation>
     </message>
     <message>
         <source>CPU (this llama.cpp build has no GPU support)</source>
@@ -323,27 +346,27 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>CPU（未找到 GPU）</translation>
     </message>
     <message>
-        <source>CPU (needs ~%1 GiB of VRAM, %2 has %3 GiB free)</source>
-        <translation>CPU（需要约 %1 GiB 显存，%2 仅剩 %3 GiB 可用）</translation>
+        <source>CPU (needs ~{need} GiB of VRAM, {device} has {free} GiB free)</source>
+        <translation>CPU（需要约 {need} GiB 显存，{device} 仅剩 {free} GiB 可用）</translation>
     </message>
     <message>
-        <source>GPU: %1, all layers (~%2 GiB of %3 GiB free)</source>
-        <translation>GPU：%1，全部层（约 %2 GiB，可用 %3 GiB）</translation>
+        <source>GPU: {device}, all layers (~{need} GiB of {free} GiB free)</source>
+        <translation>GPU：{device}，全部层（约 {need} GiB，可用 {free} GiB）</translation>
     </message>
 </context>
 <context>
     <name>DownloadProgress</name>
     <message>
-        <source>Starting the download of %1…</source>
-        <translation>正在开始下载 %1…</translation>
+        <source>Starting the download of {title}…</source>
+        <translation>正在开始下载 {title}…</translation>
     </message>
     <message>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <source>%1: %2 of %3</source>
-        <translation>%1：%2 / %3</translation>
+        <source>{what}: {done} of {total}</source>
+        <translation>{what}：{done} / {total}</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -399,6 +422,10 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>finance</source>
         <translation>金融</translation>
+    </message>
+    <message>
+        <source>Choose a domain…</source>
+        <translation>请选择领域…</translation>
     </message>
     <message>
         <source>education</source>
@@ -489,15 +516,31 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>关闭</translation>
     </message>
     <message>
-        <source>I wrote or may share this sample and agree to publish it under {0}</source>
-        <translation>这份样本由我撰写或我有权分享，我同意以 {0} 发布</translation>
+        <source>I wrote or may share this sample and agree to publish it under {licence}</source>
+        <translation>这份样本由我撰写或我有权分享，我同意以 {licence} 发布</translation>
+    </message>
+    <message>
+        <source>Reading the conversation…</source>
+        <translation>正在读取对话…</translation>
     </message>
     <message>
         <source>A data contribution needs your consent to its licence before it can be sent.</source>
         <translation>数据贡献在发送前需要您同意其许可协议。</translation>
     </message>
     <message>
-        <source>OWNER/REPO (default: the model&apos;s own repository)</source>
+        <source>Choose the domain of this data contribution.</source>
+        <translation>请选择这份数据贡献所属的领域。</translation>
+    </message>
+    <message>
+        <source>Type the GitHub repository to report to (OWNER/REPO): this model names none.</source>
+        <translation>请输入要提交报告的 GitHub 仓库（OWNER/REPO）：此模型没有指定仓库。</translation>
+    </message>
+    <message>
+        <source>Type where to send the report.</source>
+        <translation>请输入报告的发送地址。</translation>
+    </message>
+    <message>
+        <source>OWNER/REPO (default: the model's own repository)</source>
         <translation>所有者/仓库（默认：模型自己的仓库）</translation>
     </message>
     <message>
@@ -509,16 +552,16 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>结果文件 (*.json *.jsonl *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>No file chosen: save the output of `hearth eval json --format json` or a bench/ run</source>
-        <translation>未选择文件：请保存 `hearth eval json --format json` 或 bench/ 运行的输出</translation>
+        <source>Failed: {error}. Press Retry once that is fixed.</source>
+        <translation>失败：{error}。问题解决后请按“重试”。</translation>
     </message>
     <message>
         <source>No measurements: choose a finished answer.</source>
         <translation>没有测量数据：请选择一条已完成的回答。</translation>
     </message>
     <message>
-        <source>Attached automatically: time to first token {0} s, {1} tokens/s, {2} prompt + {3} answer tokens, {4}.</source>
-        <translation>已自动附加：首个词元用时 {0} 秒，{1} 词元/秒，提示 {2} + 回答 {3} 个词元，{4}。</translation>
+        <source>Attached automatically: time to first token {ttft} s, {rate} tokens/s, {prompt} prompt + {answer} answer tokens, {device}.</source>
+        <translation>已自动附加：首个词元用时 {ttft} 秒，{rate} 词元/秒，提示 {prompt} + 回答 {answer} 个词元，{device}。</translation>
     </message>
     <message>
         <source>device not recorded</source>
@@ -529,8 +572,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>自动脱敏已关闭（见设置）；请自行检查文本。</translation>
     </message>
     <message>
-        <source>Removed automatically: {0}</source>
-        <translation>已自动移除：{0}</translation>
+        <source>Removed automatically: {found}</source>
+        <translation>已自动移除：{found}</translation>
     </message>
     <message>
         <source>Nothing private was found; check the text yourself.</source>
@@ -589,39 +632,47 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>尚未保存。在您按下“发送”之前，任何内容都不会离开这台电脑。</translation>
     </message>
     <message>
-        <source>Draft {0} saved in the outbox; not sent.</source>
-        <translation>草稿 {0} 已保存到发件箱，尚未发送。</translation>
+        <source>Draft {id} saved in the outbox; not sent.</source>
+        <translation>草稿 {id} 已保存到发件箱，尚未发送。</translation>
     </message>
     <message>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <source>Sent to {0}.</source>
-        <translation>已发送到 {0}。</translation>
+        <source>No file chosen: run {command} and choose eval-json.json, or a bench/ result.</source>
+        <translation>未选择文件：运行 {command} 后选择 eval-json.json，或选择 bench/ 的结果。</translation>
     </message>
     <message>
-        <source>Attach {0} to the issue.</source>
-        <translation>请将 {0} 附加到该 issue。</translation>
+        <source>The issue form is open in your browser; submit it there.</source>
+        <translation>问题表单已在浏览器中打开，请在那里提交。</translation>
     </message>
     <message>
-        <source>Failed (attempt {0}): {1}. It will be retried; or press Retry.</source>
-        <translation>发送失败（第 {0} 次尝试）：{1}。稍后会自动重试，也可以按“重试”。</translation>
+        <source>Sent to {where}.</source>
+        <translation>已发送到 {where}。</translation>
+    </message>
+    <message>
+        <source>Attach {file} to the issue.</source>
+        <translation>请将 {file} 附加到该 issue。</translation>
+    </message>
+    <message>
+        <source>Failed (attempt {attempt}): {error}. It will be retried; or press Retry.</source>
+        <translation>发送失败（第 {attempt} 次尝试）：{error}。稍后会自动重试，也可以按“重试”。</translation>
     </message>
 </context>
 <context>
     <name>GenerationPanel</name>
     <message>
-        <source>Schema: %1</source>
-        <translation>Schema：%1</translation>
+        <source>Schema: {problem}</source>
+        <translation>Schema：{problem}</translation>
     </message>
     <message>
         <source>Grammar: write a GBNF grammar or choose a grammar file.</source>
         <translation>语法：请编写 GBNF 语法或选择语法文件。</translation>
     </message>
     <message>
-        <source>Cannot read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
+        <source>Cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
         <source>Choose a grammar</source>
@@ -644,8 +695,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>请先写好要保存的系统提示词。</translation>
     </message>
     <message>
-        <source>Presets not saved: %1</source>
-        <translation>预设未保存：%1</translation>
+        <source>Presets not saved: {error}</source>
+        <translation>预设未保存：{error}</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -732,6 +783,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>随机：每次回答使用新的种子。固定种子时，相同的问题会得到相同的回答。</translation>
     </message>
     <message>
+        <source>Stop strings: line {line} holds only spaces or tabs; delete it, or write \t or \n for a tab or a newline.</source>
+        <translation>停止字符串：第 {line} 行只有空格或制表符；请删除该行，或用 \t 或 \n 表示制表符或换行。</translation>
+    </message>
+    <message>
         <source>Random</source>
         <translation>随机</translation>
     </message>
@@ -812,10 +867,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <source>%1
-%2 · %3 · context %4</source>
-        <translation>%1
-%2 · %3 · 上下文 %4</translation>
+        <source>{name}
+{quantization} · {device} · context {n_ctx}</source>
+        <translation>{name}
+{quantization} · {device} · 上下文 {n_ctx}</translation>
     </message>
     <message>
         <source>Models…</source>
@@ -860,8 +915,8 @@ Enter 发送，Shift+Enter 换行。</translation>
 <context>
     <name>LocalApi</name>
     <message>
-        <source>Port %1 is in use by another program: choose another port.</source>
-        <translation>端口 %1 已被其他程序占用：请换一个端口。</translation>
+        <source>Port {port} is in use by another program: choose another port.</source>
+        <translation>端口 {port} 已被其他程序占用：请换一个端口。</translation>
     </message>
 </context>
 <context>
@@ -940,6 +995,22 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Imported {n} chats.</source>
         <translation>已导入 {n} 个对话。</translation>
+    </message>
+    <message>
+        <source>Imported one chat.</source>
+        <translation>已导入 1 个对话。</translation>
+    </message>
+    <message>
+        <source>It was already here, so it is now listed twice.</source>
+        <translation>该对话此前已存在，现在列出了两次。</translation>
+    </message>
+    <message>
+        <source>{n} of them were already here, so they are now listed twice.</source>
+        <translation>其中 {n} 个此前已存在，现在列出了两次。</translation>
+    </message>
+    <message>
+        <source>All chats</source>
+        <translation>全部对话</translation>
     </message>
     <message>
         <source>Export chat</source>
@@ -1117,6 +1188,14 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>编辑消息</translation>
     </message>
     <message>
+        <source>Enter sends, Shift+Enter new line</source>
+        <translation>Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <source>Send the edited question as a new branch (Enter)</source>
+        <translation>将修改后的问题作为新分支发送（Enter）</translation>
+    </message>
+    <message>
         <source>Save and send</source>
         <translation>保存并发送</translation>
     </message>
@@ -1151,8 +1230,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>下载</translation>
     </message>
     <message>
-        <source>%1 License: %2.</source>
-        <translation>%1 许可证：%2。</translation>
+        <source>{description} License: {license}.</source>
+        <translation>{description} 许可证：{license}。</translation>
     </message>
     <message>
         <source>on this computer</source>
@@ -1222,40 +1301,40 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>在 CPU 上运行，不需要显存。</translation>
     </message>
     <message>
-        <source>This llama.cpp build has no GPU support: the model runs on the CPU. With GPU support it would need about %1 GiB of video memory.</source>
-        <translation>当前的 llama.cpp 构建不支持 GPU，模型将在 CPU 上运行。若支持 GPU，大约需要 %1 GiB 显存。</translation>
+        <source>This llama.cpp build has no GPU support: the model runs on the CPU. With GPU support it would need about {gib} GiB of video memory.</source>
+        <translation>当前的 llama.cpp 构建不支持 GPU，模型将在 CPU 上运行。若支持 GPU，大约需要 {gib} GiB 显存。</translation>
     </message>
     <message>
-        <source>About %1 GiB of video memory for %2 of %3 layers.</source>
-        <translation>%3 层中的 %2 层大约需要 %1 GiB 显存。</translation>
+        <source>About {gib} GiB of video memory for {gpu_layers} of {layers} layers.</source>
+        <translation>{layers} 层中的 {gpu_layers} 层大约需要 {gib} GiB 显存。</translation>
     </message>
     <message>
         <source>Choose a model in the list first.</source>
         <translation>请先在列表中选择一个模型。</translation>
     </message>
     <message>
-        <source>Settings not saved: %1</source>
-        <translation>设置未保存：%1</translation>
+        <source>Settings not saved: {error}</source>
+        <translation>设置未保存：{error}</translation>
     </message>
     <message>
-        <source>Loading %1…</source>
-        <translation>正在加载 %1…</translation>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
     </message>
     <message>
         <source>No model loaded.</source>
         <translation>未加载模型。</translation>
     </message>
     <message>
-        <source>Loaded: %1 (%2, context %3, %4 threads) · %5</source>
-        <translation>已加载：%1（%2，上下文 %3，%4 个线程）· %5</translation>
+        <source>Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}</source>
+        <translation>已加载：{name}（{quantization}，上下文 {n_ctx}，{threads} 个线程）· {device}</translation>
     </message>
     <message>
-        <source>llama.cpp (llama-cpp-python %1): %2</source>
-        <translation>llama.cpp（llama-cpp-python %1）：%2</translation>
+        <source>llama.cpp (llama-cpp-python {version}): {build}</source>
+        <translation>llama.cpp（llama-cpp-python {version}）：{build}</translation>
     </message>
     <message>
-        <source>Cannot query the llama.cpp build: %1</source>
-        <translation>无法查询 llama.cpp 构建信息：%1</translation>
+        <source>Cannot query the llama.cpp build: {error}</source>
+        <translation>无法查询 llama.cpp 构建信息：{error}</translation>
     </message>
     <message>
         <source>Checking the llama.cpp build…</source>
@@ -1416,8 +1495,8 @@ Enter 发送，Shift+Enter 换行。</translation>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <source>Cannot save the settings: %1</source>
-        <translation>无法保存设置：%1</translation>
+        <source>Cannot save the settings: {error}</source>
+        <translation>无法保存设置：{error}</translation>
     </message>
     <message>
         <source>The server starts with the main window.</source>
@@ -1432,12 +1511,12 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <source>Running at %1/v1 — serving %2.</source>
-        <translation>运行于 %1/v1 — 正在提供 %2。</translation>
+        <source>Running at {url}/v1 — serving {model}.</source>
+        <translation>运行于 {url}/v1 — 正在提供 {model}。</translation>
     </message>
     <message>
-        <source>Running at %1/v1 — load a model to answer requests.</source>
-        <translation>运行于 %1/v1 — 加载模型后即可响应请求。</translation>
+        <source>Running at {url}/v1 — load a model to answer requests.</source>
+        <translation>运行于 {url}/v1 — 加载模型后即可响应请求。</translation>
     </message>
     <message>
         <source>Off.</source>
@@ -1649,16 +1728,16 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>下载推荐模型</translation>
     </message>
     <message>
-        <source>%1 — %2, works offline afterwards. Good at everyday questions, code and JSON.</source>
-        <translation>%1 — %2，下载后可离线使用。擅长日常问答、代码和 JSON。</translation>
+        <source>{model} — {size}, works offline afterwards. Good at everyday questions, code and JSON.</source>
+        <translation>{model} — {size}，下载后可离线使用。擅长日常问答、代码和 JSON。</translation>
     </message>
     <message>
         <source>Use it</source>
         <translation>使用它</translation>
     </message>
     <message>
-        <source>Download (%1)</source>
-        <translation>下载（%1）</translation>
+        <source>Download ({size})</source>
+        <translation>下载（{size}）</translation>
     </message>
     <message>
         <source>Download from Hugging Face</source>

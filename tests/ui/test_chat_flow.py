@@ -23,7 +23,7 @@ def test_send_streams_an_answer_and_stores_it_with_metrics(qtbot, chat_window):
     assert answer.metrics["completion_tokens"] > 0 and answer.metrics["decode_tok_s"] > 0
     widget = answers(w)[0]
     assert widget.body.text.strip()  # rendered
-    assert "tokens/s" in widget.stats.text() and "to first token" in widget.stats.text()
+    assert "tokens/s" in widget.stats.full_text and "to first token" in widget.stats.full_text
     assert "/" in w.composer.gauge_label.text()  # context gauge: used / n_ctx
     qtbot.waitUntil(lambda: w.sidebar.item_for(sid) is not None)
     assert "Name three colours" in w.sidebar.item_for(sid).text()
@@ -51,7 +51,7 @@ def test_escape_stops_the_answer_quickly_and_keeps_the_partial_text(qtbot, chat_
     wait_idle(qtbot, w)
     answer = stored(w, lambda s: s.active_path(w.controller.session_id))[-1]
     assert answer.finish_reason == "cancelled" and len(answer.content) > 0
-    assert "stopped" in answers(w)[0].stats.text()
+    assert "stopped" in answers(w)[0].stats.full_text
 
 
 def test_partial_answer_is_saved_while_streaming(qtbot, chat_window):
@@ -147,5 +147,5 @@ def test_a_refused_store_write_gives_the_text_back(qtbot, chat_window):
     stored(w, remove_for_good)  # gone behind the window's back (another process, say)
     qtbot.keyClicks(w.composer.edit, "Are you there?")
     qtbot.keyClick(w.composer.edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: f"no session {sid}" in w.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: f"no session {sid}" in w.status_line.message)
     assert w.composer.text() == "Are you there?" and not w.composer.busy

@@ -21,6 +21,7 @@ def dialog(qtbot, chat):  # noqa: F811 - fixture from tests.feedback
         widget = FeedbackDialog(chat.store, message_id=chat.answer_id, kind=kind, settings=Settings(**settings))
         qtbot.addWidget(widget)
         widget.show()
+        qtbot.waitUntil(lambda: widget.loaded, timeout=5000)
         return widget
 
     return open_dialog
@@ -56,8 +57,10 @@ def test_data_contribution_cannot_be_sent_without_consent(dialog, qtbot):
     assert widget.ideal.toPlainText() == "The capital of France is Paris."
     assert not widget.send_button.isEnabled() and "consent" in widget.problem.text()
     widget.ideal.setPlainText("Paris is the capital of France.")
-    widget.domain_box.setCurrentIndex(widget.domain_box.findData("education"))
     widget.consent.setChecked(True)
+    qtbot.waitUntil(lambda: "domain" in widget.problem.text(), timeout=3000)  # no default domain: asked
+    assert widget.domain_box.currentData() == "" and not widget.send_button.isEnabled()
+    widget.domain_box.setCurrentIndex(widget.domain_box.findData("education"))
     qtbot.waitUntil(widget.send_button.isEnabled, timeout=3000)
     details = widget.edited_payload()["details"]
     assert details == {**details, "consent": True, "domain": "education",
@@ -78,7 +81,7 @@ def test_outbox_states_failed_then_retried_to_sent(dialog, qtbot, chat, hub, mon
     widget.preview.setPlainText(text)
     monkeypatch.setenv("HF_TOKEN", "hf_ExpiredTokenExpiredToken0000")
     widget.send_button.click()
-    qtbot.waitUntil(lambda: widget.item.status == "failed", timeout=10000)
+    qtbot.waitUntil(lambda: widget.item is not None and widget.item.status == "failed", timeout=10000)
     assert widget.retry_button.isVisible() and "(401)" in widget.status.text()
     (item,) = chat.store.outbox.list()
     assert (item.status, item.attempts, item.destination) == ("failed", 1, "hf:jane/hearth-feedback")
@@ -103,13 +106,14 @@ class _Browser(QObject):
         self.urls.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
 
 
-def test_github_send_opens_a_prefilled_issue(dialog, hearth_home):
+def test_github_send_opens_a_prefilled_issue(dialog, hearth_home, qtbot):
     browser = _Browser()
     QDesktopServices.setUrlHandler("https", browser, "open")
     try:
         widget = dialog()
         widget.target.setText("owner/repo")
         widget.send_button.click()
+        qtbot.waitUntil(lambda: widget.item is not None and widget.item.status == "sent", timeout=10000)
     finally:
         QDesktopServices.unsetUrlHandler("https")
     (url,) = browser.urls
@@ -117,12 +121,32 @@ def test_github_send_opens_a_prefilled_issue(dialog, hearth_home):
     assert "The capital of France is Paris." in parse_qs(urlsplit(url).query)["body"][0]
     assert widget.item.status == "sent" and "hearth-feedback-" in widget.status.text()
     assert list((hearth_home / "feedback").glob("hearth-feedback-*.json"))
+    assert widget.width() <= 1366 and "github.com" not in widget.status.text()  # no long URL widening it
 
 
-def test_offline_setting_keeps_the_report_as_a_draft(dialog, chat):  # noqa: F811
+def test_github_without_a_repository_asks_for_one_instead_of_failing(dialog, chat, qtbot):  # noqa: F811
+    widget = dialog()
+    widget.target.clear()
+    widget.send_button.click()
+    assert "OWNER/REPO" in widget.problem.text() and widget.item is None
+    qtbot.wait(200)
+    assert chat.store.outbox.list() == []  # nothing queued, nothing "to be retried"
+
+
+def test_redactions_are_counted_once_and_the_title_is_cut_at_a_word(dialog, chat):  # noqa: F811
+    widget = dialog()
+    payload = widget.edited_payload()
+    counts = {r["what"]: r["count"] for r in payload["redactions"]}
+    assert counts["e-mail addresses"] == widget.preview.toPlainText().count("[redacted:email]")
+    title = payload["title"]
+    assert len(title) <= 120 and (title.endswith(")") or title.endswith("…"))
+
+
+def test_offline_setting_keeps_the_report_as_a_draft(dialog, chat, qtbot):  # noqa: F811
     widget = dialog(allow_online=False)
     widget.target.setText("owner/repo")
     widget.send_button.click()
+    qtbot.waitUntil(lambda: widget.item is not None, timeout=5000)
     assert widget.item.status == "draft" and "stay offline" in widget.problem.text()
     assert [i.status for i in chat.store.outbox.list()] == ["draft"]
 
@@ -139,7 +163,7 @@ def test_the_retrier_sends_failed_reports_once_the_hub_is_reachable(dialog, qtbo
     widget.target.setText("jane/hearth-feedback")
     monkeypatch.setenv("HF_TOKEN", "hf_ExpiredTokenExpiredToken0000")  # refused: the send fails
     widget.send_button.click()
-    qtbot.waitUntil(lambda: widget.item.status == "failed", timeout=10000)
+    qtbot.waitUntil(lambda: widget.item is not None and widget.item.status == "failed", timeout=10000)
     monkeypatch.setenv("HF_TOKEN", hub.token)  # the user logs in again
     retrier = OutboxRetrier(chat.store, Settings(), parent=widget)
     with qtbot.waitSignal(retrier.retried, timeout=10000) as signal:

@@ -26,17 +26,18 @@ def test_export_then_import_gives_the_chat_back(qtbot, chat_window, tmp_path):
     before = len(stored(w, lambda s: s.list_sessions()))
     w.import_chats(str(out))
     qtbot.waitUntil(lambda: len(w.sidebar.items()) == before + 1)
-    assert "Imported 1 chats." in w.statusBar().currentMessage()
+    # one chat, not "1 chats"; and the same file twice is said, not silently duplicated (issue 24.15)
+    assert w.status_line.message == "Imported one chat. It was already here, so it is now listed twice."
 
 
 def test_bad_export_name_and_bad_import_are_one_line_messages(qtbot, window, tmp_path):
     window.export_chat(str(tmp_path / "chat.docx"))
-    qtbot.waitUntil(lambda: "use a name ending in" in window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: "use a name ending in" in window.status_line.message)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     window.import_chats(str(broken))
-    qtbot.waitUntil(lambda: "nothing was imported" in window.statusBar().currentMessage())
-    assert "\n" not in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "nothing was imported" in window.status_line.message)
+    assert "\n" not in window.status_line.message
 
 
 def test_ctrl_comma_opens_settings_and_the_model_menu_opens_the_manager(qtbot, window):
@@ -121,7 +122,7 @@ def test_auto_scroll_pauses_when_the_user_scrolls_up(qtbot, chat_window):
 def test_message_context_menu_feedback_opens_the_dialog(qtbot, chat_window):
     w = chat_window
     send(qtbot, w, "Hi there")
-    w.view.messages[1].feedbackRequested.emit(w.view.messages[1].message.id)  # "Send feedback…"
+    w.view.messages[1].feedback_requested.emit(w.view.messages[1].message.id)  # "Send feedback…"
     qtbot.waitUntil(lambda: bool(w.findChildren(FeedbackDialog)))
     w.findChildren(FeedbackDialog)[0].close()
 
@@ -133,5 +134,5 @@ def test_an_invalid_schema_in_the_panel_holds_the_message_back(qtbot, chat_windo
     qtbot.waitUntil(lambda: bool(w.panel.problem()))
     qtbot.keyClicks(w.composer.edit, "Invent a person")
     qtbot.keyClick(w.composer.edit, Qt.Key.Key_Return)
-    assert w.statusBar().currentMessage() == w.panel.problem()
+    assert w.status_line.message == w.panel.problem()
     assert w.composer.text() == "Invent a person" and w.controller.answer is None

@@ -125,11 +125,13 @@ def test_a_preset_the_disk_refuses_is_kept_for_the_session(panel, tmp_path) -> N
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_panel_asks_for_the_width_its_controls_need(panel, qapp, language) -> None:
+    """It asks (sizeHint) but never insists (minimumSizeHint): a narrow window scrolls it sideways."""
     from desktop.ui.i18n import set_language
 
     set_language(qapp, language)
     try:
-        panel.resize(panel.minimumSizeHint().width(), 900)
+        assert panel.minimumSizeHint().width() < panel.sizeHint().width()
+        panel.resize(panel.sizeHint().width(), 900)
         qapp.processEvents()
         viewport = panel._scroll.viewport().width()
         assert panel._content.minimumSizeHint().width() <= viewport

@@ -18,7 +18,7 @@ def test_answer_shows_markdown_author_and_numbers(qtbot):
     qtbot.addWidget(widget)
     assert widget.author.text() == "SmolLM2-135M-Instruct.Q4_1"
     assert "<strong>Hello</strong>" in widget.body.block_widgets()[0].text()
-    assert widget.stats.text() == "12 tokens · 31.2 tokens/s · 0.12 s to first token"
+    assert widget.stats.full_text == "12 tokens · 31.2 tokens/s · 0.12 s to first token"
     assert not widget.edit_button.isVisibleTo(widget) and widget.regenerate_button.isVisibleTo(widget)
 
 
@@ -43,7 +43,7 @@ def test_branch_switcher_only_with_alternatives(qtbot):
     widget = MessageWidget(answer(id=5), siblings=[2, 5, 9])
     qtbot.addWidget(widget)
     assert widget.branch_label.text() == "2/3" and widget.previous_branch.isVisibleTo(widget)
-    with qtbot.waitSignal(widget.branchRequested) as blocker:
+    with qtbot.waitSignal(widget.branch_requested) as blocker:
         widget.next_branch.click()
     assert blocker.args == [9]
     widget.set_siblings([5])
@@ -53,7 +53,7 @@ def test_branch_switcher_only_with_alternatives(qtbot):
 def test_copy_rate_and_stopped_note(qtbot):
     widget = MessageWidget(answer(finish_reason="cancelled", metrics={}))
     qtbot.addWidget(widget)
-    assert widget.stats.text() == "stopped"
+    assert widget.stats.full_text == "stopped"
     widget.copy_button.click()
     assert QGuiApplication.clipboard().text() == "**Hello**"
     with qtbot.waitSignal(widget.rated) as blocker:

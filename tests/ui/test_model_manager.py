@@ -68,7 +68,7 @@ def test_load_and_unload_through_the_engine(dialog, qtbot, bridge, smollm_path) 
 def test_engine_errors_are_shown_as_such(dialog, qtbot, bridge, stocked_models_folder, smollm_path) -> None:
     dialog.table.selectRow(_row(dialog, smollm_path.name))
     (stocked_models_folder / smollm_path.name).unlink()  # gone between listing and loading
-    with qtbot.waitSignal(bridge.loadFailed, timeout=60_000) as blocker:
+    with qtbot.waitSignal(bridge.load_failed, timeout=60_000) as blocker:
         dialog.load_button.click()
     assert blocker.args[0].startswith("model file not found:")
     assert dialog.status.text() == blocker.args[0] and dialog.load_button.isEnabled()

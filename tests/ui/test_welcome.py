@@ -30,7 +30,7 @@ def test_offers_the_offline_default_with_its_size(models_folder, page) -> None:
 
 
 def test_default_already_on_disk_is_used_at_once(page, qtbot, qwen_path) -> None:
-    page._retranslate()
+    page.retranslate()
     assert page.default_button.text() == "Use it"
     with qtbot.waitSignal(page.model_chosen) as blocker:
         page.default_button.click()

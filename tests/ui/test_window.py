@@ -162,7 +162,7 @@ def test_welcome_page_choice_loads_the_model(qtbot, window, smollm_path):
 def test_a_broken_model_file_is_one_line_in_the_status_bar(qtbot, window, broken_gguf):
     window.load_model(str(broken_gguf))
     qtbot.waitUntil(lambda: "Model not loaded" in window.model_status.text(), timeout=60_000)
-    message = window.statusBar().currentMessage()
+    message = window.status_line.message
     assert message and "\n" not in message and "Traceback" not in message
     assert window.centre.currentWidget() is window.welcome
 

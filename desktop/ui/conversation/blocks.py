@@ -30,7 +30,8 @@ class TextBlock(QLabel):
         self.setWordWrap(True)
         self.setOpenExternalLinks(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        # Ignored width: the text wraps to the row's width; a long word never widens the message
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.source = ""
         self.scheme = ""
 
@@ -79,16 +80,16 @@ class CodeBlock(QFrame):
         self.body.horizontalScrollBar().rangeChanged.connect(self._fit_height)  # a long line: room for the bar
         layout.addWidget(self.body)
         self._restore_timer = QTimer(self, singleShot=True, interval=1500)
-        self._restore_timer.timeout.connect(self.retranslateUi)
-        self.retranslateUi()
+        self._restore_timer.timeout.connect(self.retranslate)
+        self.retranslate()
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.copy_button.setText(self.tr("Copy"))
         self.copy_button.setAccessibleName(self.tr("Copy code"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         elif event.type() == QEvent.Type.PaletteChange and self.scheme and self.scheme != current_scheme():
             self.show_block(Block("code", self.code, self.language))  # the theme changed: recolour
         super().changeEvent(event)

@@ -9,8 +9,9 @@ Order of events for one answer, all off the UI thread:
 """
 from __future__ import annotations
 
+import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,10 +43,30 @@ class Answer:
     shown: int = 0  # pieces already on screen
     saved: str = ""
     started: float = field(default_factory=time.monotonic)
+    first_token_at: float | None = None
+    last_token_at: float | None = None
+    seed: int | None = None
+    prompt_tokens: int = 0  # measured beside the answer, for a stopped answer's figures
+    count_request: int = 0
 
     @property
     def text(self) -> str:
         return "".join(self.pieces)
+
+    def stopped_metrics(self) -> dict[str, Any]:
+        """What a stopped answer measured on the way: the engine reports no figures for it."""
+        tokens = len(self.pieces)  # the engine streams one token an event
+        ttft = (self.first_token_at - self.started) if self.first_token_at is not None else 0.0
+        span = (self.last_token_at or 0.0) - (self.first_token_at or 0.0)
+        rate = (tokens - 1) / span if tokens > 1 and span > 0 else 0.0
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": tokens, "ttft_s": round(ttft, 4),
+                "decode_tok_s": round(rate, 2), "finish_reason": "cancelled", "seed": self.seed}
+
+
+def with_seed(params: SamplingParams) -> SamplingParams:
+    """The params with a concrete seed: "Random" picks one here, so every stored answer (a stopped
+    one too) names the seed that reproduces it."""
+    return params if params.seed is not None else replace(params, seed=random.randrange(2**31))
 
 
 def transcript(store, session_id: int) -> list[tuple[Any, list[int]]]:
@@ -54,11 +75,11 @@ def transcript(store, session_id: int) -> list[tuple[Any, list[int]]]:
 
 
 class ChatController(QObject):
-    sessionOpened = Signal(object)  # the store's Session: the panel shows its settings
-    sessionsChanged = Signal()  # titles or order changed: the sidebar reloads
-    busyChanged = Signal(bool)
+    session_opened = Signal(object)  # the store's Session: the panel shows its settings
+    sessions_changed = Signal()  # titles or order changed: the sidebar reloads
+    busy_changed = Signal(bool)
     problem = Signal(str)  # one line for the status bar
-    feedbackRequested = Signal(int)  # message id
+    feedback_requested = Signal(int)  # message id
 
     def __init__(self, view: ConversationView, composer: Composer, banner: CrashBanner,
                  store: StoreBridge, engine: EngineBridge, parent: QObject | None = None) -> None:
@@ -77,15 +98,15 @@ class ChatController(QObject):
         self._refresh.timeout.connect(self._show_tokens)
         self._save = QTimer(self, interval=SAVE_MS)
         self._save.timeout.connect(self._save_partial)
-        view.messageAdded.connect(self._connect_message)
-        composer.sendRequested.connect(self.send)
-        composer.stopRequested.connect(self.stop)
-        composer.draftChanged.connect(self._measure)
+        view.message_added.connect(self._connect_message)
+        composer.send_requested.connect(self.send)
+        composer.stop_requested.connect(self.stop)
+        composer.draft_changed.connect(self._measure)
         engine.token.connect(self._on_token)
         engine.done.connect(self._on_done)
         engine.failed.connect(self._on_failed)
         engine.counted.connect(self._on_counted)
-        banner.restartRequested.connect(engine.restart)
+        banner.restart_requested.connect(engine.restart)
 
     # -- sessions --------------------------------------------------------------------------------
 
@@ -96,10 +117,15 @@ class ChatController(QObject):
         self.stop()
 
     def new_chat(self) -> None:
+        """An empty chat. JSON mode starts off (a constraint is never carried into a new chat
+        unnoticed); sampling and the system prompt stay as the user last set them."""
         self._leave()
         self.session_id, self.path = None, []
+        self.constraint = None
+        self.composer.set_constraint(None)
         self.view.clear()
         self._update_gauge(0)
+        self._measure(self.composer.text())  # a draft carried over still counts
         self.composer.edit.setFocus()
 
     def open_session(self, session_id: int, show: int | None = None) -> None:
@@ -122,8 +148,10 @@ class ChatController(QObject):
         if session.params:
             self.params = SamplingParams.from_dict(session.params)
         self.constraint = Constraint.from_dict(session.json_mode) if session.json_mode else None
+        self.composer.set_constraint(self.constraint)
         self._show(entries)
-        self.sessionOpened.emit(session)
+        self._measure(self.composer.text())
+        self.session_opened.emit(session)
 
     def forget_session(self, session_id: int) -> None:
         """The session was deleted: leave it if it is open."""
@@ -133,6 +161,7 @@ class ChatController(QObject):
     def set_generation(self, params: SamplingParams, constraint: Constraint | None, system_prompt: str) -> None:
         """New settings from the generation panel; kept with the open session."""
         self.params, self.constraint, self.system_prompt = params, constraint, system_prompt
+        self.composer.set_constraint(constraint)
         if self.session_id is not None:
             sid = self.session_id
             self.store.call(lambda s: s.update_session(sid, params=params.to_dict(), system_prompt=system_prompt,
@@ -165,7 +194,7 @@ class ChatController(QObject):
         info, options = self.engine.info, self.engine.last_options
         model_path = info.path if info else options.model_path if options else None
         return {"model_file": Path(model_path).name if model_path else None,
-                "model_sha256": self.identities.sha256_for(model_path), "params": self.params.to_dict(),
+                "model_sha256": self.identities.sha256_for(model_path), "params": with_seed(self.params).to_dict(),
                 "constraint": self.constraint.to_dict() if self.constraint else None}
 
     def send(self, text: str) -> None:
@@ -228,12 +257,16 @@ class ChatController(QObject):
             store.switch_branch(message_id)
             return transcript(store, sid)
 
-        self.store.call(store_switch, then=self._show)
+        self.store.call(store_switch, then=self._switched)
+
+    def _switched(self, entries: list[tuple[Any, list[int]]]) -> None:
+        self._show(entries)
+        self._measure(self.composer.text())
 
     def rate(self, message_id: int, rating: int | None) -> None:
         self.store.call(lambda s: s.set_rating(message_id, rating))
         if rating == -1:
-            self.feedbackRequested.emit(message_id)
+            self.feedback_requested.emit(message_id)
 
     def stop(self) -> None:
         """Cancel the answer (Stop button, Esc); what was written so far is kept."""
@@ -251,16 +284,22 @@ class ChatController(QObject):
         widget = self.view.widget_for(answer.id)
         history = [m for m, _ in entries if m.id != answer.id]
         messages = chat_messages(self.system_prompt, history)
-        request = self.engine.chat(messages, self.params, self.constraint)
-        self.answer = Answer(request, answer, widget)
+        params = SamplingParams.from_dict(answer.params) if answer.params else with_seed(self.params)
+        request = self.engine.chat(messages, params, self.constraint)
+        self.answer = Answer(request, answer, widget, seed=params.seed)
+        self.answer.count_request = self.engine.count_tokens(messages)
         self._refresh.start()
         self._save.start()
         if new_session:
-            self.sessionsChanged.emit()
+            self.sessions_changed.emit()
 
     def _on_token(self, request: int, text: str) -> None:
-        if self.answer is not None and request == self.answer.request:
-            self.answer.pieces.append(text)
+        answer = self.answer
+        if answer is not None and request == answer.request:
+            answer.pieces.append(text)
+            answer.last_token_at = time.monotonic()
+            if answer.first_token_at is None:
+                answer.first_token_at = answer.last_token_at
 
     def _show_tokens(self) -> None:
         answer = self.answer
@@ -281,20 +320,25 @@ class ChatController(QObject):
             return
         metrics = done.stats()
         metrics.update(seed=done.seed, dropped_messages=done.dropped_messages)
+        if done.finish_reason == "cancelled" and not done.completion_tokens:
+            metrics.update(answer.stopped_metrics())  # the engine answered a stop with zeros
+        if self.engine.info is not None:
+            metrics["offload"] = self.engine.info.offload  # performance reports name the device
         if done.json_valid is not None:
             metrics.update(json_valid=done.json_valid, json_error=done.json_error)
         message_id = answer.message.id
         self._end_answer()
+        seed = metrics.get("seed")
         self.store.call(lambda s: s.finish_assistant(message_id, done.text, done.finish_reason, metrics,
-                                                     seed=done.seed), then=self._finished)
-        self._update_gauge(done.prompt_tokens + done.completion_tokens)
+                                                     seed=seed), then=self._finished)
+        self._update_gauge(metrics["prompt_tokens"] + metrics["completion_tokens"])
 
     def _finished(self, message) -> None:
         self.path = [message if m.id == message.id else m for m in self.path]  # the gauge counts it now
         widget = self.view.widget_for(message.id)
         if widget is not None:
             widget.show_message(message)
-        self.sessionsChanged.emit()
+        self.sessions_changed.emit()
 
     def _on_failed(self, request: int, failure: EngineFailure) -> None:
         answer = self.answer
@@ -325,7 +369,7 @@ class ChatController(QObject):
 
     def _set_busy(self, busy: bool) -> None:
         self.composer.set_busy(busy)
-        self.busyChanged.emit(busy)
+        self.busy_changed.emit(busy)
 
     # -- context gauge ---------------------------------------------------------------------------
 
@@ -339,7 +383,10 @@ class ChatController(QObject):
             self._count_request = self.engine.count_tokens(messages)
 
     def _on_counted(self, request: int, tokens: int) -> None:
-        if request == self._count_request:
+        if self.answer is not None and request == self.answer.count_request:
+            self.answer.prompt_tokens = tokens
+            self._update_gauge(tokens)  # while the answer streams, the gauge shows the prompt
+        elif request == self._count_request:
             self._update_gauge(tokens)
 
     def _update_gauge(self, used: int) -> None:
@@ -349,8 +396,8 @@ class ChatController(QObject):
     # -- message widgets -------------------------------------------------------------------------
 
     def _connect_message(self, widget: MessageWidget) -> None:
-        widget.editSubmitted.connect(self.edit)
-        widget.regenerateRequested.connect(self.regenerate)
-        widget.branchRequested.connect(self.switch_branch)
+        widget.edit_submitted.connect(self.edit)
+        widget.regenerate_requested.connect(self.regenerate)
+        widget.branch_requested.connect(self.switch_branch)
         widget.rated.connect(self.rate)
-        widget.feedbackRequested.connect(self.feedbackRequested)
+        widget.feedback_requested.connect(self.feedback_requested)

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton,
+from PySide6.QtGui import QAction, QGuiApplication, QTextCursor
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
+from desktop.ui.composer import ComposerEdit
 from desktop.ui.conversation.blocks import MarkdownView
+from desktop.ui.elided_label import ElidedLabel
 
 
 def pretty_json(text: str) -> str | None:
@@ -26,11 +28,12 @@ def pretty_json(text: str) -> str | None:
 
 
 class MessageWidget(QFrame):
-    editSubmitted = Signal(int, str)  # user message id, new text: becomes a sibling branch
-    regenerateRequested = Signal(int)  # assistant message id
-    branchRequested = Signal(int)  # the sibling message to switch to
+    edit_submitted = Signal(int, str)  # user message id, new text: becomes a sibling branch
+    regenerate_requested = Signal(int)  # assistant message id
+    branch_requested = Signal(int)  # the sibling message to switch to
     rated = Signal(int, object)  # message id, 1 / -1 / None
-    feedbackRequested = Signal(int)  # message id
+    feedback_requested = Signal(int)  # message id
+    edit_started = Signal(object)  # this widget: the view scrolls its editor into sight
 
     def __init__(self, message: Any, siblings: list[int] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,12 +55,15 @@ class MessageWidget(QFrame):
         self.plain = QLabel(self)  # user text is shown as typed, not as Markdown
         self.plain.setObjectName("userText")
         self.plain.setWordWrap(True)
+        self.plain.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         self.plain.setTextFormat(Qt.TextFormat.PlainText)
         self.plain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.body)
         layout.addWidget(self.plain)
-        self.editor = QPlainTextEdit(self)
+        self.editor = ComposerEdit(self)  # Enter sends, Shift+Enter breaks the line: as in the composer
         self.editor.setObjectName("messageEditor")
+        self.editor.setTabChangesFocus(True)
+        self.editor.submitted.connect(self._submit_edit)
         self.editor.hide()
         layout.addWidget(self.editor)
         self.edit_buttons = QHBoxLayout()
@@ -87,21 +93,22 @@ class MessageWidget(QFrame):
         self.copy_button = self._tool("copyMessage", "", self.copy)
         self.edit_button = self._tool("editMessage", "", self.begin_edit)
         self.regenerate_button = self._tool("regenerate", "",
-                                            lambda: self.regenerateRequested.emit(self.message.id))
+                                            lambda: self.regenerate_requested.emit(self.message.id))
         self.thumb_up = self._tool("thumbUp", "👍", lambda: self._rate(1), checkable=True)
         self.thumb_down = self._tool("thumbDown", "👎", lambda: self._rate(-1), checkable=True)
         for w in (self.copy_button, self.edit_button, self.regenerate_button, self.thumb_up, self.thumb_down):
             footer.addWidget(w)
         footer.addStretch(1)
-        self.stats = QLabel(self)
+        self.stats = ElidedLabel(self)  # cut with "…" in a narrow window, whole in its tooltip
         self.stats.setObjectName("messageStats")
-        footer.addWidget(self.stats)
+        self.stats.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        footer.addWidget(self.stats, 4)
         layout.addLayout(footer)
 
         self.show_message(message)
         self.set_siblings(self.siblings)
         self.end_edit()
-        self.retranslateUi()
+        self.retranslate()
 
     def _tool(self, name: str, text: str, slot, checkable: bool = False) -> QToolButton:
         button = QToolButton(self)
@@ -181,7 +188,7 @@ class MessageWidget(QFrame):
                  "error": self.tr("interrupted")}
         if reason in notes:
             parts.append(notes[reason])
-        self.stats.setText(" · ".join(parts))
+        self.stats.set_full_text(" · ".join(parts))
         self.stats.setVisible(not self.is_user and bool(parts))
 
     # -- branches --------------------------------------------------------------------------------
@@ -200,7 +207,7 @@ class MessageWidget(QFrame):
     def _go_branch(self, step: int) -> None:
         index = self.siblings.index(self.message.id) + step
         if 0 <= index < len(self.siblings):
-            self.branchRequested.emit(self.siblings[index])
+            self.branch_requested.emit(self.siblings[index])
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -212,7 +219,9 @@ class MessageWidget(QFrame):
         for w in (self.editor, self.save_edit, self.cancel_edit):
             w.show()
         self.plain.hide()
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
         self.editor.setFocus()
+        self.edit_started.emit(self)
 
     def end_edit(self) -> None:
         for w in (self.editor, self.save_edit, self.cancel_edit):
@@ -223,7 +232,7 @@ class MessageWidget(QFrame):
         text = self.editor.toPlainText().strip()
         if text:
             self.end_edit()
-            self.editSubmitted.emit(self.message.id, text)
+            self.edit_submitted.emit(self.message.id, text)
 
     def _rate(self, value: int) -> None:
         current = self.message.rating
@@ -239,16 +248,16 @@ class MessageWidget(QFrame):
         if self.is_user:
             menu.addAction(self.tr("Edit"), self.begin_edit)
         else:
-            menu.addAction(self.tr("Regenerate"), lambda: self.regenerateRequested.emit(self.message.id))
+            menu.addAction(self.tr("Regenerate"), lambda: self.regenerate_requested.emit(self.message.id))
         menu.addSeparator()
         feedback = QAction(self.tr("Send feedback…"), menu)
-        feedback.triggered.connect(lambda: self.feedbackRequested.emit(self.message.id))
+        feedback.triggered.connect(lambda: self.feedback_requested.emit(self.message.id))
         menu.addAction(feedback)
         menu.exec(self.mapToGlobal(pos))
 
     # -- language --------------------------------------------------------------------------------
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         if self.is_user:
             self.author.setText(self.tr("You"))
         else:
@@ -269,6 +278,8 @@ class MessageWidget(QFrame):
             button.setToolTip(tip)
             button.setAccessibleName(tip)
         self.editor.setAccessibleName(self.tr("Edit message"))
+        self.editor.setPlaceholderText(self.tr("Enter sends, Shift+Enter new line"))
+        self.save_edit.setToolTip(self.tr("Send the edited question as a new branch (Enter)"))
         self.save_edit.setText(self.tr("Save and send"))
         self.cancel_edit.setText(self.tr("Cancel"))
         self._show_stats()
@@ -277,5 +288,5 @@ class MessageWidget(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.ui.conversation.message import MessageWidget
@@ -16,7 +16,7 @@ STICKY_MARGIN_PX = 32  # "at the bottom" tolerance, so a pixel of rounding never
 
 
 class ConversationView(QScrollArea):
-    messageAdded = Signal(object)  # the new MessageWidget, for the controller to connect
+    message_added = Signal(object)  # the new MessageWidget, for the controller to connect
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,7 +41,7 @@ class ConversationView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._user_scrolled)
         bar.rangeChanged.connect(self._content_grew)
-        self.retranslateUi()
+        self.retranslate()
 
     # -- content ---------------------------------------------------------------------------------
 
@@ -65,8 +65,9 @@ class ConversationView(QScrollArea):
         widget = MessageWidget(message, siblings, self._column)
         self._layout.insertWidget(self._layout.count() - 1, widget)
         self.messages.append(widget)
+        widget.edit_started.connect(self._show_editor)
         self.empty_hint.hide()
-        self.messageAdded.emit(widget)
+        self.message_added.emit(widget)
         return widget
 
     def truncate_after(self, message_id: int | None) -> None:
@@ -94,16 +95,22 @@ class ConversationView(QScrollArea):
         if self.following:
             self.verticalScrollBar().setValue(maximum)
 
+    def _show_editor(self, widget: MessageWidget) -> None:
+        """Editing a question far up: bring its editor and buttons into view, once laid out."""
+        self.following = False
+        QTimer.singleShot(0, lambda: self.ensureWidgetVisible(widget.save_edit, 24, 24)
+                          if widget in self.messages else None)
+
     def scroll_to_bottom(self) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
     # -- language --------------------------------------------------------------------------------
 
-    def retranslateUi(self) -> None:
+    def retranslate(self) -> None:
         self.empty_hint.setText(self.tr("Ask anything.\nEnter sends, Shift+Enter starts a new line."))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.retranslateUi()
+            self.retranslate()
         super().changeEvent(event)
