@@ -25,7 +25,14 @@ SHAPES = (
      QT_TRANSLATE_NOOP("DeviceText", "CPU (needs ~%1 GiB of VRAM, %2 has %3 GiB free)")),
     (r"GPU: (.+), all layers \(~([\d.]+) GiB of ([\d.]+) GiB free\)",
      QT_TRANSLATE_NOOP("DeviceText", "GPU: %1, all layers (~%2 GiB of %3 GiB free)")),
+    # the start-up self-check fell back (desktop/engine/runtime_check.py): CPU tier; what is off
+    (r"CPU \(([^;]+); (.+) off: it crashed on this machine\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (%1; %2 off: it crashed on this machine)")),
+    (r"CPU \((.+) off: it crashed on this machine\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU (%1 off: it crashed on this machine)")),
 )
+# Words inside those lines that are not CPU feature names (which read the same in every language)
+TERMS = (QT_TRANSLATE_NOOP("DeviceText", "extra buffer types"),)
 
 
 def device_text(engine_line: str) -> str:
@@ -35,6 +42,8 @@ def device_text(engine_line: str) -> str:
         if match:
             text = QCoreApplication.translate(CONTEXT, sentence)
             for number, value in enumerate(match.groups(), start=1):
+                for term in TERMS:
+                    value = value.replace(term, QCoreApplication.translate(CONTEXT, term))
                 text = text.replace(f"%{number}", value)
             return text
     return engine_line

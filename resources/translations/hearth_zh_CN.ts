@@ -330,6 +330,18 @@ Enter 发送，Shift+Enter 换行。</translation>
         <source>GPU: %1, all layers (~%2 GiB of %3 GiB free)</source>
         <translation>GPU：%1，全部层（约 %2 GiB，可用 %3 GiB）</translation>
     </message>
+    <message>
+        <source>CPU (%1; %2 off: it crashed on this machine)</source>
+        <translation>CPU（%1；%2 已关闭：它在这台机器上崩溃过）</translation>
+    </message>
+    <message>
+        <source>CPU (%1 off: it crashed on this machine)</source>
+        <translation>CPU（%1 已关闭：它在这台机器上崩溃过）</translation>
+    </message>
+    <message>
+        <source>extra buffer types</source>
+        <translation>额外缓冲区类型</translation>
+    </message>
 </context>
 <context>
     <name>DownloadProgress</name>
