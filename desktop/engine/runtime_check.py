@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import signal
@@ -109,6 +110,7 @@ def apply(choice: Choice | None) -> Choice:
     loads; returns the choice in force."""
     import llama_cpp
 
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # as Llama(verbose=False) would
     variants = cpu_backends.ranked() if cpu_backends.variant_files() else []
     if choice is None or (variants and choice.variant not in {v.tag for v in variants}):
         choice = resolve(CONFIGS[0], variants)
@@ -253,9 +255,12 @@ def probe(model_path: str, config_name: str) -> int:
         os.kill(os.getpid(), signal.SIGSEGV)
     tokens = llm.tokenize(b"The capital of France is", add_bos=True)
     llm.eval(tokens)
+    decoded = []
     for _ in range(PROBE_TOKENS):
-        llm.eval([llm.sample(temp=0.0)])
-    print(json.dumps(choice.to_dict()), flush=True)
+        decoded.append(llm.sample(temp=0.0))
+        llm.eval(decoded[-1:])
+    print("decoded:", repr(llm.detokenize(decoded).decode("utf-8", errors="replace")))
+    print(json.dumps(choice.to_dict()), flush=True)  # the last line: what the client reads
     return 0
 
 
