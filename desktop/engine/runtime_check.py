@@ -36,6 +36,7 @@ PROBE_TOKENS = 4
 CRASH_ENV = "HEARTH_PROBE_CRASH"
 CHOICE_ENV = "HEARTH_RUNTIME"  # the proven choice, handed to the worker process
 EXIT_NOT_APPLICABLE, EXIT_MODEL_FAILED = 3, 4
+FALLBACK_MARK = "it crashed on this machine"  # in the device line while a fallback is in force
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def device_line(choice: Choice) -> str:
     """The device line while a fallback is in force, e.g. "CPU (AVX-512; AMX off: it crashed on
     this machine)" (desktop/ui/device_text.py translates this shape)."""
     tier = f"{choice.tier}; " if choice.tier else ""
-    return f"CPU ({tier}{choice.off} off: it crashed on this machine)"
+    return f"CPU ({tier}{choice.off} off: {FALLBACK_MARK})"
 
 
 # --- applying a choice in a worker or probe process --------------------------------------------

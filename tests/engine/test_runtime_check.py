@@ -37,6 +37,12 @@ def load(model_path) -> EngineClient:
     return engine
 
 
+def hearth_chat(model_path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", "chat", "-m", str(model_path), "--no-save",
+                           "--max-tokens", "4", "Hi"], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ))
+
+
 def record() -> dict:
     return json.loads(runtime_check.record_path().read_text())
 
@@ -65,6 +71,9 @@ def test_a_crashing_probe_falls_back_remembers_it_and_the_next_start_goes_straig
     with load(smollm_path) as engine:
         assert engine.model.offload == line
         assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
+    result = hearth_chat(smollm_path)
+    assert result.returncode == 0 and result.stdout.strip()
+    assert f"hearth: note: {line}" in result.stderr.splitlines()
 
 
 def test_a_build_that_crashes_in_every_configuration_ends_in_one_clear_line(smollm_path, monkeypatch):
@@ -74,9 +83,7 @@ def test_a_build_that_crashes_in_every_configuration_ends_in_one_clear_line(smol
     message = str(failure.value)
     assert "\n" not in message and "every configuration" in message and "as-built: SIGSEGV" in message
     assert not runtime_check.record_path().exists()  # nothing proven: the next start tries again
-    result = subprocess.run([sys.executable, "-m", "desktop", "chat", "-m", str(smollm_path), "--no-save",
-                             "--max-tokens", "4", "Hi"], capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ))
+    result = hearth_chat(smollm_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "every configuration" in result.stderr.strip().splitlines()[-1]
 
