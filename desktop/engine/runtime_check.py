@@ -206,7 +206,8 @@ def _how_it_died(returncode: int) -> str:
 def proven_choice(model_path: str) -> Choice | None:
     """The configuration to run on this machine, probing each in turn the first time (with the
     model about to be loaded). None when the probe could not tell (the model itself does not
-    load: the worker's load then reports why). Raises HearthError when every configuration crashed."""
+    load: the worker's load then reports why; or a probe took longer than PROBE_TIMEOUT_S: the
+    build runs as built and the next start probes again). Raises HearthError when every configuration crashed."""
     known = remembered()
     if known is not None:
         return known
@@ -216,9 +217,8 @@ def proven_choice(model_path: str) -> Choice | None:
             run = subprocess.run(_probe_command(model_path, config.name), capture_output=True, text=True,
                                  timeout=PROBE_TIMEOUT_S, stdin=subprocess.DEVNULL)
             code = run.returncode
-        except subprocess.TimeoutExpired:
-            tried.append({"config": config.name, "result": f"no answer in {PROBE_TIMEOUT_S} s"})
-            continue
+        except subprocess.TimeoutExpired:  # a busy or slow machine, not a crash: prove nothing
+            return None
         if code == EXIT_NOT_APPLICABLE:
             continue
         if code == EXIT_MODEL_FAILED:

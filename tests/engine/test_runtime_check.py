@@ -123,3 +123,10 @@ def test_a_build_with_its_cpu_code_linked_in_has_two_configurations():
     assert usable == ["as-built", "no-extra-buffers"]
     only_haswell = variants("haswell")
     assert runtime_check.resolve(runtime_check.CONFIGS[1], only_haswell) is None  # no lower tier
+
+
+def test_a_probe_too_slow_to_answer_proves_nothing_and_the_build_runs_as_built(smollm_path, monkeypatch):
+    monkeypatch.setattr(runtime_check, "PROBE_TIMEOUT_S", 0.05)  # a machine far too busy to answer
+    with load(smollm_path) as engine:
+        assert "crashed" not in engine.model.offload
+    assert not runtime_check.record_path().exists()  # the next start probes again
