@@ -112,7 +112,7 @@ def _read_text(path: str) -> str:
 def load_client(args: argparse.Namespace, identify: bool = False):
     """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
     start hashing the file meanwhile (for an answer that will be stored)."""
-    from desktop.engine import LoadOptions
+    from desktop.engine import LoadOptions, runtime_check
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
     from desktop.models.identity import hash_in_background
@@ -130,6 +130,8 @@ def load_client(args: argparse.Namespace, identify: bool = False):
         raise
     if client.load_warning:
         print(f"hearth: warning: {client.load_warning}", file=sys.stderr)
+    if runtime_check.FALLBACK_MARK in client.model.offload:  # slower than it could be, and why
+        print(f"hearth: note: {client.model.offload}", file=sys.stderr)
     return client
 
 

@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
         worker_main(int(argv[1]))
         return 0
+    if argv[:1] == ["--engine-probe"]:  # ... and its start-up self-check (desktop.engine.runtime_check)
+        from desktop.engine.runtime_check import probe
+
+        return probe(argv[1], argv[2])
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None) or _open_app

@@ -9,6 +9,8 @@ naming what happened, and the next request starts a fresh worker and reloads the
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import queue
 import signal
 import socket
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from desktop.chat_messages import ChatMessage
+from desktop.engine import runtime_check
 from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
 from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.prompt import with_schema_hint
@@ -87,6 +90,8 @@ class EngineClient:
         self.model: ModelInfo | None = None
         self.load_warning: str | None = None
         self.last_crash: str | None = None
+        self._runtime: runtime_check.Choice | None = None  # proven on this machine (runtime_check)
+        self._worker_runtime: runtime_check.Choice | None = None
 
     # --- worker lifecycle ----------------------------------------------------------------------
 
@@ -104,7 +109,12 @@ class EngineClient:
                 return
             parent_sock, child_sock = socket.socketpair()
             fd = child_sock.fileno()
-            process = subprocess.Popen(worker_command(fd), pass_fds=(fd,), stdin=subprocess.DEVNULL)
+            choice = self._runtime or runtime_check.remembered()
+            env = {k: v for k, v in os.environ.items() if k != runtime_check.CHOICE_ENV}
+            if choice is not None:
+                env[runtime_check.CHOICE_ENV] = json.dumps(choice.to_dict())
+            process = subprocess.Popen(worker_command(fd), pass_fds=(fd,), stdin=subprocess.DEVNULL, env=env)
+            self._worker_runtime = choice
             child_sock.close()
             conn = Connection(parent_sock.detach())
             self._process, self._conn = process, conn
@@ -187,12 +197,23 @@ class EngineClient:
         """Load a model (replacing any loaded one). Raises HearthError with one clear line; the
         worker checks the file (desktop.models.gguf_info) before llama.cpp sees it."""
         options = LoadOptions(**{**options.__dict__, "model_path": str(Path(options.model_path).resolve())})
+        self._prove_runtime(options.model_path)
         data = self._control("load", options.__dict__, "loaded")
         self._options = options
         self.model = ModelInfo(**data["model"])
         self.load_warning = data["warning"]
         self.last_crash = None
         return self.model
+
+    def _prove_runtime(self, model_path: str) -> None:
+        """The first load on a machine proves llama.cpp's CPU code there (desktop.engine.
+        runtime_check); a worker started before that, with other code, is replaced."""
+        if self._runtime is None:
+            self._runtime = runtime_check.proven_choice(model_path)
+        with self._lock:
+            stale = self._alive() and self._worker_runtime != self._runtime and self._runtime is not None
+        if stale:
+            self.close()
 
     def restart(self) -> ModelInfo | None:
         """Start a fresh worker and reload the last model (the app's "Restart engine")."""

@@ -22,6 +22,7 @@ from desktop.engine.context_policy import fit_messages
 from desktop.engine.hardware import choose_gpu_layers, nvidia_devices, physical_cores
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
+from desktop.engine.runtime_check import Choice, apply, choice_from_env, device_line
 from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
@@ -44,12 +45,14 @@ def main(fd: int) -> None:
     # Ctrl+C in a terminal reaches the whole process group; the parent decides how to stop
     # (close() / shutdown), so the worker must not die with a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    Worker(Connection(fd)).serve()
+    runtime = apply(choice_from_env())  # the CPU code the start-up self-check proved here
+    Worker(Connection(fd), runtime).serve()
 
 
 class Worker:
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, runtime: Choice) -> None:
         self.conn = conn
+        self.runtime = runtime
         self.send_lock = threading.Lock()
         self.jobs: queue.Queue = queue.Queue()
         self.cancelled: set[int] = set()
@@ -129,6 +132,8 @@ class Worker:
         n_ctx = options.n_ctx or min(info.context_length or 4096, 4096)
         gpu_layers, offload = choose_gpu_layers(info, n_ctx, llama_cpp.llama_supports_gpu_offload(),
                                                 options.n_gpu_layers)
+        if gpu_layers == 0 and self.runtime.off:
+            offload = device_line(self.runtime)  # the reason it runs slower than it could
         threads = options.n_threads or physical_cores()
         self.log_errors.clear()
         try:
@@ -178,8 +183,16 @@ class Worker:
             "gpu_offload": bool(gpu),
             "backend": "CUDA" if gpu else "CPU",
             "devices": devices,
+            "cpu_variant": self._cpu_variant(),
             "system_info": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
         })
+
+    def _cpu_variant(self) -> str:
+        """Which of llama.cpp's CPU codes runs: "haswell (AVX2)", or "built in" for a build
+        that has one linked in (a native or CUDA build)."""
+        runtime = self.runtime
+        name = f"{runtime.variant} ({runtime.tier})" if runtime.variant else "built in"
+        return name + (f"; {runtime.off} off: it crashed on this machine" if runtime.off else "")
 
     # --- prompts -------------------------------------------------------------------------------
 

@@ -90,7 +90,7 @@ def start(app: QApplication, model: str | None = None):
     except HearthError as exc:
         settings.notice = str(exc)
     window = MainWindow(settings, StoreBridge(), EngineBridge())
-    wanted = model or (settings.last_model or None)
+    wanted = model or settings.last_model or first_run_model()
     if wanted:
         window.engine.last_options = settings.load_options(wanted)  # shows the chat, not the welcome
         window.show_welcome_if_needed()
@@ -147,6 +147,16 @@ LATER_MODULES = ("desktop.jsonmode.compile",)
 WARM_IDLE_MS = 8000
 # The feedback outbox is first retried this long after start-up, off the critical path.
 OUTBOX_RETRY_DELAY_MS = 15000
+
+
+def first_run_model() -> str | None:
+    """The default catalog model when nothing was chosen yet but it is on disk: ./hearth-setup
+    fetches it, so the first start after set-up opens ready to chat rather than on "No model
+    loaded". Never a download here: without the file the welcome page offers the choices."""
+    from desktop.models.catalog import DEFAULT_MODEL, find
+    from desktop.models.fetch import is_present
+
+    return DEFAULT_MODEL if is_present(find(DEFAULT_MODEL)) else None
 
 
 def warm_when_idle(window, names: tuple[str, ...]) -> None:

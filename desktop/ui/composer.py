@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
-from desktop.engine.types import Constraint
+from desktop.jsonmode.constraint import Constraint
 
 COUNT_DELAY_MS = 300  # measure the draft this long after the last keystroke
 

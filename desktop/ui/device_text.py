@@ -25,7 +25,14 @@ SHAPES = (
      QT_TRANSLATE_NOOP("DeviceText", "CPU (needs ~{need} GiB of VRAM, {device} has {free} GiB free)")),
     (r"GPU: (?P<device>.+), all layers \(~(?P<need>[\d.]+) GiB of (?P<free>[\d.]+) GiB free\)",
      QT_TRANSLATE_NOOP("DeviceText", "GPU: {device}, all layers (~{need} GiB of {free} GiB free)")),
+    # the start-up self-check fell back (desktop/engine/runtime_check.py): CPU tier; what is off
+    (r"CPU \((?P<tier>[^;]+); (?P<off>.+) off: it crashed on this machine\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU ({tier}; {off} off: it crashed on this machine)")),
+    (r"CPU \((?P<off>.+) off: it crashed on this machine\)",
+     QT_TRANSLATE_NOOP("DeviceText", "CPU ({off} off: it crashed on this machine)")),
 )
+# Words inside those lines that are not CPU feature names (which read the same in every language)
+TERMS = (QT_TRANSLATE_NOOP("DeviceText", "extra buffer types"),)
 
 
 def device_text(engine_line: str) -> str:
@@ -33,5 +40,10 @@ def device_text(engine_line: str) -> str:
     for pattern, sentence in SHAPES:
         match = re.fullmatch(pattern, engine_line)
         if match:
-            return QCoreApplication.translate(CONTEXT, sentence).format(**match.groupdict())
+            values = {}
+            for name, value in match.groupdict().items():
+                for term in TERMS:
+                    value = value.replace(term, QCoreApplication.translate(CONTEXT, term))
+                values[name] = value
+            return QCoreApplication.translate(CONTEXT, sentence).format(**values)
     return engine_line

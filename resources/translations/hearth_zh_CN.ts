@@ -353,6 +353,18 @@ Enter 发送，Shift+Enter 换行。</translation>
         <source>GPU: {device}, all layers (~{need} GiB of {free} GiB free)</source>
         <translation>GPU：{device}，全部层（约 {need} GiB，可用 {free} GiB）</translation>
     </message>
+    <message>
+        <source>CPU ({tier}; {off} off: it crashed on this machine)</source>
+        <translation>CPU（{tier}；{off} 已关闭：它在这台机器上崩溃过）</translation>
+    </message>
+    <message>
+        <source>CPU ({off} off: it crashed on this machine)</source>
+        <translation>CPU（{off} 已关闭：它在这台机器上崩溃过）</translation>
+    </message>
+    <message>
+        <source>extra buffer types</source>
+        <translation>额外缓冲区类型</translation>
+    </message>
 </context>
 <context>
     <name>DownloadProgress</name>

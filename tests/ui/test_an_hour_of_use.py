@@ -11,7 +11,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop.engine.types import Constraint, SamplingParams
+from desktop.engine.types import SamplingParams
+from desktop.jsonmode.constraint import Constraint
 from desktop.ui.i18n import set_language
 from tests.ui.chat_helpers import send, stored, wait_idle
 

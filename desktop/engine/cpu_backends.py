@@ -1,0 +1,99 @@
+"""llama.cpp's CPU code as Hearth's portable build ships it: one library per CPU generation.
+
+The build (packaging/build-llama.sh) uses llama.cpp's GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS, as
+llama.cpp's own release builds do: `libggml-cpu-haswell.so`, `libggml-cpu-skylakex.so`, ... sit
+beside libllama, each reports through `ggml_backend_score` whether this CPU can run it and how well,
+and the best one is loaded at run time. Hearth loads a variant itself (rather than letting ggml pick)
+so that the start-up self-check (desktop.engine.runtime_check) can fall back to a lesser one when
+the best crashes on a machine. A build without variant files (a native or CUDA build) has its CPU
+code linked in; then there is nothing to choose here.
+
+Only the worker and the probe processes load these libraries; the UI process only reads names.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# What each of llama.cpp's x86 variants adds, in the words the device line uses. Variants of one
+# tier (cascadelake, icelake, zen4, ... are all "AVX-512") differ in extensions a user need not
+# read about; falling back is worth it only to a variant of another tier.
+TIERS: dict[str, tuple[str, ...]] = {
+    "x64": (), "sse42": ("SSE4.2",),
+    "sandybridge": ("AVX",), "ivybridge": ("AVX",), "piledriver": ("AVX",),
+    "haswell": ("AVX2",), "alderlake": ("AVX2", "AVX-VNNI"),
+    "skylakex": ("AVX-512",), "cannonlake": ("AVX-512",), "cascadelake": ("AVX-512",),
+    "icelake": ("AVX-512",), "cooperlake": ("AVX-512",), "zen4": ("AVX-512",),
+    "sapphirerapids": ("AVX-512", "AMX"),
+}
+_PREFIX = "libggml-cpu-" if sys.platform != "win32" else "ggml-cpu-"
+_SUFFIX = ".dll" if sys.platform == "win32" else ".so"
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str  # "haswell"
+    score: int  # ggml_backend_score(): 0 = this CPU cannot run it; higher = uses more of the CPU
+    path: Path
+
+    @property
+    def tier(self) -> tuple[str, ...]:
+        return TIERS.get(self.tag, (self.tag,))
+
+
+def tier_label(tier: tuple[str, ...]) -> str:
+    """ "AVX-512, AMX"; the variant without any extension is plain x86-64 code."""
+    return ", ".join(tier) or "x86-64"
+
+
+def library_dir() -> Path | None:
+    """llama-cpp-python's library folder, found without importing llama_cpp (the UI must not)."""
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "lib"
+
+
+def variant_files(lib_dir: Path | None = None) -> list[Path]:
+    lib_dir = lib_dir or library_dir()
+    if lib_dir is None or not lib_dir.is_dir():
+        return []
+    return sorted(p for p in lib_dir.iterdir() if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX))
+
+
+def _score(path: Path) -> int:
+    """Ask the variant itself; loading it runs none of its vector code, only its CPU-feature check."""
+    try:
+        lib = ctypes.CDLL(str(path), mode=os.RTLD_LOCAL if hasattr(os, "RTLD_LOCAL") else 0)
+    except OSError:
+        return 0
+    score = getattr(lib, "ggml_backend_score", None)
+    if score is None:
+        return 0
+    score.restype = ctypes.c_int
+    return int(score())
+
+
+def ranked(lib_dir: Path | None = None) -> list[Variant]:
+    """The variants this CPU can run, best first (llama.cpp's own order). Call only in a process
+    that has imported llama_cpp: the variants need its libggml-base loaded."""
+    found = [Variant(p.name[len(_PREFIX):-len(_SUFFIX)], _score(p), p) for p in variant_files(lib_dir)]
+    return sorted((v for v in found if v.score > 0), key=lambda v: v.score, reverse=True)
+
+
+def load(variant: Variant) -> None:
+    """Register `variant` as llama.cpp's CPU backend for this process (before any model loads)."""
+    lib_dir = variant.path.parent
+    name = "ggml.dll" if sys.platform == "win32" else "libggml.dylib" if sys.platform == "darwin" else "libggml.so"
+    ggml = ctypes.CDLL(str(lib_dir / name))
+    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    ggml.ggml_backend_load.restype = ctypes.c_void_p
+    ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
+    if ggml.ggml_backend_reg_count():
+        raise RuntimeError("llama.cpp already loaded a CPU backend in this process")
+    if not ggml.ggml_backend_load(os.fsencode(variant.path)):
+        raise RuntimeError(f"llama.cpp could not load its CPU code {variant.path.name}")

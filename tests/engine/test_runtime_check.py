@@ -1,0 +1,132 @@
+"""The start-up self-check with real llama.cpp in real probe and worker processes.
+
+A probe is made to crash by HEARTH_PROBE_CRASH (a real SIGSEGV just before its first decode, in
+the probe process only); each test has its own cache folder, so each starts on a "new" machine.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.engine import LoadOptions, SamplingParams
+from desktop.engine import runtime_check
+from desktop.engine.client import EngineClient
+from desktop.engine.cpu_backends import Variant
+from desktop.errors import HearthError
+
+HELLO = [{"role": "user", "content": "Say hello."}]
+
+
+@pytest.fixture(autouse=True)
+def new_machine(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("HEARTH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(runtime_check.CRASH_ENV, raising=False)
+    return tmp_path / "cache"
+
+
+def load(model_path) -> EngineClient:
+    engine = EngineClient()
+    try:
+        engine.load(LoadOptions(str(model_path), n_ctx=512))
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
+def hearth_chat(model_path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "desktop", "chat", "-m", str(model_path), "--no-save",
+                           "--max-tokens", "4", "Hi"], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ))
+
+
+def record() -> dict:
+    return json.loads(runtime_check.record_path().read_text())
+
+
+def test_a_machine_where_nothing_crashes_keeps_the_build_as_it_is(smollm_path):
+    with load(smollm_path) as engine:
+        assert "crashed" not in engine.model.offload
+        assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
+    assert record()["choice"]["config"] == "as-built"
+    assert record()["tried"] == [{"config": "as-built", "result": "ok"}]
+
+
+def test_a_crashing_probe_falls_back_remembers_it_and_the_next_start_goes_straight_to_it(
+        smollm_path, monkeypatch):
+    monkeypatch.setenv(runtime_check.CRASH_ENV, "as-built")
+    with load(smollm_path) as engine:
+        line = engine.model.offload
+        assert line.startswith("CPU (") and line.endswith("off: it crashed on this machine)")
+        assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
+        assert "crashed on this machine" in engine.build_info()["cpu_variant"]
+    remembered = record()
+    assert remembered["tried"][0] == {"config": "as-built", "result": "SIGSEGV"}
+    assert remembered["choice"]["config"] != "as-built"
+    # every probe would crash now: the next start must not run one
+    monkeypatch.setenv(runtime_check.CRASH_ENV, "all")
+    with load(smollm_path) as engine:
+        assert engine.model.offload == line
+        assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
+    result = hearth_chat(smollm_path)
+    assert result.returncode == 0 and result.stdout.strip()
+    assert f"hearth: note: {line}" in result.stderr.splitlines()
+
+
+def test_a_build_that_crashes_in_every_configuration_ends_in_one_clear_line(smollm_path, monkeypatch):
+    monkeypatch.setenv(runtime_check.CRASH_ENV, "all")
+    with pytest.raises(HearthError) as failure:
+        load(smollm_path)
+    message = str(failure.value)
+    assert "\n" not in message and "every configuration" in message and "as-built: SIGSEGV" in message
+    assert not runtime_check.record_path().exists()  # nothing proven: the next start tries again
+    result = hearth_chat(smollm_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "every configuration" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_damaged_model_is_not_blamed_on_the_cpu(smollm_path, tmp_path):
+    damaged = tmp_path / "damaged.gguf"
+    damaged.write_bytes(smollm_path.read_bytes()[: 4 * 2**20])
+    with pytest.raises(HearthError):
+        load(damaged)
+    assert not runtime_check.record_path().exists()
+    with load(smollm_path) as engine:  # the real model still proves the machine
+        assert "crashed" not in engine.model.offload
+
+
+def variants(*tags: str) -> list[Variant]:
+    return [Variant(tag, 100 - i, Path(f"libggml-cpu-{tag}.so")) for i, tag in enumerate(tags)]
+
+
+AMX_MACHINE = variants("sapphirerapids", "zen4", "cooperlake", "icelake", "haswell", "piledriver", "x64")
+
+
+@pytest.mark.parametrize("config, variant, line", [
+    ("as-built", "sapphirerapids", None),
+    ("next-tier", "zen4", "CPU (AVX-512; AMX off: it crashed on this machine)"),
+    ("no-extra-buffers", "sapphirerapids",
+     "CPU (AVX-512, AMX; extra buffer types off: it crashed on this machine)"),
+    ("baseline", "x64", "CPU (x86-64; AVX-512, AMX, extra buffer types off: it crashed on this machine)"),
+])
+def test_the_fallback_table_on_an_amx_machine(config, variant, line):
+    choice = runtime_check.resolve(next(c for c in runtime_check.CONFIGS if c.name == config), AMX_MACHINE)
+    assert choice.variant == variant
+    assert (runtime_check.device_line(choice) if choice.off else None) == line
+
+
+def test_a_build_with_its_cpu_code_linked_in_has_two_configurations():
+    usable = [c.name for c in runtime_check.CONFIGS if runtime_check.resolve(c, []) is not None]
+    assert usable == ["as-built", "no-extra-buffers"]
+    only_haswell = variants("haswell")
+    assert runtime_check.resolve(runtime_check.CONFIGS[1], only_haswell) is None  # no lower tier
+
+
+def test_a_probe_too_slow_to_answer_proves_nothing_and_the_build_runs_as_built(smollm_path, monkeypatch):
+    monkeypatch.setattr(runtime_check, "PROBE_TIMEOUT_S", 0.05)  # a machine far too busy to answer
+    with load(smollm_path) as engine:
+        assert "crashed" not in engine.model.offload
+    assert not runtime_check.record_path().exists()  # the next start probes again
