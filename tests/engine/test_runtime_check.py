@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams
 from desktop.engine import runtime_check
 from desktop.engine.client import EngineClient
 from desktop.engine.cpu_backends import Variant
 from desktop.errors import HearthError
 
-HELLO = [{"role": "user", "content": "Say hello."}]
+HELLO = [ChatMessage("user", "Say hello.")]
 
 
 @pytest.fixture(autouse=True)
