@@ -17,7 +17,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
-from desktop.engine.hardware import VRAM_OVERHEAD_BYTES, kv_cache_bytes
+from desktop.engine.hardware import VRAM_OVERHEAD_BYTES
+from desktop.engine.memory_estimate import kv_cache_bytes
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
