@@ -115,10 +115,14 @@ class GenerationPanel(QWidget):
         self.model_box = QGroupBox()
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
+        self.load_label = QLabel()  # what llama.cpp built: KV cache and flash attention
+        self.load_label.setWordWrap(True)
+        self.load_label.setProperty("role", "hint")
         self.model_button = QPushButton()
         self.model_button.clicked.connect(self.manage_models_requested)
         layout = QVBoxLayout(self.model_box)
         layout.addWidget(self.model_label)
+        layout.addWidget(self.load_label)
         layout.addWidget(self.model_button)
         self._model: ModelInfo | None = None
         return self.model_box
@@ -494,6 +498,14 @@ class GenerationPanel(QWidget):
             .replace("%3", device_text(info.offload)).replace("%4", str(info.n_ctx)))
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
+        self._show_load(info)
+
+    def _show_load(self, info: ModelInfo | None) -> None:
+        shown = info is not None and bool(info.kv_type)
+        self.load_label.setVisible(shown)
+        if shown:
+            state = self.tr("on") if info.flash_attn == "enabled" else self.tr("off")
+            self.load_label.setText(self.tr("KV cache {kv} · flash attention {state}").format(kv=info.kv_type, state=state))
 
     def minimumSizeHint(self) -> QSize:
         """As wide as the controls need (the scroll area scrolls only vertically), in any language."""
