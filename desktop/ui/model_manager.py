@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from desktop.engine.hardware import VRAM_OVERHEAD_BYTES
 from desktop.engine.load_plan import plan_load
-from desktop.engine.memory_estimate import kv_cache_bytes
+from desktop.engine.memory_estimate import estimate
 from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
@@ -36,16 +36,17 @@ if TYPE_CHECKING:
 GIB = 2**30
 
 
-def vram_estimate(info: GgufInfo, n_ctx: int, gpu_layers: int | None) -> int:
+def vram_estimate(info: GgufInfo, n_ctx: int, gpu_layers: int | None, kv_type: str = "f16",
+                  flash_attn: bool = True) -> int:
     """Bytes of VRAM for offloading `gpu_layers` of the model's layers (None or -1: all of them).
 
-    Weights and KV cache scale with the share of layers on the GPU; llama.cpp's compute buffers
-    and the CUDA context are a fixed overhead."""
+    Weights, KV cache and compute buffer (desktop.engine.memory_estimate) scale with the share of
+    layers on the GPU; the GPU runtime's own context is a fixed overhead."""
     layers = max(info.arch_int("block_count"), 1)
     share = 1.0 if gpu_layers is None or gpu_layers < 0 else min(gpu_layers, layers) / layers
     if share == 0:
         return 0
-    return int((info.size_bytes + kv_cache_bytes(info, n_ctx)) * share) + VRAM_OVERHEAD_BYTES
+    return int(estimate(info, n_ctx, kv_type, flash_attn).total * share) + VRAM_OVERHEAD_BYTES
 
 
 def describe_build(build: dict[str, Any]) -> str:
@@ -139,6 +140,8 @@ class ModelManagerDialog(QDialog):
         self.memory_label.setWordWrap(True)
         for signal in (self.n_ctx.valueChanged, self.flash_attn.currentIndexChanged, self.kv_type.currentIndexChanged):
             signal.connect(self._update_memory_estimate)
+        for combo in (self.flash_attn, self.kv_type):
+            combo.currentIndexChanged.connect(self._update_estimate)
         self.vram_label = QLabel()
         self.vram_label.setWordWrap(True)
         self.vram_label.setProperty("role", "hint")
@@ -285,7 +288,8 @@ class ModelManagerDialog(QDialog):
             return
         gpu = self.gpu_layers.value()
         gpu_build = bool(self.build and self.build.get("gpu_offload"))
-        need = vram_estimate(model.info, self.n_ctx.value(), None if gpu < 0 else gpu)
+        need = vram_estimate(model.info, self.n_ctx.value(), None if gpu < 0 else gpu, self.kv_type.currentData(),
+                             self.flash_attn.currentData() != "off")
         layers = model.info.arch_int("block_count")
         if gpu == 0:
             text = self.tr("Runs on the CPU; no video memory needed.")
