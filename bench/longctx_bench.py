@@ -12,6 +12,9 @@ the model (Hearth's engine worker; plain llama-cpp-python runs in a child proces
 each figure is that process's high-water mark, VmHWM).
 
     .venv/bin/python bench/longctx_bench.py [-m default] [--tokens 16000] [--kv f16,q8_0] [--runs 1]
+
+With --gpu-layers -1 (a GPU build: packaging/gpu-check.sh) both sides offload every layer, and
+--max-tokens 128 gives a decode speed too (each side's own count, first to last token).
 """
 from __future__ import annotations
 
@@ -74,34 +77,37 @@ def peak_rss(pid: int) -> int:
     return 0
 
 
-def run_hearth(path: str, n_ctx: int, kv: str, threads: int, tokens: int) -> dict:
+def run_hearth(path: str, n_ctx: int, kv: str, args: argparse.Namespace) -> dict:
     client = EngineClient()
     try:
-        client.load(LoadOptions(path, n_ctx=n_ctx, n_threads=threads, n_gpu_layers=0, flash_attn="on", kv_type=kv))
+        client.load(LoadOptions(path, n_ctx=n_ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+                                flash_attn="on", kv_type=kv))
         start, first, done = time.perf_counter(), None, None
-        for event in client.chat(messages(tokens), SamplingParams(temperature=0.0, max_tokens=16, seed=0)):
+        params = SamplingParams(temperature=0.0, max_tokens=args.max_tokens, seed=0)
+        for event in client.chat(messages(args.tokens), params):
             if isinstance(event, Token) and first is None and event.text:
                 first = time.perf_counter()
             done = event
         if not isinstance(done, Done):
             raise SystemExit(f"the engine failed: {done.message}")
         return {"ttft_s": (first or time.perf_counter()) - start, "prompt_tokens": done.prompt_tokens,
-                "text": done.text, "peak_rss": peak_rss(client.worker_pid)}
+                "decode_tok_s": done.decode_tok_s, "text": done.text, "peak_rss": peak_rss(client.worker_pid)}
     finally:
         client.close()
 
 
-def run_plain(path: str, n_ctx: int, kv: str, threads: int, tokens: int) -> dict:
+def run_plain(path: str, n_ctx: int, kv: str, args: argparse.Namespace) -> dict:
     """Plain llama-cpp-python in this (child) process: load, ask, report."""
     from bench.plain_llama import PlainLlama
     from desktop.engine.memory_estimate import GGML_KV_TYPES
 
     kv_type = int(GGML_KV_TYPES[kv])
-    plain = PlainLlama(path, n_ctx, threads, flash_attn=True, type_k=kv_type, type_v=kv_type)
-    result = plain.stream_chat(messages(tokens), max_tokens=16, seed=0, temperature=0.0)
+    plain = PlainLlama(path, n_ctx, args.threads, n_gpu_layers=args.gpu_layers or 0, flash_attn=True,
+                       type_k=kv_type, type_v=kv_type)
+    result = plain.stream_chat(messages(args.tokens), max_tokens=args.max_tokens, seed=0, temperature=0.0)
     prompt_tokens = plain.llm.n_tokens - result["completion_tokens"]  # what is in its context now
-    return {"ttft_s": result["ttft_s"], "prompt_tokens": prompt_tokens, "text": result["text"],
-            "peak_rss": peak_rss(os.getpid())}
+    return {"ttft_s": result["ttft_s"], "prompt_tokens": prompt_tokens, "decode_tok_s": result["decode_tok_s"],
+            "text": result["text"], "peak_rss": peak_rss(os.getpid())}
 
 
 def main() -> int:
@@ -112,6 +118,8 @@ def main() -> int:
     parser.add_argument("--kv", default="f16,q8_0", help="KV cache types to compare (default %(default)s)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (-1: all; default 0)")
+    parser.add_argument("--max-tokens", type=int, default=16, help="answer length (default %(default)s)")
     parser.add_argument("--child", nargs=2, metavar=("SIDE", "KV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = str(resolve(args.model))
@@ -119,7 +127,7 @@ def main() -> int:
     if args.child:
         side, kv = args.child
         run = run_plain if side == "plain" else run_hearth
-        print(json.dumps(run(path, n_ctx, kv, args.threads, args.tokens)))
+        print(json.dumps(run(path, n_ctx, kv, args)))
         return 0
     rows = []
     for kv in args.kv.split(","):
@@ -127,7 +135,8 @@ def main() -> int:
         for _ in range(args.runs):
             for side in ("hearth", "plain"):  # each in a fresh process: clean peak RSS
                 out = subprocess.run([sys.executable, __file__, "-m", args.model, "--tokens", str(args.tokens),
-                                      "--ctx", str(n_ctx), "--threads", str(args.threads), "--child", side, kv],
+                                      "--ctx", str(n_ctx), "--threads", str(args.threads), "--gpu-layers",
+                                      str(args.gpu_layers), "--max-tokens", str(args.max_tokens), "--child", side, kv],
                                      capture_output=True, text=True, check=True).stdout
                 result = json.loads(out.strip().splitlines()[-1])
                 result["correct"] = ANSWER.split()[-1].lower() in result["text"].lower()
@@ -138,12 +147,15 @@ def main() -> int:
             rows.append({"side": side, "kv": kv, "runs": len(runs), "prompt_tokens": runs[0]["prompt_tokens"],
                          "correct": f"{sum(r['correct'] for r in runs)}/{len(runs)}", "ttft_s": round(ttft, 2),
                          "prompt_tok_s": round(runs[0]["prompt_tokens"] / ttft, 1),
+                         "decode_tok_s": round(statistics.median(r["decode_tok_s"] for r in runs), 1),
                          "peak_rss_mib": round(statistics.median(r["peak_rss"] for r in runs) / 2**20)})
-    print(f"{'side':8}{'KV':6}{'prompt':>8}{'correct':>9}{'TTFT s':>9}{'prompt tok/s':>14}{'peak RSS MiB':>14}")
+    print(f"{'side':8}{'KV':6}{'prompt':>8}{'correct':>9}{'TTFT s':>9}{'prompt tok/s':>14}{'decode tok/s':>14}"
+          f"{'peak RSS MiB':>14}")
     for r in rows:
         print(f"{r['side']:8}{r['kv']:6}{r['prompt_tokens']:>8}{r['correct']:>9}{r['ttft_s']:>9}"
-              f"{r['prompt_tok_s']:>14}{r['peak_rss_mib']:>14}")
-    print(json.dumps({"model": Path(path).name, "threads": args.threads, "n_ctx": n_ctx, "rows": rows}))
+              f"{r['prompt_tok_s']:>14}{r['decode_tok_s']:>14}{r['peak_rss_mib']:>14}")
+    print(json.dumps({"model": Path(path).name, "threads": args.threads, "gpu_layers": args.gpu_layers,
+                      "n_ctx": n_ctx, "rows": rows}))
     return 0
 
 

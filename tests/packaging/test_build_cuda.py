@@ -101,3 +101,12 @@ def test_a_local_source_archive_is_used_and_checked(tmp_path: Path):
     assert result.returncode == 1
     assert "expected llama_cpp_python-0.3.36.tar.gz" in result.stderr
     assert "no source archive" in _run("--dry-run", "--archs", "89", "--sdist", str(tmp_path / "none.tar.gz")).stderr
+
+
+def test_the_prepared_gpu_check_parses_and_stays_inside_eight_minutes():
+    script = SCRIPT.with_name("gpu-check.sh")
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    text = script.read_text()
+    limits = [int(n) for n in __import__("re").findall(r"timeout (\d+) ", text)]
+    assert len(limits) == 3 and sum(limits) <= 8 * 60  # build, tests, bench
+    assert "--archs auto" in text and "--gpu-layers -1" in text
