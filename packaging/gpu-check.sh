@@ -30,20 +30,20 @@ step "GPU (NVML): $("$python" packaging/cuda_archs.py 2>&1) $(nvidia-smi --query
 build_args=(--archs auto --python "$python")
 [ -n "${HEARTH_LLAMA_SDIST:-}" ] && build_args+=(--sdist "$HEARTH_LLAMA_SDIST")
 step "build: packaging/build-cuda.sh ${build_args[*]}"
-if ! timeout 330 bash packaging/build-cuda.sh "${build_args[@]}" >"$out/build.log" 2>&1; then
+if ! timeout 300 bash packaging/build-cuda.sh "${build_args[@]}" >"$out/build.log" 2>&1; then
     tail -20 "$out/build.log" | tee -a "$log"
-    step "the CUDA build failed or ran past 330 s (build.log); stopping"
+    step "the CUDA build failed or ran past 300 s (build.log); stopping"
     exit 1
 fi
 tail -3 "$out/build.log" | tee -a "$log"
 
 step "engine tests with full offload"
-timeout 120 "$python" -m pytest tests/engine/test_gpu_offload.py tests/engine/test_load_options.py \
+timeout 90 "$python" -m pytest tests/engine/test_gpu_offload.py tests/engine/test_load_options.py \
     tests/engine/test_hardware.py -x -q -p no:randomly 2>&1 | tail -15 | tee -a "$log"
 tests=${PIPESTATUS[0]}
 
 step "prefill/decode: Hearth vs plain llama-cpp-python CUDA, all layers on the GPU"
-timeout 100 "$python" bench/longctx_bench.py -m qwen2.5-coder-0.5b --tokens 8000 --kv f16,q8_0 --gpu-layers -1 \
+timeout 80 "$python" bench/longctx_bench.py -m qwen2.5-coder-0.5b --tokens 8000 --kv f16,q8_0 --gpu-layers -1 \
     --max-tokens 128 --threads "$(nproc)" 2>"$out/bench.err" | tee "$out/bench.txt" | tee -a "$log"
 bench=${PIPESTATUS[0]}
 tail -1 "$out/bench.txt" >"$out/gpu-bench.json" 2>/dev/null
