@@ -71,6 +71,8 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
     n_ctx = options.n_ctx or int(trained * (scale or 1.0) if stretching else trained)
     factor = (scale or max(n_ctx / trained, 1.0)) if stretching else 1.0
     limit = int(trained * factor)
+    if options.rope_scaling is None:  # the file's own scaling (llama.cpp applies it unasked)
+        limit = max(limit, gguf_scaled_context(info))
     if n_ctx > limit:
         if stretching:
             raise HearthError(f"a context of {n_ctx:,} tokens is more than {info.name}'s {trained:,} "
@@ -79,6 +81,17 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
                           f"trained for: choose at most {trained:,}, or turn on YaRN rope scaling to stretch it")
     memory = estimate(info, n_ctx, options.kv_type, flash_attn=options.flash_attn != "off")
     return LoadPlan(n_ctx, options.flash_attn, options.kv_type, options.rope_scaling, factor, trained, memory)
+
+
+def gguf_scaled_context(info: GgufInfo) -> int:
+    """How far the GGUF's own rope scaling (rope.scaling.type yarn/linear and its factor) takes the
+    context it was trained at (0: the file has none)."""
+    kind = info.metadata.get(f"{info.architecture}.rope.scaling.type")
+    factor = info.metadata.get(f"{info.architecture}.rope.scaling.factor")
+    if kind not in ("yarn", "linear") or not isinstance(factor, (int, float)) or factor <= 1:
+        return 0
+    original = info.arch_int("rope.scaling.original_context_length", info.context_length)
+    return int(original * factor)
 
 
 def check_fits(plan: LoadPlan, need: int, free: int, where: str, limit: int | None) -> None:

@@ -103,3 +103,12 @@ def test_a_long_prompt_at_8k_with_a_q8_0_cache(client, smollm_path):
     assert isinstance(done, Done), done
     assert done.prompt_tokens > 4000 and done.dropped_messages == 0
     assert done.completion_tokens > 0
+
+
+def test_a_gguf_with_its_own_yarn_scaling_may_use_the_stretched_length(smollm_path):
+    info = inspect_gguf(smollm_path)
+    info.metadata.update({"llama.rope.scaling.type": "yarn", "llama.rope.scaling.factor": 4.0,
+                          "llama.rope.scaling.original_context_length": 8192})
+    assert plan_load(LoadOptions(str(smollm_path), n_ctx=32768), info).n_ctx == 32768
+    with pytest.raises(HearthError, match="more than the 8,192"):
+        plan_load(LoadOptions(str(smollm_path), n_ctx=32769), info)
