@@ -96,12 +96,12 @@ def test_a_load_bigger_than_free_ram_is_refused(client, smollm_path):
 @pytest.mark.slow
 def test_a_long_prompt_at_8k_with_a_q8_0_cache(client, smollm_path):
     client.load(LoadOptions(str(smollm_path), n_ctx=8192, kv_type="q8_0"))
-    facts = [f"Note {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 220)]
+    facts = [f"Note {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 145)]
     prompt = "The secret word is PELICAN.\n" + "\n".join(facts) + "\nWhat is the secret word? Answer in one word."
     done = list(client.chat([{"role": "user", "content": prompt}], SamplingParams(max_tokens=8, seed=0,
                                                                                 temperature=0.0)))[-1]
     assert isinstance(done, Done), done
-    assert done.prompt_tokens > 4000 and done.dropped_messages == 0
+    assert done.prompt_tokens > 2800 and done.dropped_messages == 0
     assert done.completion_tokens > 0
 
 
