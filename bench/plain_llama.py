@@ -10,11 +10,12 @@ import time
 
 
 class PlainLlama:
-    def __init__(self, model_path: str, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, model_path: str, n_ctx: int, n_threads: int, n_gpu_layers: int = 0, **load) -> None:
+        """`load`: more Llama arguments (flash_attn, type_k, type_v for the long-context bench)."""
         from llama_cpp import Llama
 
         self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
-                         n_threads_batch=n_threads, n_gpu_layers=0, verbose=False)
+                         n_threads_batch=n_threads, n_gpu_layers=n_gpu_layers, verbose=False, **load)
 
     def stream_chat(self, messages: list[dict], max_tokens: int, seed: int, **sampling) -> dict:
         start = time.perf_counter()

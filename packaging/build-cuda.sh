@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Rebuilds llama-cpp-python with CUDA so Hearth runs models on an NVIDIA GPU, then checks that the
-# result can offload to the GPU and prints what it sees. The default architectures cover laptop
-# GPUs from Turing to Blackwell: 75 (RTX 20xx, GTX 16xx), 86 (RTX 30xx), 89 (RTX 40xx),
-# 120 (RTX 50xx). Fewer architectures build faster: pass only your GPU's (nvidia-smi shows it).
+# result can offload to the GPU and prints the devices llama.cpp itself sees. The default
+# architectures cover laptop GPUs from Turing to Blackwell: 75 (RTX 20xx, GTX 16xx), 86 (RTX 30xx),
+# 89 (RTX 40xx), 120 (RTX 50xx). One architecture builds several times faster: `--archs auto`
+# builds for the GPUs in this machine only (their compute capability, read through NVML).
+# The CPU part is portable (GGML_NATIVE off): a build made here also runs on another CPU.
 set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: packaging/build-cuda.sh [--archs "75;86;89;120"] [--python PATH] [--dry-run]
+usage: packaging/build-cuda.sh [--archs "75;86;89;120" | --archs auto] [--python PATH] [--sdist FILE] [--dry-run]
 
-  --archs LIST   CUDA architectures, ';'-separated (env HEARTH_CUDA_ARCHS; default 75;86;89;120)
+  --archs LIST   CUDA architectures, ';'-separated, or auto: this machine's GPUs
+                 (env HEARTH_CUDA_ARCHS; default 75;86;89;120)
   --python PATH  the Python environment to install into (env HEARTH_PYTHON; default .venv/bin/python)
+  --sdist FILE   build from this llama-cpp-python source archive instead of fetching it
+                 (env HEARTH_LLAMA_SDIST; for a machine without a package index)
   --dry-run      check the toolchain and print the build command without running it
 
 Needs the CUDA toolkit's nvcc (on PATH, in $CUDACXX, or in $CUDA_HOME/bin); 12.8 or newer for 120.
@@ -22,19 +27,27 @@ fail() { echo "build-cuda: $*" >&2; exit 1; }
 cd "$(dirname "$0")/.."
 archs=${HEARTH_CUDA_ARCHS:-75;86;89;120}
 python=${HEARTH_PYTHON:-.venv/bin/python}
+sdist=${HEARTH_LLAMA_SDIST:-}
 dry_run=false
 while [ $# -gt 0 ]; do
     case $1 in
         --archs) [ $# -ge 2 ] || { usage >&2; exit 2; }; archs=$2; shift 2 ;;
         --python) [ $# -ge 2 ] || { usage >&2; exit 2; }; python=$2; shift 2 ;;
+        --sdist) [ $# -ge 2 ] || { usage >&2; exit 2; }; sdist=$2; shift 2 ;;
         --dry-run) dry_run=true; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build-cuda: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
 done
 
+if [ "$archs" = auto ]; then
+    [ -x "$python" ] || fail "no Python at $python to read the GPUs with; pass --python or name the --archs"
+    # NVML (nvidia-ml-py, a Hearth dependency) rather than nvidia-smi's text: works without it on PATH.
+    archs=$("$python" packaging/cuda_archs.py) || exit 1
+fi
+
 if ! [[ $archs =~ ^[0-9]{2,3}(\;[0-9]{2,3})*$ ]]; then
-    echo "build-cuda: --archs must be numbers separated by ';', like 86;89 (got '$archs')" >&2
+    echo "build-cuda: --archs must be numbers separated by ';', like 86;89, or auto (got '$archs')" >&2
     exit 2
 fi
 
@@ -50,12 +63,19 @@ for arch in ${archs//;/ }; do
 done
 
 [ -x "$python" ] || fail "no Python at $python; create the environment first (see README) or pass --python"
-version=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml) || fail "pyproject.toml does not pin llama-cpp-python"
+pin=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml) || fail "pyproject.toml does not pin llama-cpp-python"
+source=$pin
+if [ -n "$sdist" ]; then
+    expected=llama_cpp_python-${pin#llama-cpp-python==}.tar.gz
+    [ -f "$sdist" ] || fail "no source archive at $sdist"
+    [ "$(basename "$sdist")" = "$expected" ] || fail "$sdist is not $pin (pyproject.toml's pin): expected $expected"
+    source=$sdist
+fi
 
-export CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=$archs"
+export CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=$archs -DGGML_NATIVE=OFF"
 export CUDACXX=$nvcc
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
-build=("$python" -m pip install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python "$version")
+build=("$python" -m pip install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python "$source")
 echo "build-cuda: CUDA $cuda_version, architectures $archs"
 echo "build-cuda: CMAKE_ARGS=\"$CMAKE_ARGS\" ${build[*]}"
 if $dry_run; then exit 0; fi
@@ -63,19 +83,19 @@ if $dry_run; then exit 0; fi
 "${build[@]}"
 
 "$python" - <<'EOF'
-import shutil
-import subprocess
 import sys
 
 import llama_cpp
 
+from desktop.engine.hardware import llama_devices
+
 if not llama_cpp.llama_supports_gpu_offload():
     sys.exit("build-cuda: the build finished but llama.cpp cannot offload to a GPU; read the build log above")
 print("build-cuda: CUDA: yes, llama.cpp can offload layers to the GPU")
-if shutil.which("nvidia-smi"):
-    query = ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"]
-    for line in subprocess.run(query, capture_output=True, text=True).stdout.splitlines():
-        print(f"build-cuda: device: {line}")
-else:
-    print("build-cuda: no NVIDIA driver found here (nvidia-smi missing); the GPU is used where one is")
+devices = llama_devices()
+for device in devices:
+    print(f"build-cuda: device: {device.backend}: {device.name}, {device.total_bytes / 2**30:.1f} GiB "
+          f"({device.free_bytes / 2**30:.1f} GiB free)")
+if not devices:
+    print("build-cuda: llama.cpp sees no GPU here (no NVIDIA driver?); the GPU is used where one is")
 EOF

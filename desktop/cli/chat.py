@@ -31,9 +31,37 @@ def add_sampling_arguments(parser: argparse.ArgumentParser) -> None:
     repetition.add_argument("--dry-penalty-last-n", type=int, default=None, help="-1: the whole context")
     repetition.add_argument("--xtc-probability", type=float, default=None, help="XTC chance per token (0: off)")
     repetition.add_argument("--xtc-threshold", type=float, default=None)
-    parser.add_argument("--ctx", type=int, default=4096, help="context length in tokens")
     parser.add_argument("--gpu-layers", type=int, default=None, help="layers to offload (default: automatic)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    add_context_arguments(parser)
+
+
+def context_length(text: str) -> int | str:
+    """--ctx: a number of tokens, or "max" (the length the model was trained for)."""
+    if text.strip().lower() == "max":
+        return "max"
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of tokens or 'max', got '{text}'") from None
+
+
+def add_context_arguments(parser: argparse.ArgumentParser, ctx_default: int = 4096) -> None:
+    """The context length and long-context load flags `hearth chat` and `hearth serve` share."""
+    from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING
+
+    parser.add_argument("--ctx", type=context_length, default=ctx_default, metavar="TOKENS",
+                        help="context length in tokens, or 'max' for the model's trained length (default: %(default)s)")
+    parser.add_argument("--flash-attn", choices=FLASH_ATTENTION, default="auto",
+                        help="flash attention (default: auto, llama.cpp decides per device)")
+    parser.add_argument("--kv-type", choices=KV_CACHE_TYPES, default="f16",
+                        help="KV cache type: q8_0 halves its memory, q4_0 quarters it (default: f16)")
+    parser.add_argument("--rope-scaling", choices=ROPE_SCALING, default=None,
+                        help="stretch the trained context, e.g. yarn for Qwen2.5 past 32K (default: as the model file says)")
+    parser.add_argument("--rope-scale", type=float, default=None, metavar="FACTOR",
+                        help="how far --rope-scaling stretches it (default: as far as --ctx needs)")
+    parser.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
+                        help="refuse a load whose estimate is above this (default: the free RAM or VRAM; 0: no check)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -109,22 +137,53 @@ def _read_text(path: str) -> str:
         raise HearthError(f"{path}: not UTF-8 text") from None
 
 
+def load_options_from_args(args: argparse.Namespace, path: Path):
+    """LoadOptions for `path` from the flags (commands without the long-context flags get the
+    defaults); the engine checks them against the model file."""
+    from desktop.engine import LoadOptions
+
+    if args.ctx != "max" and args.ctx <= 0:
+        raise HearthError("--ctx must be a positive number of tokens (or 'max')")
+    limit = getattr(args, "memory_limit", None)
+    if limit is not None and limit < 0:
+        raise HearthError("--memory-limit must be 0 (no check) or a number of GiB")
+    return LoadOptions(str(path), n_ctx=0 if args.ctx == "max" else args.ctx, n_gpu_layers=args.gpu_layers, n_threads=getattr(args, "threads", None),
+                       flash_attn=getattr(args, "flash_attn", "auto"), kv_type=getattr(args, "kv_type", "f16"),
+                       rope_scaling=getattr(args, "rope_scaling", None), rope_scale=getattr(args, "rope_scale", None),
+                       memory_limit_bytes=None if limit is None else int(limit * 2**30))
+
+
+def describe_load(info) -> str:
+    """What llama.cpp built, in one line: context, KV cache, flash attention, where it runs."""
+    mib = 2**20
+    parts = [f"{info.name}: context {info.n_ctx:,} tokens"]
+    if info.kv_type:
+        parts.append(f"KV cache {info.kv_type} ({info.kv_bytes / mib:.0f} MiB)")
+    if info.flash_attn:
+        parts.append(f"flash attention {info.flash_attn}")
+    if info.rope_freq_scale and info.rope_freq_scale != 1.0:
+        parts.append(f"rope scaled {1 / info.rope_freq_scale:g}x")
+    if info.memory_estimate_bytes:
+        parts.append(f"estimated ~{info.memory_estimate_bytes / 2**30:.2f} GiB")
+    parts.append(info.offload)
+    return " · ".join(parts)
+
+
 def load_client(args: argparse.Namespace, identify: bool = False):
     """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
     start hashing the file meanwhile (for an answer that will be stored)."""
-    from desktop.engine import LoadOptions, runtime_check
+    from desktop.engine import runtime_check
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
     from desktop.models.identity import hash_in_background
 
-    if args.ctx <= 0:
-        raise HearthError("--ctx must be a positive number of tokens")
     path = resolve(args.model)
+    options = load_options_from_args(args, path)
     if identify:
         hash_in_background(path)  # alongside the load, at low priority; cached once done
     client = EngineClient()
     try:
-        client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers, n_threads=args.threads))
+        client.load(options)
     except BaseException:
         client.close()
         raise
@@ -196,6 +255,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"hearth: note: {done.dropped_messages} oldest messages were left out to fit the context",
               file=sys.stderr)
     if args.stats:
+        print(f"hearth: {describe_load(client.model)}", file=sys.stderr)
         print(json.dumps(done.stats()), file=sys.stderr)
     if constraint is not None and not done.json_valid:
         print(f"hearth: error: the answer is not valid: {done.json_error}", file=sys.stderr)

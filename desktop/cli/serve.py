@@ -10,6 +10,7 @@ import argparse
 import os
 import time
 
+from desktop.cli.chat import add_context_arguments, describe_load
 from desktop.errors import HearthError
 
 
@@ -17,13 +18,6 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"port must be 0-65535, got {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
     return value
 
 
@@ -37,9 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--api-key", default=os.environ.get("HEARTH_API_KEY") or None,
                         help="require 'Authorization: Bearer KEY' (default: $HEARTH_API_KEY)")
-    parser.add_argument("--ctx", type=_positive, default=4096, help="context length in tokens (default 4096)")
     parser.add_argument("--gpu-layers", type=int, default=None,
                         help="layers to offload to the GPU (default: as many as fit)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    add_context_arguments(parser)
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="allow browser pages from ORIGIN (repeatable; default: no CORS)")
     parser.set_defaults(run=run)
@@ -47,20 +42,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from desktop.api.server import ApiServer, check_exposure
-    from desktop.engine import LoadOptions
+    from desktop.cli.chat import load_options_from_args
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
     from desktop.models.catalog import DEFAULT_MODEL
 
     check_exposure(args.host, args.api_key)
     path = resolve(args.model or DEFAULT_MODEL)
+    options = load_options_from_args(args, path)
     client = EngineClient()
     try:
-        info = client.load(LoadOptions(str(path), n_ctx=args.ctx, n_gpu_layers=args.gpu_layers))
+        info = client.load(options)
         server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin)
         server.start()
         try:
             print(f"hearth: serving {info.name} at {server.url}/v1 (Ctrl+C to stop)", flush=True)
+            print(f"hearth: {describe_load(info)}", flush=True)
             while server.running:
                 time.sleep(0.2)
             raise HearthError(f"the API server at {server.url} stopped unexpectedly")

@@ -1,23 +1,28 @@
-"""Defaults a user should not have to tune: thread count and GPU offload.
+"""Defaults a user should not have to tune: thread count and GPU offload, and what the GPUs are.
 
 Threads: one per physical core (hyper-threads slow llama.cpp's matrix work down).
-GPU offload: all layers when the llama.cpp build can offload and the model plus its KV cache fit
-in the free VRAM (estimated from the GGUF metadata), otherwise the CPU; the reason is kept so the
-UI can show why a model runs where it runs.
+GPUs: in the engine worker, from llama.cpp's own device list (ggml_backend_dev_*), so every backend
+the build has (CUDA, Vulkan, Metal, SYCL) is seen with its free memory, whether or not a vendor
+tool is on PATH; elsewhere (feedback reports, which must not load llama.cpp) from NVML through
+nvidia-ml-py. GPU offload: all layers when the build can offload and the model, its KV cache and
+compute buffer fit in the free VRAM (desktop.engine.memory_estimate), otherwise the CPU; the reason
+is kept so the UI can show why a model runs where it runs.
 """
 from __future__ import annotations
 
+import ctypes
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 import psutil
 
+from desktop.engine.memory_estimate import estimate
 from desktop.models.gguf_info import GgufInfo
 
-# Headroom for llama.cpp's compute buffers and the CUDA context.
+# Headroom for the GPU runtime's own context (CUDA's is 300-500 MB).
 VRAM_OVERHEAD_BYTES = 400 * 1024 * 1024
+# ggml_backend_dev_type: CPU, GPU, IGPU (integrated, shares system RAM), ACCEL.
+_GPU_TYPES = {1: "GPU", 2: "IGPU"}
 
 
 def physical_cores() -> int:
@@ -29,52 +34,87 @@ class GpuDevice:
     name: str
     free_bytes: int
     total_bytes: int
+    backend: str = "CUDA"  # the llama.cpp device name's prefix: CUDA0 -> CUDA, Vulkan0 -> Vulkan
 
 
-def nvidia_devices() -> list[GpuDevice]:
-    """NVIDIA GPUs as nvidia-smi reports them (empty when there is none or no driver)."""
-    if not shutil.which("nvidia-smi"):
-        return []
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.free,memory.total", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=5, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
+def llama_devices() -> list[GpuDevice]:
+    """The GPUs llama.cpp can offload to, from its device registry (engine worker only: this
+    loads llama.cpp). Empty for a CPU-only build or a machine without a usable GPU."""
+    import llama_cpp._ggml as ggml
+
+    lib = ggml.libggml
+    lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+    lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+    lib.ggml_backend_dev_get.restype = ctypes.c_void_p
+    lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+    lib.ggml_backend_dev_type.restype = ctypes.c_int
+    for name in ("ggml_backend_dev_name", "ggml_backend_dev_description"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p]
+        getattr(lib, name).restype = ctypes.c_char_p
+    lib.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
+                                            ctypes.POINTER(ctypes.c_size_t)]
     devices = []
-    for line in out.strip().splitlines():
-        name, free, total = (part.strip() for part in line.rsplit(",", 2))
-        devices.append(GpuDevice(name, int(free) * 1024 * 1024, int(total) * 1024 * 1024))
+    for index in range(lib.ggml_backend_dev_count()):
+        dev = lib.ggml_backend_dev_get(index)
+        if lib.ggml_backend_dev_type(dev) not in _GPU_TYPES:
+            continue
+        free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
+        lib.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+        name = (lib.ggml_backend_dev_name(dev) or b"GPU").decode(errors="replace")
+        description = (lib.ggml_backend_dev_description(dev) or b"").decode(errors="replace").strip()
+        devices.append(GpuDevice(description or name, free.value, total.value, name.rstrip("0123456789") or "GPU"))
     return devices
 
 
-def kv_cache_bytes(info: GgufInfo, n_ctx: int) -> int:
-    """f16 K and V for every layer: n_ctx x n_layers x kv_heads x head_dim x 2 x 2 bytes."""
-    layers = info.arch_int("block_count")
-    heads = info.arch_int("attention.head_count", 1) or 1
-    kv_heads = info.arch_int("attention.head_count_kv", heads) or heads
-    embd = info.arch_int("embedding_length")
-    head_dim = info.arch_int("attention.key_length", embd // heads if heads else 0)
-    return n_ctx * layers * kv_heads * head_dim * 2 * 2
+def nvidia_devices() -> list[GpuDevice]:
+    """NVIDIA GPUs through NVML (nvidia-ml-py), for processes that do not load llama.cpp. Empty
+    when there is no NVIDIA driver."""
+    try:
+        import pynvml
+    except ImportError:
+        return []
+    try:
+        pynvml.nvmlInit()
+    except pynvml.NVMLError:
+        return []
+    try:
+        devices = []
+        for index in range(pynvml.nvmlDeviceGetCount()):
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            name = pynvml.nvmlDeviceGetName(handle)
+            memory = pynvml.nvmlDeviceGetMemoryInfo(handle)
+            devices.append(GpuDevice(name.decode() if isinstance(name, bytes) else name,
+                                     int(memory.free), int(memory.total)))
+        return devices
+    except pynvml.NVMLError:
+        return []
+    finally:
+        pynvml.nvmlShutdown()
 
 
-def estimate_vram(info: GgufInfo, n_ctx: int) -> int:
-    return info.size_bytes + kv_cache_bytes(info, n_ctx) + VRAM_OVERHEAD_BYTES
+def gpu_devices() -> list[GpuDevice]:
+    """The devices choose_gpu_layers weighs (a separate name so tests can stand in other GPUs)."""
+    return llama_devices()
 
 
-def choose_gpu_layers(info: GgufInfo, n_ctx: int, supports_offload: bool,
-                      requested: int | None) -> tuple[int, str]:
-    """(n_gpu_layers, where it runs and why) for llama.cpp's n_gpu_layers parameter."""
+def estimate_vram(info: GgufInfo, n_ctx: int, kv_type: str = "f16", flash_attn: bool = True) -> int:
+    return estimate(info, n_ctx, kv_type, flash_attn).total + VRAM_OVERHEAD_BYTES
+
+
+def choose_gpu_layers(info: GgufInfo, n_ctx: int, supports_offload: bool, requested: int | None,
+                      need: int | None = None) -> tuple[int, str]:
+    """(n_gpu_layers, where it runs and why) for llama.cpp's n_gpu_layers parameter. `need` is
+    the VRAM for all layers (default: the f16-cache estimate at n_ctx)."""
     if requested is not None:
         if requested != 0 and not supports_offload:
             return 0, "CPU (this llama.cpp build has no GPU support; GPU layers ignored)"
         return requested, "CPU (GPU layers set to 0)" if requested == 0 else f"GPU: {requested} layers (as set)"
     if not supports_offload:
         return 0, "CPU (this llama.cpp build has no GPU support)"
-    devices = nvidia_devices()
+    devices = gpu_devices()
     if not devices:
         return 0, "CPU (no GPU found)"
-    need = estimate_vram(info, n_ctx)
+    need = need if need is not None else estimate_vram(info, n_ctx)
     best = max(devices, key=lambda d: d.free_bytes)
     if need > best.free_bytes:
         return 0, (f"CPU (needs ~{need / 2**30:.1f} GiB of VRAM, {best.name} has "

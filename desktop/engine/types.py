@@ -6,7 +6,7 @@ serialises to JSON for the store, the API and feedback reports.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 
 @dataclass
@@ -50,14 +50,33 @@ REPETITION_RANGES: dict[str, tuple[float, float | None]] = {
     "dry_penalty_last_n": (-1, None), "xtc_probability": (0, 1), "xtc_threshold": (0, 1),
 }
 
+FlashAttention = Literal["auto", "on", "off"]
+KvCacheType = Literal["f16", "q8_0", "q4_0"]
+RopeScaling = Literal["none", "linear", "yarn"]
+FLASH_ATTENTION: tuple[str, ...] = get_args(FlashAttention)
+KV_CACHE_TYPES: tuple[str, ...] = get_args(KvCacheType)
+ROPE_SCALING: tuple[str, ...] = get_args(RopeScaling)
+
+
 @dataclass
 class LoadOptions:
-    """What to load and how. None means "choose for me" (see desktop.engine.hardware)."""
+    """What to load and how. None means "choose for me" (see desktop.engine.hardware); the
+    long-context options are checked against the model file by desktop.engine.load_plan.
+
+    n_ctx 0 means the context the model was trained for. rope_scaling None keeps what the GGUF
+    says; "yarn" or "linear" stretches the trained context by rope_scale (None: as far as n_ctx
+    needs). memory_limit_bytes None refuses a load whose estimate exceeds the free RAM (or VRAM
+    when offloading); 0 turns that check off."""
 
     model_path: str
     n_ctx: int = 4096
     n_gpu_layers: int | None = None
     n_threads: int | None = None
+    flash_attn: FlashAttention = "auto"
+    kv_type: KvCacheType = "f16"
+    rope_scaling: RopeScaling | None = None
+    rope_scale: float | None = None
+    memory_limit_bytes: int | None = None
 
 
 @dataclass
@@ -79,6 +98,14 @@ class ModelInfo:
     chat_template_source: str  # "gguf" or "builtin:<family> (reason)"
     license: str | None = None
     source_url: str | None = None
+    # As llama.cpp reports the context it built (desktop.engine.load_readback), not as asked.
+    flash_attn: str = ""  # "enabled" / "disabled"
+    kv_type: str = ""  # "q8_0", or "q8_0/f16" when K and V differ
+    kv_bytes: int = 0
+    compute_bytes: int = 0
+    rope_freq_base: float = 0.0
+    rope_freq_scale: float = 0.0
+    memory_estimate_bytes: int = 0  # what Hearth estimated before loading
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

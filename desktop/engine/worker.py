@@ -10,6 +10,7 @@ Messages in: (kind, request_id, payload). Messages out: (request_id, kind, data)
 from __future__ import annotations
 
 import codecs
+import contextlib
 import logging
 import queue
 import random
@@ -18,8 +19,13 @@ import time
 from collections import deque
 from typing import Any
 
+import psutil
+
 from desktop.engine.context_policy import fit_messages
-from desktop.engine.hardware import choose_gpu_layers, nvidia_devices, physical_cores
+from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
+from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
+from desktop.engine.load_readback import PREFIXES, read_context
+from desktop.engine.memory_estimate import MemoryEstimate
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
 from desktop.engine.runtime_check import Choice, apply, choice_from_env, device_line
@@ -35,6 +41,30 @@ log = logging.getLogger(__name__)
 # A follow-up is prepared only once no request came for this long after an answer: a person
 # takes longer to read and type, a script sending requests back to back should not wait for it.
 PREPARE_AFTER_S = 0.25
+
+
+@contextlib.contextmanager
+def flash_attention_type(llama_cpp: Any, mode: str):
+    """Let llama.cpp itself decide flash attention ("auto": on where the device supports it for
+    every layer). llama-cpp-python's Llama only passes on or off, so for "auto" the context it
+    creates while this is active gets LLAMA_FLASH_ATTN_TYPE_AUTO."""
+    if mode != "auto":
+        yield
+        return
+    from llama_cpp import _internals
+
+    plain = _internals.LlamaContext
+
+    class AutoFlashContext(plain):
+        def __init__(self, *, model: Any, params: Any, verbose: bool = True) -> None:
+            params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO
+            super().__init__(model=model, params=params, verbose=verbose)
+
+    _internals.LlamaContext = AutoFlashContext
+    try:
+        yield
+    finally:
+        _internals.LlamaContext = plain
 
 
 def main(fd: int) -> None:
@@ -68,6 +98,8 @@ class Worker:
         self.chunks = PromptChunks()
         self._sample_renders: tuple[str, ...] = ()
         self._log_callback = None
+        self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
+        self.memory: MemoryEstimate | None = None  # the loaded model's estimate
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -108,17 +140,40 @@ class Worker:
     # --- loading -------------------------------------------------------------------------------
 
     def _install_log_capture(self, llama_cpp: Any) -> None:
-        """Keep llama.cpp's own error lines so a failed load can say more than 'failed'."""
+        """Keep llama.cpp's own error lines so a failed load can say more than 'failed', and,
+        while a context is built, the lines that say what it built (desktop.engine.load_readback)."""
 
         @llama_cpp.llama_log_callback
         def capture(level, text, user_data):  # noqa: ARG001 - ctypes callback signature
-            if level >= 4:  # GGML_LOG_LEVEL_ERROR
+            if level >= 4 or self._load_log is not None:
                 line = text.decode("utf-8", errors="replace").strip()
-                if line:
+                if level >= 4 and line and line != ".":  # GGML_LOG_LEVEL_ERROR (5: continued)
                     self.log_errors.append(line)
+                if self._load_log is not None and line.startswith(PREFIXES):
+                    self._load_log.append(line)
 
         self._log_callback = capture  # keep a reference: ctypes would free it otherwise
         llama_cpp.llama_log_set(capture, None)
+
+    def _plan(self, llama_cpp: Any, options: LoadOptions, info: GgufInfo) -> tuple[LoadPlan, int, str]:
+        """Check the options and the memory they need before anything is unloaded or allocated:
+        a refused load leaves the loaded model as it was."""
+        plan = plan_load(options, info)
+        flash = plan.flash_attn != "off"
+        vram_need = estimate_vram(info, plan.n_ctx, plan.kv_type, flash)
+        gpu_layers, offload = choose_gpu_layers(info, plan.n_ctx, llama_cpp.llama_supports_gpu_offload(),
+                                                options.n_gpu_layers, need=vram_need)
+        layers = max(info.arch_int("block_count"), 1)
+        share = 1.0 if gpu_layers < 0 else min(gpu_layers, layers) / layers
+        if share > 0 and options.n_gpu_layers is not None:  # layers as set: they must fit too
+            devices = gpu_devices()
+            if devices:
+                best = max(devices, key=lambda d: d.free_bytes)
+                check_fits(plan, int(vram_need * share), best.free_bytes, best.name, options.memory_limit_bytes)
+        reclaimable = self.memory.total if self.memory is not None else 0
+        check_fits(plan, int(plan.memory.total * (1 - share)), psutil.virtual_memory().available + reclaimable,
+                   "RAM", options.memory_limit_bytes)
+        return plan, gpu_layers, offload
 
     def load(self, request_id: int, payload: dict) -> None:
         import llama_cpp
@@ -126,24 +181,27 @@ class Worker:
         self._install_log_capture(llama_cpp)
         options = LoadOptions(**payload)
         info = inspect_gguf(options.model_path)
+        plan, gpu_layers, offload = self._plan(llama_cpp, options, info)
         if self.llm is not None:
             self.llm.close()
-            self.llm = None
-        n_ctx = options.n_ctx or min(info.context_length or 4096, 4096)
-        gpu_layers, offload = choose_gpu_layers(info, n_ctx, llama_cpp.llama_supports_gpu_offload(),
-                                                options.n_gpu_layers)
+            self.llm, self.memory = None, None
         if gpu_layers == 0 and self.runtime.off:
             offload = device_line(self.runtime)  # the reason it runs slower than it could
         threads = options.n_threads or physical_cores()
         self.log_errors.clear()
+        self._load_log = []
         try:
-            llm = SamplingLlama(model_path=options.model_path, n_ctx=n_ctx, n_gpu_layers=gpu_layers,
-                                  n_threads=threads, n_threads_batch=threads, verbose=False)
+            with flash_attention_type(llama_cpp, plan.flash_attn):
+                llm = SamplingLlama(model_path=options.model_path, n_gpu_layers=gpu_layers, n_threads=threads,
+                                   n_threads_batch=threads, verbose=False, **plan.llama_kwargs())
         except Exception as exc:
             detail = "; ".join(self.log_errors) or str(exc)
             self.send(request_id, "error", {"kind": "load", "message": f"llama.cpp could not load "
                                             f"{info.path.name}: {detail}"})
             return
+        finally:
+            built, self._load_log = read_context(self._load_log), None
+        self.memory = plan.memory
         self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
         self.cache = PromptCache(llm)
         self._last_tokens = (None, [])  # another model tokenizes differently
@@ -164,7 +222,8 @@ class Worker:
             size_bytes=info.size_bytes, parameters=info.parameters, quantization=info.quantization,
             context_length=info.context_length, n_ctx=self.n_ctx, n_gpu_layers=gpu_layers,
             n_threads=threads, offload=offload, chat_template_sha256=self.template.sha256,
-            chat_template_source=self.template.source, license=info.license, source_url=info.source_url)
+            chat_template_source=self.template.source, license=info.license, source_url=info.source_url,
+            memory_estimate_bytes=plan.memory.total, **built)
         self.send(request_id, "loaded", {"model": model.to_dict(), "warning": warning})
 
     def _token_text(self, token: int) -> str:
@@ -176,12 +235,13 @@ class Worker:
         import llama_cpp
 
         gpu = llama_cpp.llama_supports_gpu_offload()
-        devices = [{"name": d.name, "vram_total_bytes": d.total_bytes, "vram_free_bytes": d.free_bytes}
-                   for d in nvidia_devices()] if gpu else []
+        found = llama_devices() if gpu else []
+        devices = [{"name": d.name, "backend": d.backend, "vram_total_bytes": d.total_bytes,
+                    "vram_free_bytes": d.free_bytes} for d in found]
         self.send(request_id, "build_info", {
             "llama_cpp_python": llama_cpp.__version__,
             "gpu_offload": bool(gpu),
-            "backend": "CUDA" if gpu else "CPU",
+            "backend": found[0].backend if found else "GPU" if gpu else "CPU",
             "devices": devices,
             "cpu_variant": self._cpu_variant(),
             "system_info": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),

@@ -125,10 +125,14 @@ class GenerationPanel(QWidget):
         self.model_box = QGroupBox()
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
+        self.load_label = QLabel()  # what llama.cpp built: KV cache and flash attention
+        self.load_label.setWordWrap(True)
+        self.load_label.setProperty("role", "hint")
         self.model_button = QPushButton()
         self.model_button.clicked.connect(self.manage_models_requested)
         layout = QVBoxLayout(self.model_box)
         layout.addWidget(self.model_label)
+        layout.addWidget(self.load_label)
         layout.addWidget(self.model_button)
         self._model: ModelInfo | None = None
         return self.model_box
@@ -521,6 +525,14 @@ class GenerationPanel(QWidget):
                 name=info.name, quantization=info.quantization, device=device_text(info.offload), n_ctx=info.n_ctx))
         self.model_button.setText(self.tr("Models…"))
         self.model_button.setAccessibleName(self.tr("Open the model manager"))
+        self._show_load(info)
+
+    def _show_load(self, info: ModelInfo | None) -> None:
+        shown = info is not None and bool(info.kv_type)
+        self.load_label.setVisible(shown)
+        if shown:
+            state = self.tr("on") if info.flash_attn == "enabled" else self.tr("off")
+            self.load_label.setText(self.tr("KV cache {kv} · flash attention {state}").format(kv=info.kv_type, state=state))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """As wide as the controls need, in any language; narrower windows scroll the panel sideways."""

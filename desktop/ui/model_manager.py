@@ -12,11 +12,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import psutil
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
-from desktop.engine.hardware import VRAM_OVERHEAD_BYTES, kv_cache_bytes
+from desktop.engine.hardware import VRAM_OVERHEAD_BYTES
+from desktop.engine.load_plan import plan_load
+from desktop.engine.memory_estimate import estimate
+from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
@@ -31,16 +35,17 @@ if TYPE_CHECKING:
 GIB = 2**30
 
 
-def vram_estimate(info: GgufInfo, n_ctx: int, gpu_layers: int | None) -> int:
+def vram_estimate(info: GgufInfo, n_ctx: int, gpu_layers: int | None, kv_type: str = "f16",
+                  flash_attn: bool = True) -> int:
     """Bytes of VRAM for offloading `gpu_layers` of the model's layers (None or -1: all of them).
 
-    Weights and KV cache scale with the share of layers on the GPU; llama.cpp's compute buffers
-    and the CUDA context are a fixed overhead."""
+    Weights, KV cache and compute buffer (desktop.engine.memory_estimate) scale with the share of
+    layers on the GPU; the GPU runtime's own context is a fixed overhead."""
     layers = max(info.arch_int("block_count"), 1)
     share = 1.0 if gpu_layers is None or gpu_layers < 0 else min(gpu_layers, layers) / layers
     if share == 0:
         return 0
-    return int((info.size_bytes + kv_cache_bytes(info, n_ctx)) * share) + VRAM_OVERHEAD_BYTES
+    return int(estimate(info, n_ctx, kv_type, flash_attn).total * share) + VRAM_OVERHEAD_BYTES
 
 
 def describe_build(build: dict[str, Any]) -> str:
@@ -121,6 +126,18 @@ class ModelManagerDialog(QDialog):
         self.threads.setRange(0, max(os.cpu_count() or 1, 1) * 2)  # 0 is "Auto": physical cores
         for spin in (self.gpu_layers, self.n_ctx):
             spin.valueChanged.connect(self._update_estimate)
+        self.flash_attn, self.kv_type = QComboBox(), QComboBox()
+        for combo, values in ((self.flash_attn, FLASH_ATTENTION), (self.kv_type, KV_CACHE_TYPES)):
+            for value in values:
+                combo.addItem(value, value)
+        for combo in (self.flash_attn, self.kv_type):
+            combo.setMinimumWidth(140)
+        self.memory_label = QLabel()  # the whole load's estimate against free RAM, or why it is refused
+        self.memory_label.setWordWrap(True)
+        for signal in (self.n_ctx.valueChanged, self.flash_attn.currentIndexChanged, self.kv_type.currentIndexChanged):
+            signal.connect(self._update_memory_estimate)
+        for combo in (self.flash_attn, self.kv_type):
+            combo.currentIndexChanged.connect(self._update_estimate)
         self.vram_label = QLabel()
         self.vram_label.setWordWrap(True)
         self.vram_label.setProperty("role", "hint")
@@ -130,12 +147,19 @@ class ModelManagerDialog(QDialog):
         form.addRow(self._labels[0], self.gpu_layers)
         form.addRow(self._labels[1], self.n_ctx)
         form.addRow(self._labels[2], self.threads)
+        self._labels += [QLabel(), QLabel()]
+        form.addRow(self._labels[3], self.flash_attn)
+        form.addRow(self._labels[4], self.kv_type)
         for spin in (self.gpu_layers, self.n_ctx, self.threads):
             spin.setMinimumWidth(140)
         row = QHBoxLayout(self.options_box)
         row.addLayout(form)
         row.addSpacing(16)
-        row.addWidget(self.vram_label, 1, Qt.AlignmentFlag.AlignTop)
+        estimates = QVBoxLayout()
+        estimates.addWidget(self.memory_label)
+        estimates.addWidget(self.vram_label)
+        estimates.addStretch(1)
+        row.addLayout(estimates, 1)
         self._show_options()
 
         self.status = QLabel()
@@ -163,6 +187,8 @@ class ModelManagerDialog(QDialog):
         self.gpu_layers.setValue(-1 if s.gpu_layers is None else s.gpu_layers)
         self.n_ctx.setValue(s.n_ctx)
         self.threads.setValue(s.threads or 0)
+        self.flash_attn.setCurrentIndex(max(self.flash_attn.findData(s.flash_attn), 0))
+        self.kv_type.setCurrentIndex(max(self.kv_type.findData(s.kv_type), 0))
 
     # --- local models ---------------------------------------------------------------------------
 
@@ -218,6 +244,7 @@ class ModelManagerDialog(QDialog):
             self.n_ctx.setMaximum(max(trained, 128))
             self.gpu_layers.setMaximum(model.info.arch_int("block_count") + 1)
         self._update_estimate()
+        self._update_memory_estimate()
 
     # --- load options and VRAM ------------------------------------------------------------------
 
@@ -227,7 +254,30 @@ class ModelManagerDialog(QDialog):
             return None
         gpu = self.gpu_layers.value()
         return LoadOptions(str(model.path), n_ctx=self.n_ctx.value(), n_gpu_layers=None if gpu < 0 else gpu,
-                           n_threads=self.threads.value() or None)
+                           n_threads=self.threads.value() or None, flash_attn=self.flash_attn.currentData(),
+                           kv_type=self.kv_type.currentData())
+
+    def _update_memory_estimate(self, *_args: object) -> None:
+        """Weights + KV cache + compute buffer for the options shown, before anything loads; the
+        engine refuses the same combinations (desktop.engine.load_plan) when Load is pressed."""
+        model, options = self.table.current(), self.load_options()
+        if model is None or model.info is None or options is None:
+            self.memory_label.setText("")
+            return
+        try:
+            memory = plan_load(options, model.info).memory
+        except HearthError as exc:
+            self.memory_label.setProperty("role", "error")
+            self.memory_label.setText(str(exc))
+        else:
+            free = psutil.virtual_memory().available
+            self.memory_label.setProperty("role", "error" if memory.total > free else "hint")
+            self.memory_label.setText(self.tr(
+                "Needs about {total} GiB: weights {weights}, KV cache {kv}, compute {compute} GiB "
+                "({free} GiB of memory free).").format(
+                total=f"{memory.total / GIB:.2f}", weights=f"{memory.weights / GIB:.2f}",
+                kv=f"{memory.kv_cache / GIB:.2f}", compute=f"{memory.compute / GIB:.2f}", free=f"{free / GIB:.1f}"))
+        self.memory_label.style().polish(self.memory_label)
 
     def _update_estimate(self, *_args: object) -> None:
         model = self.table.current()
@@ -236,7 +286,8 @@ class ModelManagerDialog(QDialog):
             return
         gpu = self.gpu_layers.value()
         gpu_build = bool(self.build and self.build.get("gpu_offload"))
-        need = vram_estimate(model.info, self.n_ctx.value(), None if gpu < 0 else gpu)
+        need = vram_estimate(model.info, self.n_ctx.value(), None if gpu < 0 else gpu, self.kv_type.currentData(),
+                             self.flash_attn.currentData() != "off")
         layers = model.info.arch_int("block_count")
         if gpu == 0:
             text = self.tr("Runs on the CPU; no video memory needed.")
@@ -259,6 +310,7 @@ class ModelManagerDialog(QDialog):
             return False
         s = self.settings
         s.gpu_layers, s.n_ctx, s.threads = options.n_gpu_layers, options.n_ctx, options.n_threads
+        s.flash_attn, s.kv_type = options.flash_attn, options.kv_type
         s.remember_model(options.model_path)
         self._save_settings()
         self.bridge.load(options)
@@ -382,6 +434,18 @@ class ModelManagerDialog(QDialog):
         self.n_ctx.setToolTip(self.tr("How many tokens of conversation the model sees at once."))
         self.threads.setSpecialValueText(self.tr("Auto"))
         self.threads.setAccessibleName(self.tr("Threads"))
+        self._labels[3].setText(self.tr("Flash attention"))
+        self._labels[4].setText(self.tr("KV cache"))
+        for combo, texts in ((self.flash_attn, (self.tr("Auto"), self.tr("On"), self.tr("Off"))),
+                             (self.kv_type, (self.tr("f16 (full size)"), self.tr("q8_0 (half)"), self.tr("q4_0 (quarter)")))):
+            for index, text in enumerate(texts):
+                combo.setItemText(index, text)
+        self.flash_attn.setAccessibleName(self.tr("Flash attention"))
+        self.flash_attn.setToolTip(self.tr("Auto lets llama.cpp use it where the device supports it. "
+                                           "A quantized KV cache needs it."))
+        self.kv_type.setAccessibleName(self.tr("KV cache type"))
+        self.kv_type.setToolTip(self.tr("A q8_0 or q4_0 cache holds a long context in half or a quarter "
+                                        "of the memory, at a small cost in quality."))
         self.load_button.setText(self.tr("Load"))
         self.load_button.setAccessibleName(self.tr("Load the selected model"))
         self.unload_button.setText(self.tr("Unload"))

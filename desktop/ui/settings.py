@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import paths
-from desktop.engine.types import LoadOptions
+from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, LoadOptions
 
 THEMES = ("system", "light", "dark")
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
@@ -50,6 +50,8 @@ class Settings:
     recent_models: list[str] = field(default_factory=list)
     gpu_layers: int | None = None  # None: let the engine decide
     n_ctx: int = 4096
+    flash_attn: str = "auto"  # llama.cpp decides per device
+    kv_type: str = "f16"
     threads: int | None = None  # None: physical cores
     presets: dict[str, str] = field(default_factory=_default_presets)
     backups_kept: int = 7  # automatic backups of the session store (desktop/store/backup.py)
@@ -124,7 +126,7 @@ class Settings:
     def load_options(self, model_path: str | Path) -> LoadOptions:
         """The load options the user chose last time, for this model file."""
         return LoadOptions(str(model_path), n_ctx=self.n_ctx, n_gpu_layers=self.gpu_layers,
-                           n_threads=self.threads)
+                           n_threads=self.threads, flash_attn=self.flash_attn, kv_type=self.kv_type)
 
 
 def _is_int(v: Any) -> bool:
@@ -144,6 +146,8 @@ _VALIDATORS = {
     "last_model": lambda v: isinstance(v, str),
     "recent_models": lambda v: isinstance(v, list) and all(isinstance(p, str) for p in v),
     "gpu_layers": lambda v: v is None or (_is_int(v) and v >= -1),
+    "flash_attn": lambda v: v in FLASH_ATTENTION,
+    "kv_type": lambda v: v in KV_CACHE_TYPES,
     "n_ctx": lambda v: _is_int(v) and 128 <= v <= 1_048_576,
     "threads": lambda v: v is None or (_is_int(v) and 1 <= v <= 1024),
     "backups_kept": lambda v: _is_int(v) and 1 <= v <= 365,

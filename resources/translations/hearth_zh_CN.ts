@@ -791,6 +791,18 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>内置语法</translation>
     </message>
     <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>KV cache {kv} · flash attention {state}</source>
+        <translation>KV 缓存 {kv} · Flash Attention {state}</translation>
+    </message>
+    <message>
         <source>Random: a new seed for every answer. A fixed seed gives the same answer to the same question.</source>
         <translation>随机：每次回答使用新的种子。固定种子时，相同的问题会得到相同的回答。</translation>
     </message>
@@ -1309,6 +1321,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
+        <source>Needs about {total} GiB: weights {weights}, KV cache {kv}, compute {compute} GiB ({free} GiB of memory free).</source>
+        <translation>约需 {total} GiB：权重 {weights}，KV 缓存 {kv}，计算 {compute} GiB（可用内存 {free} GiB）。</translation>
+    </message>
+    <message>
         <source>Runs on the CPU; no video memory needed.</source>
         <translation>在 CPU 上运行，不需要显存。</translation>
     </message>
@@ -1411,6 +1427,46 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>How many tokens of conversation the model sees at once.</source>
         <translation>模型一次能看到的对话词元数。</translation>
+    </message>
+    <message>
+        <source>Flash attention</source>
+        <translation>Flash Attention</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>f16 (full size)</source>
+        <translation>f16（完整大小）</translation>
+    </message>
+    <message>
+        <source>q8_0 (half)</source>
+        <translation>q8_0（一半）</translation>
+    </message>
+    <message>
+        <source>q4_0 (quarter)</source>
+        <translation>q4_0（四分之一）</translation>
+    </message>
+    <message>
+        <source>Auto lets llama.cpp use it where the device supports it. A quantized KV cache needs it.</source>
+        <translation>自动：由 llama.cpp 在设备支持时启用。量化的 KV 缓存需要它。</translation>
+    </message>
+    <message>
+        <source>KV cache type</source>
+        <translation>KV 缓存类型</translation>
+    </message>
+    <message>
+        <source>A q8_0 or q4_0 cache holds a long context in half or a quarter of the memory, at a small cost in quality.</source>
+        <translation>q8_0 或 q4_0 缓存只用一半或四分之一的内存容纳长上下文，质量损失很小。</translation>
     </message>
     <message>
         <source>Load</source>

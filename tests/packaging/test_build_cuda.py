@@ -52,14 +52,14 @@ def test_missing_nvcc_is_one_clear_line(tmp_path: Path):
 def test_default_architectures_span_turing_to_blackwell():
     result = _run("--dry-run")
     assert result.returncode == 0, result.stderr
-    assert 'CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=75;86;89;120"' in result.stdout
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=75;86;89;120 -DGGML_NATIVE=OFF"' in result.stdout
     assert "--no-binary llama-cpp-python llama-cpp-python==0.3.36" in result.stdout
 
 
 @needs_nvcc
 def test_architectures_come_from_the_environment_or_the_option():
-    assert "ARCHITECTURES=89\"" in _run("--dry-run", HEARTH_CUDA_ARCHS="89").stdout
-    assert "ARCHITECTURES=86;89\"" in _run("--dry-run", "--archs", "86;89", HEARTH_CUDA_ARCHS="75").stdout
+    assert "ARCHITECTURES=89 " in _run("--dry-run", HEARTH_CUDA_ARCHS="89").stdout
+    assert "ARCHITECTURES=86;89 " in _run("--dry-run", "--archs", "86;89", HEARTH_CUDA_ARCHS="75").stdout
 
 
 @needs_nvcc
@@ -75,3 +75,38 @@ def test_a_missing_python_environment_is_named(tmp_path: Path):
     result = _run("--dry-run", "--python", str(tmp_path / "nope" / "python"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"build-cuda: no Python at {tmp_path / 'nope' / 'python'}; create the environment first (see README) or pass --python"
+
+
+def test_auto_architectures_without_a_gpu_is_one_line():
+    # NVML, not nvidia-smi: on a machine without an NVIDIA driver it answers with one line.
+    result = _run("--dry-run", "--archs", "auto")
+    if result.returncode == 0:  # a GPU machine: its own architectures, numbers only
+        assert "ARCHITECTURES=" in result.stdout and "auto" not in result.stdout
+    else:
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert result.stderr.startswith("build-cuda: ") and "--archs" in result.stderr
+
+
+@needs_nvcc
+def test_a_local_source_archive_is_used_and_checked(tmp_path: Path):
+    archive = tmp_path / "llama_cpp_python-0.3.36.tar.gz"
+    archive.write_bytes(b"")
+    result = _run("--dry-run", "--archs", "89", "--sdist", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(f"--no-binary llama-cpp-python {archive}")
+    other = tmp_path / "llama_cpp_python-0.3.1.tar.gz"
+    other.write_bytes(b"")
+    result = _run("--dry-run", "--archs", "89", "--sdist", str(other))
+    assert result.returncode == 1
+    assert "expected llama_cpp_python-0.3.36.tar.gz" in result.stderr
+    assert "no source archive" in _run("--dry-run", "--archs", "89", "--sdist", str(tmp_path / "none.tar.gz")).stderr
+
+
+def test_the_prepared_gpu_check_parses_and_stays_inside_eight_minutes():
+    script = SCRIPT.with_name("gpu-check.sh")
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    text = script.read_text()
+    limits = [int(n) for n in __import__("re").findall(r"timeout (\d+) ", text)]
+    assert len(limits) == 3 and sum(limits) <= 8 * 60  # build, tests, bench
+    assert "--archs auto" in text and "--gpu-layers -1" in text

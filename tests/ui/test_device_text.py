@@ -25,7 +25,7 @@ def every_engine_line(model_path, monkeypatch) -> list[str]:
              hardware.choose_gpu_layers(info, 2048, True, 12)[1],
              hardware.choose_gpu_layers(info, 2048, False, None)[1]]
     for devices in ([], [tiny], [roomy]):
-        monkeypatch.setattr(hardware, "nvidia_devices", lambda devices=devices: devices)
+        monkeypatch.setattr(hardware, "gpu_devices", lambda devices=devices: devices)
         lines.append(hardware.choose_gpu_layers(info, 2048, True, None)[1])
     return lines
 

@@ -1,0 +1,163 @@
+"""A ~16K-token document and a question about its first page: Hearth's engine against plain
+llama-cpp-python, with an f16 and a q8_0 KV cache.
+
+The document is generated at run time (never stored): the yearly report of a made-up harbour, one
+section per year, each with its own names and figures, so no page repeats another and the answer
+cannot be guessed. Page one says who the first harbour master was; the question asks for that
+name, after ~16K tokens of later years. Both sides get the same messages, threads, context length,
+flash attention (on: llama.cpp needs it for a quantized V cache) and cache type. Measured per side
+and cache type: the answer correct?, time to first token (caller-timed: the whole document is
+evaluated before it), prompt tokens/s (prompt tokens / TTFT) and peak RSS of the process holding
+the model (Hearth's engine worker; plain llama-cpp-python runs in a child process of its own, so
+each figure is that process's high-water mark, VmHWM).
+
+    .venv/bin/python bench/longctx_bench.py [-m default] [--tokens 16000] [--kv f16,q8_0] [--runs 1]
+
+With --gpu-layers -1 (a GPU build: packaging/gpu-check.sh) both sides offload every layer, and
+--max-tokens 128 gives a decode speed too (each side's own count, first to last token).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desktop.engine import Done, LoadOptions, SamplingParams, Token  # noqa: E402
+from desktop.engine.client import EngineClient  # noqa: E402
+from desktop.models import resolve  # noqa: E402
+
+FIRST_NAMES = ["Eliza", "Tobias", "Margit", "Osric", "Helena", "Anselm", "Ruth", "Cyprian", "Ida", "Bartholomew"]
+SURNAMES = ["Marrow", "Quill", "Hallett", "Verhoeven", "Ashdown", "Carrick", "Lindqvist", "Pellow", "Strand"]
+CARGO = ["salt cod", "timber", "coal", "wool bales", "copper ore", "barley", "tea chests", "slate", "lamp oil"]
+WEATHER = ["a gale in the second week", "a long calm", "fog for nine days", "ice in the outer basin",
+           "an early thaw", "storms that closed the harbour mouth twice"]
+ANSWER = "Wilhelmina Thorne"
+QUESTION = ("According to the first page of the report, who was the first harbour master of Port Ellery? "
+            "Answer with the name only.")
+
+
+def document(target_tokens: int, seed: int = 7) -> str:
+    """The report: page one names the first harbour master, then one section per year until the
+    text is about `target_tokens` long (~3.5 characters a token for this text)."""
+    rng = random.Random(seed)
+    parts = [f"THE PORT ELLERY HARBOUR BOARD: A HISTORY IN YEARLY REPORTS\n\nPage 1.\nThe harbour of Port "
+             f"Ellery was opened in 1791. Its first harbour master was {ANSWER}, who held the post for "
+             f"twenty-two years and drew the first chart of the outer basin.\n"]
+    year = 1792
+    while sum(len(p) for p in parts) < target_tokens * 3.5:
+        master = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+        ships = rng.randint(40, 900)
+        lines = [f"\nPage {year - 1790}. The year {year}.",
+                 f"The harbour recorded {ships} arrivals and {ships - rng.randint(0, 30)} departures.",
+                 f"The clerk of the board that year was {master}.",
+                 f"The chief cargoes were {rng.choice(CARGO)}, {rng.choice(CARGO)} and {rng.choice(CARGO)}.",
+                 f"The weather brought {rng.choice(WEATHER)}; {rng.randint(0, 6)} vessels needed the lifeboat.",
+                 f"Dues collected came to {rng.randint(100, 9000)} pounds, and {rng.randint(1, 40)} berths were repaired."]
+        parts.append(" ".join(lines) + "\n")
+        year += 1
+    return "".join(parts)
+
+
+def messages(target_tokens: int) -> list[dict]:
+    return [{"role": "user", "content": f"{document(target_tokens)}\n\n{QUESTION}"}]
+
+
+def peak_rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def run_hearth(path: str, n_ctx: int, kv: str, args: argparse.Namespace) -> dict:
+    client = EngineClient()
+    try:
+        client.load(LoadOptions(path, n_ctx=n_ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
+                                flash_attn="on", kv_type=kv))
+        start, first, done = time.perf_counter(), None, None
+        params = SamplingParams(temperature=0.0, max_tokens=args.max_tokens, seed=0)
+        for event in client.chat(messages(args.tokens), params):
+            if isinstance(event, Token) and first is None and event.text:
+                first = time.perf_counter()
+            done = event
+        if not isinstance(done, Done):
+            raise SystemExit(f"the engine failed: {done.message}")
+        return {"ttft_s": (first or time.perf_counter()) - start, "prompt_tokens": done.prompt_tokens,
+                "decode_tok_s": done.decode_tok_s, "text": done.text, "peak_rss": peak_rss(client.worker_pid)}
+    finally:
+        client.close()
+
+
+def run_plain(path: str, n_ctx: int, kv: str, args: argparse.Namespace) -> dict:
+    """Plain llama-cpp-python in this (child) process: load, ask, report."""
+    from bench.plain_llama import PlainLlama
+    from desktop.engine.memory_estimate import GGML_KV_TYPES
+
+    kv_type = int(GGML_KV_TYPES[kv])
+    plain = PlainLlama(path, n_ctx, args.threads, n_gpu_layers=args.gpu_layers or 0, flash_attn=True,
+                       type_k=kv_type, type_v=kv_type)
+    result = plain.stream_chat(messages(args.tokens), max_tokens=args.max_tokens, seed=0, temperature=0.0)
+    prompt_tokens = plain.llm.n_tokens - result["completion_tokens"]  # what is in its context now
+    return {"ttft_s": result["ttft_s"], "prompt_tokens": prompt_tokens, "decode_tok_s": result["decode_tok_s"],
+            "text": result["text"], "peak_rss": peak_rss(os.getpid())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-m", "--model", default="default")
+    parser.add_argument("--tokens", type=int, default=16000, help="document length, about (default %(default)s)")
+    parser.add_argument("--ctx", type=int, default=0, help="context length (default: document + 2048)")
+    parser.add_argument("--kv", default="f16,q8_0", help="KV cache types to compare (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (-1: all; default 0)")
+    parser.add_argument("--max-tokens", type=int, default=16, help="answer length (default %(default)s)")
+    parser.add_argument("--child", nargs=2, metavar=("SIDE", "KV"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    path = str(resolve(args.model))
+    n_ctx = args.ctx or args.tokens + 2048
+    if args.child:
+        side, kv = args.child
+        run = run_plain if side == "plain" else run_hearth
+        print(json.dumps(run(path, n_ctx, kv, args)))
+        return 0
+    rows = []
+    for kv in args.kv.split(","):
+        results: dict[str, list[dict]] = {"hearth": [], "plain": []}
+        for _ in range(args.runs):
+            for side in ("hearth", "plain"):  # each in a fresh process: clean peak RSS
+                out = subprocess.run([sys.executable, __file__, "-m", args.model, "--tokens", str(args.tokens),
+                                      "--ctx", str(n_ctx), "--threads", str(args.threads), "--gpu-layers",
+                                      str(args.gpu_layers), "--max-tokens", str(args.max_tokens), "--child", side, kv],
+                                     capture_output=True, text=True, check=True).stdout
+                result = json.loads(out.strip().splitlines()[-1])
+                result["correct"] = ANSWER.split()[-1].lower() in result["text"].lower()
+                results[side].append(result)
+                print(json.dumps({"side": side, "kv": kv, **result}), file=sys.stderr, flush=True)
+        for side, runs in results.items():
+            ttft = statistics.median(r["ttft_s"] for r in runs)
+            rows.append({"side": side, "kv": kv, "runs": len(runs), "prompt_tokens": runs[0]["prompt_tokens"],
+                         "correct": f"{sum(r['correct'] for r in runs)}/{len(runs)}", "ttft_s": round(ttft, 2),
+                         "prompt_tok_s": round(runs[0]["prompt_tokens"] / ttft, 1),
+                         "decode_tok_s": round(statistics.median(r["decode_tok_s"] for r in runs), 1),
+                         "peak_rss_mib": round(statistics.median(r["peak_rss"] for r in runs) / 2**20)})
+    print(f"{'side':8}{'KV':6}{'prompt':>8}{'correct':>9}{'TTFT s':>9}{'prompt tok/s':>14}{'decode tok/s':>14}"
+          f"{'peak RSS MiB':>14}")
+    for r in rows:
+        print(f"{r['side']:8}{r['kv']:6}{r['prompt_tokens']:>8}{r['correct']:>9}{r['ttft_s']:>9}"
+              f"{r['prompt_tok_s']:>14}{r['decode_tok_s']:>14}{r['peak_rss_mib']:>14}")
+    print(json.dumps({"model": Path(path).name, "threads": args.threads, "gpu_layers": args.gpu_layers,
+                      "n_ctx": n_ctx, "rows": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Full offload on a GPU build (run on a GPU machine by packaging/gpu-check.sh; skipped elsewhere):
+every layer on the GPU by default, long-context options there too, and answers as on the CPU."""
+from __future__ import annotations
+
+import llama_cpp
+import pytest
+
+from desktop.engine import Done, LoadOptions, SamplingParams
+from desktop.engine.client import EngineClient
+
+pytestmark = pytest.mark.skipif(not llama_cpp.llama_supports_gpu_offload(),
+                                reason="this llama.cpp build cannot offload to a GPU")
+
+
+@pytest.fixture(scope="module")
+def client():
+    engine = EngineClient()
+    yield engine
+    engine.close()
+
+
+def _answer(client, text: str) -> Done:
+    done = list(client.chat([{"role": "user", "content": text}], SamplingParams(max_tokens=16, seed=1,
+                                                                               temperature=0.0)))[-1]
+    assert isinstance(done, Done), done
+    return done
+
+
+def test_auto_offloads_every_layer_and_answers(client, qwen_path):
+    info = client.load(LoadOptions(str(qwen_path), n_ctx=4096))
+    assert info.n_gpu_layers == -1 and info.offload.startswith("GPU: "), info.offload
+    assert "paris" in _answer(client, "What is the capital of France? One word.").text.lower()
+
+
+def test_a_long_context_with_a_q8_0_cache_on_the_gpu(client, qwen_path):
+    info = client.load(LoadOptions(str(qwen_path), n_ctx=32768, kv_type="q8_0", flash_attn="auto"))
+    assert (info.n_ctx, info.kv_type, info.flash_attn) == (32768, "q8_0", "enabled")
+    assert info.offload.startswith("GPU: ")
+    facts = "\n".join(f"Line {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 900))
+    done = _answer(client, f"The secret word is PELICAN.\n{facts}\nWhat is the secret word? One word.")
+    assert done.prompt_tokens > 15000 and "pelican" in done.text.lower()
+
+
+def test_gpu_devices_come_from_llama_cpp():
+    client = EngineClient()
+    try:
+        build = client.build_info()
+    finally:
+        client.close()
+    assert build["gpu_offload"] and build["devices"], build
+    assert all(d["vram_free_bytes"] > 0 for d in build["devices"])
