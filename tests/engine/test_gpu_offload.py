@@ -5,6 +5,7 @@ from __future__ import annotations
 import llama_cpp
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Done, LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
 
@@ -20,7 +21,7 @@ def client():
 
 
 def _answer(client, text: str) -> Done:
-    done = list(client.chat([{"role": "user", "content": text}], SamplingParams(max_tokens=16, seed=1,
+    done = list(client.chat([ChatMessage("user", text)], SamplingParams(max_tokens=16, seed=1,
                                                                                temperature=0.0)))[-1]
     assert isinstance(done, Done), done
     return done

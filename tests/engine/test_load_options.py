@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Done, LoadOptions, SamplingParams
 from desktop.engine.client import EngineClient
 from desktop.engine.load_plan import plan_load
@@ -49,7 +50,7 @@ def test_max_context_is_the_trained_length_and_yarn_stretches_it(client, smollm_
     assert client.load(LoadOptions(str(smollm_path), n_ctx=0, kv_type="q4_0")).n_ctx == trained
     info = client.load(LoadOptions(str(smollm_path), n_ctx=2 * trained, kv_type="q4_0", rope_scaling="yarn"))
     assert (info.n_ctx, info.rope_freq_scale) == (2 * trained, 0.5)
-    answer = list(client.chat([{"role": "user", "content": "Say hi."}], SamplingParams(max_tokens=4, seed=1)))
+    answer = list(client.chat([ChatMessage("user", "Say hi.")], SamplingParams(max_tokens=4, seed=1)))
     assert isinstance(answer[-1], Done)
 
 
@@ -78,7 +79,7 @@ def test_a_refused_load_keeps_the_loaded_model(client, smollm_path):
         assert "\n" not in str(caught.value)
     assert "not enough memory: this load needs ~0.3" in str(caught.value)
     assert client.model == loaded
-    answer = list(client.chat([{"role": "user", "content": "Hi"}], SamplingParams(max_tokens=4, seed=1)))
+    answer = list(client.chat([ChatMessage("user", "Hi")], SamplingParams(max_tokens=4, seed=1)))
     assert isinstance(answer[-1], Done)
 
 
@@ -98,7 +99,7 @@ def test_a_long_prompt_at_8k_with_a_q8_0_cache(client, smollm_path):
     client.load(LoadOptions(str(smollm_path), n_ctx=8192, kv_type="q8_0"))
     facts = [f"Note {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 145)]
     prompt = "The secret word is PELICAN.\n" + "\n".join(facts) + "\nWhat is the secret word? Answer in one word."
-    done = list(client.chat([{"role": "user", "content": prompt}], SamplingParams(max_tokens=8, seed=0,
+    done = list(client.chat([ChatMessage("user", prompt)], SamplingParams(max_tokens=8, seed=0,
                                                                                 temperature=0.0)))[-1]
     assert isinstance(done, Done), done
     assert done.prompt_tokens > 2800 and done.dropped_messages == 0
