@@ -22,6 +22,7 @@ from desktop.api.params import (chat_fields, chat_messages, completion_fields, c
                                 sampling_params)
 from desktop.api.shapes import ChatShape, CompletionShape, Shape
 from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.api.tools import tool_request
 from desktop.chat_messages import ChatMessage
 from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
@@ -70,15 +71,23 @@ class Endpoints:
         return JSONResponse(model_entry(name, info))
 
     async def chat_completions(self, request: Request) -> Response:
-        fields = chat_fields(await read_json_object(request))
+        body = await read_json_object(request)
+        fields = chat_fields(body)
         messages = chat_messages(fields["messages"])
         params = sampling_params(fields)
         constraint = request_constraint(fields)
+        tooling = tool_request(body)
+        tools = None
+        if tooling is not None and tooling.constraint is not None:  # tool_choice "none": plain text
+            if constraint is not None:
+                raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a "
+                                    "'response_format'/'grammar', not both", param="tools")
+            constraint, tools = tooling.constraint, tooling.tools
         info = self._model()
-        await self._check_fits(info, messages, params, constraint)
-        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0])
+        await self._check_fits(info, messages, params, constraint, tools)
+        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None)
         return await self._answer(request, fields, shape,
-                                  lambda: self.client.chat(messages, params, constraint))
+                                  lambda: self.client.chat(messages, params, constraint, tools))
 
     async def completions(self, request: Request) -> Response:
         fields = completion_fields(await read_json_object(request))
@@ -91,12 +100,12 @@ class Endpoints:
                                   lambda: self.client.complete(prompt, params, constraint))
 
     async def _check_fits(self, info: ModelInfo, messages: list[ChatMessage], params: SamplingParams,
-                          constraint: Constraint | None) -> None:
+                          constraint: Constraint | None, tools: list[dict] | None = None) -> None:
         """400 naming the sizes when the conversation does not fit the context with the engine's
         room for the answer: the engine would drop the oldest turns to make it fit, which suits
         a chat window, but an API client must hear that its prompt is too long instead."""
         try:
-            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages, constraint)
+            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages, constraint, tools)
         except HearthError as exc:
             raise ApiError(400, str(exc), param="messages")
         room = answer_room(params.max_tokens, info.n_ctx)

@@ -6,6 +6,7 @@ better than OpenAI's (temperature 1, no top-k).
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from desktop.api.errors import ApiError
@@ -48,12 +49,12 @@ UNSUPPORTED: dict[str, tuple[Any, ...]] = {
     "top_logprobs": (0,),
     "echo": (False,),
     "suffix": ("",),
-    "tools": ([],),
     "functions": ([],),
     "logit_bias": ({},),
 }
 
-ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
+ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant",
+         "tool": "tool"}
 MAX_STOP_SEQUENCES = 16
 
 
@@ -91,10 +92,20 @@ def _stop_sequences(stop: str | list[str] | None) -> list[str]:
 
 
 def chat_messages(raw: list[Any]) -> list[ChatMessage]:
-    """OpenAI messages as the engine takes them: role and plain-text content."""
+    """OpenAI messages as the engine takes them: role, plain-text content, tool calls and results.
+    A tool result must answer a call made earlier in the conversation."""
     if not raw:
         raise ApiError(400, "'messages' must contain at least one message", param="messages")
-    return [_message(i, m) for i, m in enumerate(raw)]
+    messages: list[ChatMessage] = []
+    call_ids: set[str] = set()
+    for i, m in enumerate(raw):
+        message = _message(i, m)
+        call_ids.update(call["id"] for call in message.tool_calls)
+        if message.role == "tool" and message.tool_call_id not in call_ids:
+            raise ApiError(400, f"'messages[{i}].tool_call_id' {message.tool_call_id!r} answers no "
+                                "tool call of an earlier assistant message", param=f"messages[{i}].tool_call_id")
+        messages.append(message)
+    return messages
 
 
 def _message(index: int, message: Any) -> ChatMessage:
@@ -103,12 +114,45 @@ def _message(index: int, message: Any) -> ChatMessage:
         raise ApiError(400, f"'{where}' must be an object with 'role' and 'content'", param=where)
     role = message.get("role")
     if role not in ROLES:
-        raise ApiError(400, f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}"
-                            " (tool calls are not supported)", param=f"{where}.role")
-    if message.get("tool_calls"):
-        raise ApiError(400, f"'{where}.tool_calls': tool calls are not supported",
-                       param=f"{where}.tool_calls")
-    return ChatMessage(ROLES[role], _content_text(where, message.get("content")))
+        raise ApiError(400, f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}",
+                       param=f"{where}.role")
+    content = _content_text(where, message.get("content"))
+    if role == "tool":
+        call_id = message.get("tool_call_id")
+        if not isinstance(call_id, str) or not call_id:
+            raise ApiError(400, f"'{where}.tool_call_id' is required for a tool message",
+                           param=f"{where}.tool_call_id")
+        return ChatMessage("tool", content, tool_call_id=call_id)
+    calls = message.get("tool_calls")
+    if calls:
+        if role != "assistant":
+            raise ApiError(400, f"'{where}.tool_calls': only assistant messages make tool calls",
+                           param=f"{where}.tool_calls")
+        return ChatMessage("assistant", content, tool_calls=_tool_calls(f"{where}.tool_calls", calls))
+    return ChatMessage(ROLES[role], content)
+
+
+def _tool_calls(where: str, calls: Any) -> tuple[dict[str, Any], ...]:
+    """An assistant's calls with their `arguments` parsed: chat templates write them as objects."""
+    if not isinstance(calls, list):
+        raise ApiError(400, f"'{where}' must be an array of tool calls", param=where)
+    out = []
+    for i, call in enumerate(calls):
+        here = f"{where}[{i}]"
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str) \
+                or not isinstance(call.get("id"), str):
+            raise ApiError(400, f"'{here}' must be {{\"id\", \"type\": \"function\", \"function\": "
+                                "{\"name\", \"arguments\"}}", param=here)
+        arguments = function.get("arguments") or "{}"
+        try:
+            parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"'{here}.function.arguments' is not valid JSON: {exc.msg}",
+                           param=f"{here}.function.arguments")
+        out.append({"id": call["id"], "type": "function",
+                    "function": {"name": function["name"], "arguments": parsed}})
+    return tuple(out)
 
 
 def _content_text(where: str, content: Any) -> str:

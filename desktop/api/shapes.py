@@ -10,7 +10,9 @@ import uuid
 from typing import Any
 
 from desktop import __version__
+from desktop.api.tool_stream import ToolCallStream, tool_call_entry
 from desktop.engine.types import Done
+from desktop.jsonmode.tool_calls import parse_tool_calls
 
 SYSTEM_FINGERPRINT = f"hearth-{__version__}"
 
@@ -58,16 +60,39 @@ class _Shape:
 
 
 class ChatShape(_Shape):
+    """`tools`: the answer was made under a tool-call constraint, so calls are read out of it."""
+
     id_prefix = "chatcmpl"
     object_name = "chat.completion"
     chunk_object_name = "chat.completion.chunk"
 
+    def __init__(self, model: str, tools: bool = False) -> None:
+        super().__init__(model)
+        self.tool_stream = ToolCallStream() if tools else None
+
     def whole(self, done: Done) -> dict[str, Any]:
-        answer = self._envelope(self.object_name, {
-            "message": {"role": "assistant", "content": done.text},
-            "finish_reason": finish_reason(done),
-        })
+        message: dict[str, Any] = {"role": "assistant", "content": done.text}
+        reason = finish_reason(done)
+        if self.tool_stream is not None and done.finish_reason == "stop":
+            content, calls = parse_tool_calls(done.text)
+            if calls:
+                entries = [tool_call_entry(i, c) for i, c in enumerate(calls)]
+                message = {"role": "assistant", "content": content or None,  # whole calls carry no index
+                           "tool_calls": [{k: v for k, v in e.items() if k != "index"} for e in entries]}
+                reason = "tool_calls"
+        answer = self._envelope(self.object_name, {"message": message, "finish_reason": reason})
         return answer | {"usage": usage(done)}
+
+    def pieces(self, text: str) -> list[dict[str, Any]]:
+        if self.tool_stream is None:
+            return [self.piece(text)]
+        return [self._delta(d) for d in self.tool_stream.feed(text)]
+
+    def flush(self) -> list[dict[str, Any]]:
+        return [self._delta(d) for d in self.tool_stream.flush()] if self.tool_stream is not None else []
+
+    def _delta(self, delta: dict[str, Any]) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"delta": delta, "finish_reason": None})
 
     def opening(self) -> dict[str, Any] | None:
         return self._envelope(self.chunk_object_name,
@@ -77,7 +102,10 @@ class ChatShape(_Shape):
         return self._envelope(self.chunk_object_name, {"delta": {"content": text}, "finish_reason": None})
 
     def closing(self, done: Done) -> dict[str, Any]:
-        return self._envelope(self.chunk_object_name, {"delta": {}, "finish_reason": finish_reason(done)})
+        reason = finish_reason(done)
+        if self.tool_stream is not None and self.tool_stream.calls and done.finish_reason == "stop":
+            reason = "tool_calls"
+        return self._envelope(self.chunk_object_name, {"delta": {}, "finish_reason": reason})
 
 
 class CompletionShape(_Shape):
@@ -94,6 +122,12 @@ class CompletionShape(_Shape):
 
     def piece(self, text: str) -> dict[str, Any]:
         return self._envelope(self.chunk_object_name, {"text": text, "finish_reason": None})
+
+    def pieces(self, text: str) -> list[dict[str, Any]]:
+        return [self.piece(text)]
+
+    def flush(self) -> list[dict[str, Any]]:
+        return []
 
     def closing(self, done: Done) -> dict[str, Any]:
         return self._envelope(self.chunk_object_name, {"text": "", "finish_reason": finish_reason(done)})

@@ -38,10 +38,13 @@ async def sse_answer(shape: Shape, first: Event, events: AsyncIterator[Event],
     while event is not None:
         if isinstance(event, Token):
             if event.text:
-                yield chunk(shape.piece(event.text))
+                for piece in shape.pieces(event.text):
+                    yield chunk(piece)
         elif isinstance(event, Done):
             if event.finish_reason == "cancelled":  # the client has gone
                 return
+            for piece in shape.flush():
+                yield chunk(piece)
             log_done(shape.chunk_object_name, shape.id, event)
             if include_usage:
                 yield chunk(shape.closing(event))
