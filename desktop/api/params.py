@@ -7,12 +7,16 @@ better than OpenAI's (temperature 1, no top-k).
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import replace
 from typing import Any
 
 from desktop.api.errors import ApiError
 from desktop.api.fields import Field, checked, reject_unsupported
 from desktop.chat_messages import ChatMessage
 from desktop.engine.types import SamplingParams
+
+MAX_CHOICES = 16  # answers run one after another: n is a multiplier on the request's time
 
 COMMON_FIELDS: dict[str, Field] = {
     "model": Field("string"),
@@ -24,6 +28,7 @@ COMMON_FIELDS: dict[str, Field] = {
     "min_p": Field("number", 0, 1),
     "max_tokens": Field("integer", 1),
     "seed": Field("integer", -1, 2**32 - 1),  # -1: a fresh random seed, as llama.cpp's server
+    "n": Field("integer", 1, MAX_CHOICES),
     "stop": Field("text_or_texts"),
     "presence_penalty": Field("number", -2, 2),
     "frequency_penalty": Field("number", -2, 2),
@@ -43,7 +48,6 @@ COMPLETION_FIELDS = COMMON_FIELDS | {
 
 # Fields this server cannot honour, with the values that mean "not used".
 UNSUPPORTED: dict[str, tuple[Any, ...]] = {
-    "n": (1,),
     "best_of": (1,),
     "logprobs": (False, 0),
     "top_logprobs": (0,),
@@ -52,6 +56,15 @@ UNSUPPORTED: dict[str, tuple[Any, ...]] = {
     "functions": ([],),
     "logit_bias": ({},),
 }
+
+def choice_params(params: SamplingParams, n: int) -> list[SamplingParams]:
+    """The settings of each of `n` choices: choice i uses the request's seed + i (a random base
+    when the request gives none), so every choice differs and each can be reproduced alone."""
+    if n == 1:
+        return [params]
+    base = params.seed if params.seed is not None else random.randrange(2**31)
+    return [replace(params, seed=(base + i) % 2**32) for i in range(n)]
+
 
 ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant",
          "tool": "tool"}

@@ -5,6 +5,7 @@ does not care which endpoint it serves.
 """
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
@@ -26,6 +27,15 @@ def usage(done: Done) -> dict[str, Any]:
     }
 
 
+def combined(dones: list[Done]) -> Done:
+    """One Done whose usage covers `n` answers to one prompt: the prompt counted once, as
+    OpenAI does, the completions summed."""
+    first = dones[0]
+    return Done(text="", finish_reason=first.finish_reason, prompt_tokens=first.prompt_tokens,
+                completion_tokens=sum(d.completion_tokens for d in dones), ttft_s=first.ttft_s,
+                decode_tok_s=first.decode_tok_s, seed=first.seed, cached_tokens=first.cached_tokens)
+
+
 def finish_reason(done: Done) -> str:
     """OpenAI knows "stop" and "length"; a cancelled answer only reaches a client that left."""
     return "length" if done.finish_reason == "length" else "stop"
@@ -40,6 +50,17 @@ class _Shape:
         self.id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.model = model
+        self.index = 0  # which of the request's `n` choices this shape writes
+
+    def for_choice(self, index: int) -> "_Shape":
+        """A fresh shape for choice `index` of the same answer (same id, its own stream state)."""
+        other = copy.copy(self)
+        other.index = index
+        other.reset()
+        return other
+
+    def reset(self) -> None:
+        """Forget per-choice stream state (none here)."""
 
     def _envelope(self, object_name: str, choice: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -48,7 +69,7 @@ class _Shape:
             "created": self.created,
             "model": self.model,
             "system_fingerprint": SYSTEM_FINGERPRINT,
-            "choices": [{"index": 0, **choice, "logprobs": None}],
+            "choices": [{"index": self.index, **choice, "logprobs": None}],
         }
 
     def usage_chunk(self, done: Done) -> dict[str, Any]:
@@ -69,6 +90,10 @@ class ChatShape(_Shape):
     def __init__(self, model: str, tools: bool = False) -> None:
         super().__init__(model)
         self.tool_stream = ToolCallStream() if tools else None
+
+    def reset(self) -> None:
+        if self.tool_stream is not None:
+            self.tool_stream = ToolCallStream()
 
     def whole(self, done: Done) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": done.text}

@@ -57,7 +57,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(base_url: str, body: bytes, f
     ("top_k", True, "must be an integer, got a boolean"),
     ("seed", -7, "between -1"),
     ("response_format", "json", "must be an object"),
-    ("n", 3, "not supported"),
+    ("n", 17, "between 1 and 16"),
+    ("logprobs", True, "not supported"),
 ])
 def test_a_wrong_field_is_a_400_naming_it(base_url: str, field: str, value, fragment: str) -> None:
     body = {"messages": HELLO, field: value}
