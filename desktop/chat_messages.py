@@ -16,21 +16,33 @@ from desktop.errors import HearthError
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One turn: role ("system", "user" or "assistant") and its plain text."""
+    """One turn: role ("system", "user", "assistant" or "tool") and its plain text.
+
+    An assistant turn that called functions carries them in `tool_calls` (OpenAI's shape, with
+    `arguments` as a JSON object, which is what chat templates read); a "tool" turn is a
+    function's result and names the call it answers in `tool_call_id`."""
 
     role: str
     content: str
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    tool_call_id: str | None = None
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """The OpenAI / chat-template shape, for the worker, exports and reports."""
-        return {"role": self.role, "content": self.content}
+        data: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            data["tool_calls"] = [dict(call) for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            data["tool_call_id"] = self.tool_call_id
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ChatMessage":
         """From a stored or recorded {role, content} object; HearthError names what is missing."""
         if not isinstance(data, Mapping) or not isinstance(data.get("role"), str):
             raise HearthError(f"a chat message needs a 'role' and a 'content', not {str(data)[:80]}")
-        return cls(data["role"], str(data.get("content") or ""))
+        return cls(data["role"], str(data.get("content") or ""), tuple(data.get("tool_calls") or ()),
+                   data.get("tool_call_id"))
 
 
 class Turn(Protocol):

@@ -18,10 +18,11 @@ from desktop.api.constraints import request_constraint
 from desktop.api.engine_events import Generation, engine_events, log_done
 from desktop.api.errors import ApiError
 from desktop.api.model_names import model_entry, model_names
-from desktop.api.params import (chat_fields, chat_messages, completion_fields, completion_prompt,
-                                sampling_params)
-from desktop.api.shapes import ChatShape, CompletionShape, Shape
+from desktop.api.params import (chat_fields, chat_messages, choice_params, completion_fields,
+                                completion_prompt, sampling_params)
+from desktop.api.shapes import ChatShape, CompletionShape, Shape, combined, usage
 from desktop.api.sse import invalid_json_error, sse_answer
+from desktop.api.tools import tool_request
 from desktop.chat_messages import ChatMessage
 from desktop.engine.client import EngineClient
 from desktop.engine.context_policy import answer_room
@@ -70,15 +71,23 @@ class Endpoints:
         return JSONResponse(model_entry(name, info))
 
     async def chat_completions(self, request: Request) -> Response:
-        fields = chat_fields(await read_json_object(request))
+        body = await read_json_object(request)
+        fields = chat_fields(body)
         messages = chat_messages(fields["messages"])
         params = sampling_params(fields)
         constraint = request_constraint(fields)
+        tooling = tool_request(body)
+        tools = None
+        if tooling is not None and tooling.constraint is not None:  # tool_choice "none": plain text
+            if constraint is not None:
+                raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a "
+                                    "'response_format'/'grammar', not both", param="tools")
+            constraint, tools = tooling.constraint, tooling.tools
         info = self._model()
-        await self._check_fits(info, messages, params, constraint)
-        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0])
+        await self._check_fits(info, messages, params, constraint, tools)
+        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None)
         return await self._answer(request, fields, shape,
-                                  lambda: self.client.chat(messages, params, constraint))
+                                  params, lambda p: self.client.chat(messages, p, constraint, tools))
 
     async def completions(self, request: Request) -> Response:
         fields = completion_fields(await read_json_object(request))
@@ -88,15 +97,15 @@ class Endpoints:
         info = self._model()  # a prompt too long for the context fails in the engine: a 400 too
         shape = CompletionShape(fields.get("model") or model_names(info, self.extra_names)[0])
         return await self._answer(request, fields, shape,
-                                  lambda: self.client.complete(prompt, params, constraint))
+                                  params, lambda p: self.client.complete(prompt, p, constraint))
 
     async def _check_fits(self, info: ModelInfo, messages: list[ChatMessage], params: SamplingParams,
-                          constraint: Constraint | None) -> None:
+                          constraint: Constraint | None, tools: list[dict] | None = None) -> None:
         """400 naming the sizes when the conversation does not fit the context with the engine's
         room for the answer: the engine would drop the oldest turns to make it fit, which suits
         a chat window, but an API client must hear that its prompt is too long instead."""
         try:
-            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages, constraint)
+            n_prompt = await asyncio.to_thread(self.client.count_tokens, messages, constraint, tools)
         except HearthError as exc:
             raise ApiError(400, str(exc), param="messages")
         room = answer_room(params.max_tokens, info.n_ctx)
@@ -106,11 +115,16 @@ class Endpoints:
                                 "lower max_tokens or start the server with a larger --ctx",
                            param="messages", code="context_length_exceeded")
 
-    async def _answer(self, request: Request, fields: dict[str, Any], shape: Shape,
-                      start: Callable[[], Generation]) -> Response:
-        events = engine_events(start, request.receive)
+    async def _answer(self, request: Request, fields: dict[str, Any], shape: Shape, params: SamplingParams,
+                      start: Callable[[SamplingParams], Generation]) -> Response:
+        """One answer per choice (`n`), run one after another in the engine's queue."""
+        def events_for(p: SamplingParams) -> Callable[[], AsyncGenerator[Event, None]]:
+            return lambda: engine_events(lambda: start(p), request.receive)
+
+        choices = [events_for(p) for p in choice_params(params, fields.get("n", 1))]
+        events = choices[0]()
         if not fields.get("stream"):
-            return await _collected(shape, events)
+            return await _collected(shape, events, choices[1:])
         first = await anext(events, None)  # waits for this request's turn in the queue
         if first is None or (isinstance(first, Done) and first.finish_reason == "cancelled"):
             return Response(status_code=204)  # the client has gone
@@ -118,24 +132,33 @@ class Endpoints:
             await events.aclose()
             raise _failure_error(first)
         include_usage = bool((fields.get("stream_options") or {}).get("include_usage"))
-        return StreamingResponse(_closing_after(sse_answer(shape, first, events, include_usage), events),
+        return StreamingResponse(_closing_after(sse_answer(shape, first, events, include_usage, choices[1:]),
+                                                events),
                                  media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
-async def _collected(shape: Shape, events: AsyncGenerator[Event, None]) -> Response:
-    done: Done | None = None
-    async with aclosing(events):
-        async for event in events:
-            if isinstance(event, EngineFailure):
-                raise _failure_error(event)
-            if isinstance(event, Done):
-                done = event
-    if done is None or done.finish_reason == "cancelled":
-        return Response(status_code=204)  # the client has gone: nobody reads an answer
-    log_done(shape.object_name, shape.id, done)
-    if done.json_valid is False and done.finish_reason == "stop":
-        return JSONResponse(invalid_json_error(done), status_code=500)
-    return JSONResponse(shape.whole(done))
+async def _collected(shape: Shape, events: AsyncGenerator[Event, None],
+                     more: Sequence[Callable[[], AsyncGenerator[Event, None]]] = ()) -> Response:
+    dones: list[Done] = []
+    for index, next_events in enumerate([lambda: events, *more]):
+        done: Done | None = None
+        async with aclosing(next_events()) as choice_events:
+            async for event in choice_events:
+                if isinstance(event, EngineFailure):
+                    raise _failure_error(event)
+                if isinstance(event, Done):
+                    done = event
+        if done is None or done.finish_reason == "cancelled":
+            return Response(status_code=204)  # the client has gone: nobody reads an answer
+        log_done(shape.object_name, shape.id, done)
+        if done.json_valid is False and done.finish_reason == "stop":
+            return JSONResponse(invalid_json_error(done), status_code=500)
+        dones.append(done)
+    answers = [shape.for_choice(i).whole(done) for i, done in enumerate(dones)]
+    whole = answers[0]
+    whole["choices"] = [choice for answer in answers for choice in answer["choices"]]
+    whole["usage"] = usage(combined(dones))
+    return JSONResponse(whole)
 
 
 async def _closing_after(stream: AsyncGenerator[str, None],

@@ -6,12 +6,17 @@ better than OpenAI's (temperature 1, no top-k).
 """
 from __future__ import annotations
 
+import json
+import random
+from dataclasses import replace
 from typing import Any
 
 from desktop.api.errors import ApiError
 from desktop.api.fields import Field, checked, reject_unsupported
 from desktop.chat_messages import ChatMessage
 from desktop.engine.types import REPETITION_RANGES, SamplingParams
+
+MAX_CHOICES = 16  # answers run one after another: n is a multiplier on the request's time
 
 COMMON_FIELDS: dict[str, Field] = {
     "model": Field("string"),
@@ -23,6 +28,7 @@ COMMON_FIELDS: dict[str, Field] = {
     "min_p": Field("number", 0, 1),
     "max_tokens": Field("integer", 1),
     "seed": Field("integer", -1, 2**32 - 1),  # -1: a fresh random seed, as llama.cpp's server
+    "n": Field("integer", 1, MAX_CHOICES),
     "stop": Field("text_or_texts"),
     "presence_penalty": Field("number", -2, 2),
     "frequency_penalty": Field("number", -2, 2),
@@ -47,18 +53,26 @@ COMPLETION_FIELDS = COMMON_FIELDS | {
 
 # Fields this server cannot honour, with the values that mean "not used".
 UNSUPPORTED: dict[str, tuple[Any, ...]] = {
-    "n": (1,),
     "best_of": (1,),
     "logprobs": (False, 0),
     "top_logprobs": (0,),
     "echo": (False,),
     "suffix": ("",),
-    "tools": ([],),
     "functions": ([],),
     "logit_bias": ({},),
 }
 
-ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
+def choice_params(params: SamplingParams, n: int) -> list[SamplingParams]:
+    """The settings of each of `n` choices: choice i uses the request's seed + i (a random base
+    when the request gives none), so every choice differs and each can be reproduced alone."""
+    if n == 1:
+        return [params]
+    base = params.seed if params.seed is not None else random.randrange(2**31)
+    return [replace(params, seed=(base + i) % 2**32) for i in range(n)]
+
+
+ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant",
+         "tool": "tool"}
 MAX_STOP_SEQUENCES = 16
 
 
@@ -106,10 +120,20 @@ def _stop_sequences(stop: str | list[str] | None) -> list[str]:
 
 
 def chat_messages(raw: list[Any]) -> list[ChatMessage]:
-    """OpenAI messages as the engine takes them: role and plain-text content."""
+    """OpenAI messages as the engine takes them: role, plain-text content, tool calls and results.
+    A tool result must answer a call made earlier in the conversation."""
     if not raw:
         raise ApiError(400, "'messages' must contain at least one message", param="messages")
-    return [_message(i, m) for i, m in enumerate(raw)]
+    messages: list[ChatMessage] = []
+    call_ids: set[str] = set()
+    for i, m in enumerate(raw):
+        message = _message(i, m)
+        call_ids.update(call["id"] for call in message.tool_calls)
+        if message.role == "tool" and message.tool_call_id not in call_ids:
+            raise ApiError(400, f"'messages[{i}].tool_call_id' {message.tool_call_id!r} answers no "
+                                "tool call of an earlier assistant message", param=f"messages[{i}].tool_call_id")
+        messages.append(message)
+    return messages
 
 
 def _message(index: int, message: Any) -> ChatMessage:
@@ -118,12 +142,45 @@ def _message(index: int, message: Any) -> ChatMessage:
         raise ApiError(400, f"'{where}' must be an object with 'role' and 'content'", param=where)
     role = message.get("role")
     if role not in ROLES:
-        raise ApiError(400, f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}"
-                            " (tool calls are not supported)", param=f"{where}.role")
-    if message.get("tool_calls"):
-        raise ApiError(400, f"'{where}.tool_calls': tool calls are not supported",
-                       param=f"{where}.tool_calls")
-    return ChatMessage(ROLES[role], _content_text(where, message.get("content")))
+        raise ApiError(400, f"'{where}.role' must be one of {', '.join(ROLES)}; got {role!r}",
+                       param=f"{where}.role")
+    content = _content_text(where, message.get("content"))
+    if role == "tool":
+        call_id = message.get("tool_call_id")
+        if not isinstance(call_id, str) or not call_id:
+            raise ApiError(400, f"'{where}.tool_call_id' is required for a tool message",
+                           param=f"{where}.tool_call_id")
+        return ChatMessage("tool", content, tool_call_id=call_id)
+    calls = message.get("tool_calls")
+    if calls:
+        if role != "assistant":
+            raise ApiError(400, f"'{where}.tool_calls': only assistant messages make tool calls",
+                           param=f"{where}.tool_calls")
+        return ChatMessage("assistant", content, tool_calls=_tool_calls(f"{where}.tool_calls", calls))
+    return ChatMessage(ROLES[role], content)
+
+
+def _tool_calls(where: str, calls: Any) -> tuple[dict[str, Any], ...]:
+    """An assistant's calls with their `arguments` parsed: chat templates write them as objects."""
+    if not isinstance(calls, list):
+        raise ApiError(400, f"'{where}' must be an array of tool calls", param=where)
+    out = []
+    for i, call in enumerate(calls):
+        here = f"{where}[{i}]"
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str) \
+                or not isinstance(call.get("id"), str):
+            raise ApiError(400, f"'{here}' must be {{\"id\", \"type\": \"function\", \"function\": "
+                                "{\"name\", \"arguments\"}}", param=here)
+        arguments = function.get("arguments") or "{}"
+        try:
+            parsed = json.loads(arguments) if isinstance(arguments, str) else arguments
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"'{here}.function.arguments' is not valid JSON: {exc.msg}",
+                           param=f"{here}.function.arguments")
+        out.append({"id": call["id"], "type": "function",
+                    "function": {"name": function["name"], "arguments": parsed}})
+    return tuple(out)
 
 
 def _content_text(where: str, content: Any) -> str:

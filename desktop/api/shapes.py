@@ -5,12 +5,15 @@ does not care which endpoint it serves.
 """
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
 
 from desktop import __version__
+from desktop.api.tool_stream import ToolCallStream, tool_call_entry
 from desktop.engine.types import Done
+from desktop.jsonmode.tool_calls import parse_tool_calls
 
 SYSTEM_FINGERPRINT = f"hearth-{__version__}"
 
@@ -22,6 +25,15 @@ def usage(done: Done) -> dict[str, Any]:
         "total_tokens": done.prompt_tokens + done.completion_tokens,
         "prompt_tokens_details": {"cached_tokens": done.cached_tokens},
     }
+
+
+def combined(dones: list[Done]) -> Done:
+    """One Done whose usage covers `n` answers to one prompt: the prompt counted once, as
+    OpenAI does, the completions summed."""
+    first = dones[0]
+    return Done(text="", finish_reason=first.finish_reason, prompt_tokens=first.prompt_tokens,
+                completion_tokens=sum(d.completion_tokens for d in dones), ttft_s=first.ttft_s,
+                decode_tok_s=first.decode_tok_s, seed=first.seed, cached_tokens=first.cached_tokens)
 
 
 def finish_reason(done: Done) -> str:
@@ -38,6 +50,17 @@ class _Shape:
         self.id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
         self.created = int(time.time())
         self.model = model
+        self.index = 0  # which of the request's `n` choices this shape writes
+
+    def for_choice(self, index: int) -> "_Shape":
+        """A fresh shape for choice `index` of the same answer (same id, its own stream state)."""
+        other = copy.copy(self)
+        other.index = index
+        other.reset()
+        return other
+
+    def reset(self) -> None:
+        """Forget per-choice stream state (none here)."""
 
     def _envelope(self, object_name: str, choice: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -46,7 +69,7 @@ class _Shape:
             "created": self.created,
             "model": self.model,
             "system_fingerprint": SYSTEM_FINGERPRINT,
-            "choices": [{"index": 0, **choice, "logprobs": None}],
+            "choices": [{"index": self.index, **choice, "logprobs": None}],
         }
 
     def usage_chunk(self, done: Done) -> dict[str, Any]:
@@ -58,16 +81,43 @@ class _Shape:
 
 
 class ChatShape(_Shape):
+    """`tools`: the answer was made under a tool-call constraint, so calls are read out of it."""
+
     id_prefix = "chatcmpl"
     object_name = "chat.completion"
     chunk_object_name = "chat.completion.chunk"
 
+    def __init__(self, model: str, tools: bool = False) -> None:
+        super().__init__(model)
+        self.tool_stream = ToolCallStream() if tools else None
+
+    def reset(self) -> None:
+        if self.tool_stream is not None:
+            self.tool_stream = ToolCallStream()
+
     def whole(self, done: Done) -> dict[str, Any]:
-        answer = self._envelope(self.object_name, {
-            "message": {"role": "assistant", "content": done.text},
-            "finish_reason": finish_reason(done),
-        })
+        message: dict[str, Any] = {"role": "assistant", "content": done.text}
+        reason = finish_reason(done)
+        if self.tool_stream is not None and done.finish_reason == "stop":
+            content, calls = parse_tool_calls(done.text)
+            if calls:
+                entries = [tool_call_entry(i, c) for i, c in enumerate(calls)]
+                message = {"role": "assistant", "content": content or None,  # whole calls carry no index
+                           "tool_calls": [{k: v for k, v in e.items() if k != "index"} for e in entries]}
+                reason = "tool_calls"
+        answer = self._envelope(self.object_name, {"message": message, "finish_reason": reason})
         return answer | {"usage": usage(done)}
+
+    def pieces(self, text: str) -> list[dict[str, Any]]:
+        if self.tool_stream is None:
+            return [self.piece(text)]
+        return [self._delta(d) for d in self.tool_stream.feed(text)]
+
+    def flush(self) -> list[dict[str, Any]]:
+        return [self._delta(d) for d in self.tool_stream.flush()] if self.tool_stream is not None else []
+
+    def _delta(self, delta: dict[str, Any]) -> dict[str, Any]:
+        return self._envelope(self.chunk_object_name, {"delta": delta, "finish_reason": None})
 
     def opening(self) -> dict[str, Any] | None:
         return self._envelope(self.chunk_object_name,
@@ -77,7 +127,10 @@ class ChatShape(_Shape):
         return self._envelope(self.chunk_object_name, {"delta": {"content": text}, "finish_reason": None})
 
     def closing(self, done: Done) -> dict[str, Any]:
-        return self._envelope(self.chunk_object_name, {"delta": {}, "finish_reason": finish_reason(done)})
+        reason = finish_reason(done)
+        if self.tool_stream is not None and self.tool_stream.calls and done.finish_reason == "stop":
+            reason = "tool_calls"
+        return self._envelope(self.chunk_object_name, {"delta": {}, "finish_reason": reason})
 
 
 class CompletionShape(_Shape):
@@ -94,6 +147,12 @@ class CompletionShape(_Shape):
 
     def piece(self, text: str) -> dict[str, Any]:
         return self._envelope(self.chunk_object_name, {"text": text, "finish_reason": None})
+
+    def pieces(self, text: str) -> list[dict[str, Any]]:
+        return [self.piece(text)]
+
+    def flush(self) -> list[dict[str, Any]]:
+        return []
 
     def closing(self, done: Done) -> dict[str, Any]:
         return self._envelope(self.chunk_object_name, {"text": "", "finish_reason": finish_reason(done)})

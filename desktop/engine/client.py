@@ -71,7 +71,7 @@ def as_sent(messages: Sequence[ChatMessage], constraint: Constraint | None) -> l
     return [ChatMessage.from_dict(m) for m in with_schema_hint([m.to_dict() for m in messages], constraint)]
 
 
-def _wire(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+def _wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """Plain dicts for the worker: chat templates read dicts."""
     return [m.to_dict() for m in messages]
 
@@ -247,21 +247,29 @@ class EngineClient:
         self._ensure_loaded()
         self._control("settle", None, "settled")
 
-    def count_tokens(self, messages: Sequence[ChatMessage], constraint: Constraint | None = None) -> int:
+    def count_tokens(self, messages: Sequence[ChatMessage], constraint: Constraint | None = None,
+                     tools: list[dict] | None = None) -> int:
         """Prompt size of a conversation under the loaded model's chat template, counted as
-        `chat()` would send it (with the constraint's schema hint)."""
+        `chat()` would send it (with the constraint's schema hint and the tools)."""
         self._ensure_loaded()
-        return self._control("count", _wire(as_sent(messages, constraint)), "count")
+        wired = _wire(as_sent(messages, constraint))
+        return self._control("count", {"messages": wired, "tools": tools} if tools else wired, "count")
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
-             constraint: Constraint | None = None) -> "Generation":
-        """Start an answer to a conversation; iterate the result for Token / Done / EngineFailure."""
+             constraint: Constraint | None = None, tools: list[dict] | None = None) -> "Generation":
+        """Start an answer to a conversation; iterate the result for Token / Done / EngineFailure.
+
+        `tools`: OpenAI function tools ({"type": "function", "function": {...}}) for the chat
+        template; the constraint that makes the answer call them is the caller's to give
+        (desktop.jsonmode.tool_calls)."""
         if constraint is not None:
             from desktop.jsonmode.compile import check
 
             check(constraint)
-        return Generation(self, {"messages": _wire(as_sent(messages, constraint))}, params or SamplingParams(),
-                          constraint)
+        payload: dict[str, Any] = {"messages": _wire(as_sent(messages, constraint))}
+        if tools:
+            payload["tools"] = tools
+        return Generation(self, payload, params or SamplingParams(), constraint)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
                  constraint: Constraint | None = None) -> "Generation":

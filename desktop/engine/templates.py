@@ -19,6 +19,8 @@ from typing import Callable, Iterator
 from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from desktop.engine.tool_prompt import template_reads_tools, with_builtin_tools
+
 RENDER_SECONDS = 2
 
 # Built-in templates by family, chosen by which special tokens the vocabulary has (first match).
@@ -107,17 +109,32 @@ class ChatTemplate:
     def sha256(self) -> str:
         return hashlib.sha256(self.source_text.encode()).hexdigest()
 
-    def render(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
-        clean = [{"role": m["role"], "content": m.get("content") or ""} for m in messages]
+    def render(self, messages: list[dict], add_generation_prompt: bool = True,
+               tools: list[dict] | None = None) -> str:
+        """The prompt text. `tools` (OpenAI's function tools) go to a template that reads them;
+        any other template gets them in Hearth's built-in format (engine.tool_prompt)."""
+        if template_reads_tools(self.source_text):
+            clean = [_clean(m) for m in messages]
+        else:
+            clean, tools = with_builtin_tools(messages, tools), None
         try:
             with _time_limit(RENDER_SECONDS):
                 return self._template.render(
                     messages=clean, add_generation_prompt=add_generation_prompt,
-                    bos_token=self.bos_token, eos_token=self.eos_token, tools=None)
+                    bos_token=self.bos_token, eos_token=self.eos_token, tools=tools or None)
         except TemplateFailure:
             raise
         except Exception as exc:  # sandbox violations, type errors, recursion...
             raise TemplateFailure(f"{type(exc).__name__}: {exc}") from None
+
+
+def _clean(message: dict) -> dict:
+    """A message with just the keys templates read (a tool call's `arguments` as an object)."""
+    clean = {"role": message["role"], "content": message.get("content") or ""}
+    for key in ("tool_calls", "tool_call_id"):
+        if message.get(key):
+            clean[key] = message[key]
+    return clean
 
 
 def builtin_family(has_token: Callable[[str], bool]) -> str:

@@ -267,21 +267,23 @@ class Worker:
         self._last_tokens = (prompt, tokens)  # one assignment: the reader thread counts too
         return tokens
 
-    def _render(self, messages: list[dict]) -> str:
+    def _render(self, messages: list[dict], tools: list[dict] | None = None) -> str:
         try:
-            return self.template.render(messages)
+            return self.template.render(messages, tools=tools)
         except TemplateFailure as exc:
             raise HearthError(f"the chat template failed on this conversation: {exc}") from None
 
-    def _count_messages(self, messages: list[dict]) -> int:
-        return len(self._tokenize(self._render(messages)))
+    def _count_messages(self, messages: list[dict], tools: list[dict] | None = None) -> int:
+        return len(self._tokenize(self._render(messages, tools)))
 
-    def _answer_count(self, request_id: int, messages: list[dict]) -> None:
+    def _answer_count(self, request_id: int, payload: list[dict] | dict) -> None:
+        """`payload`: the messages, or {"messages", "tools"} for a request offering tools."""
         if self.llm is None:
             self.send(request_id, "error", {"kind": "request", "message": "no model is loaded"})
             return
+        messages, tools = (payload["messages"], payload.get("tools")) if isinstance(payload, dict) else (payload, None)
         try:
-            self.send(request_id, "count", self._count_messages(messages))
+            self.send(request_id, "count", self._count_messages(messages, tools))
         except HearthError as exc:
             self.send(request_id, "error", {"kind": "request", "message": str(exc)})
 
@@ -296,9 +298,10 @@ class Worker:
         params = SamplingParams.from_dict(payload["params"])
         dropped = 0
         if payload.get("messages") is not None:
-            messages, dropped = fit_messages(payload["messages"], self._count_messages, self.n_ctx,
-                                             params.max_tokens)
-            prompt = self._render(messages)
+            tools = payload.get("tools")
+            messages, dropped = fit_messages(payload["messages"], lambda m: self._count_messages(m, tools),
+                                             self.n_ctx, params.max_tokens)
+            prompt = self._render(messages, tools)
         else:
             prompt = payload["prompt"]
         tokens = self._tokenize(prompt)

@@ -71,7 +71,23 @@ def grammar_for(constraint: Constraint) -> str:
         if not isinstance(constraint.grammar, str):
             raise HearthError("grammar mode needs grammar text (GBNF, as llama.cpp writes it)")
         return _lark_grammar(gbnf.to_lark(constraint.grammar))
-    raise HearthError(f"unknown constraint kind {constraint.kind!r}: use json, json_object, json_schema or grammar")
+    if constraint.kind == "lark":
+        if not isinstance(constraint.grammar, str):
+            raise HearthError("lark mode needs grammar text in llguidance's Lark syntax")
+        return _lark_grammar(constraint.grammar)
+    raise HearthError(f"unknown constraint kind {constraint.kind!r}: use json, json_object, json_schema, "
+                      "grammar or lark")
+
+
+def embeddable_schema(schema: Any) -> str:
+    """`schema` as the JSON text of a Lark `%json` block, laid out exactly as `json.dumps` writes
+    (", " and ": ", no other whitespace) so that text around it can be parsed without guessing;
+    HearthError (naming the feature and where) when it cannot be enforced."""
+    grammar_for(Constraint(kind="json_schema", schema=schema))
+    rewritten = rewrite(ANY_VALUE if schema is True else schema)
+    options = JSON_OPTIONS | {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
+    options.pop("whitespace_pattern")
+    return json.dumps(rewritten | {"x-guidance": options}, ensure_ascii=False)
 
 
 class _Unenforceable(Exception):

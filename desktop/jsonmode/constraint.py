@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ConstraintKind = Literal["json", "json_object", "json_schema", "grammar"]
+ConstraintKind = Literal["json", "json_object", "json_schema", "grammar", "lark"]
 
 
 @dataclass
 class Constraint:
-    """Constrained decoding: any JSON value, a JSON object, a JSON Schema, or a GBNF grammar.
+    """Constrained decoding: any JSON value, a JSON object, a JSON Schema, a GBNF grammar, or a
+    grammar in llguidance's Lark syntax (built by Hearth itself, e.g. for tool calls).
 
     `show_schema` puts the schema into the prompt too: small models follow a schema far better
     when they can read it, and the grammar alone cannot tell them what the fields mean."""

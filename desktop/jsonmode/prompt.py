@@ -16,6 +16,7 @@ HINTS = {
     "json_object": "Answer with a single JSON object only: no prose, no code fences.",
     "json_schema": "Answer with a single JSON value only (no prose, no code fences) that matches this JSON Schema:",
     "grammar": "Answer only in the format defined by this grammar (GBNF):",
+    "lark": "Answer only in the format defined by this grammar (Lark):",
 }
 
 
@@ -24,7 +25,7 @@ def hint_for(constraint: Constraint) -> str:
     hint = HINTS[constraint.kind]
     if constraint.kind == "json_schema" and constraint.schema is not None:
         return f"{hint}\n{json.dumps(constraint.schema, ensure_ascii=False)}"
-    if constraint.kind == "grammar" and constraint.grammar:
+    if constraint.kind in ("grammar", "lark") and constraint.grammar:
         return f"{hint}\n{constraint.grammar.strip()}"
     return hint
 

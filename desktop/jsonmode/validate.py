@@ -24,7 +24,7 @@ _EOS = 256
 
 def check_answer(text: str, constraint: Constraint) -> tuple[bool, str | None]:
     """(True, None) when `text` satisfies `constraint`, else (False, one line saying why)."""
-    if constraint.kind == "grammar":
+    if constraint.kind in ("grammar", "lark"):
         return _check_grammar(text, constraint)
     if not text.strip():
         return False, "the answer is empty"

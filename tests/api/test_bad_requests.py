@@ -66,7 +66,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(base_url: str, body: bytes, f
     ("xtc_probability", 1.5, "between 0 and 1"),
     ("xtc_threshold", "high", "must be a number"),
     ("runaway_guard", "off", "true or false"),
-    ("n", 3, "not supported"),
+    ("n", 17, "between 1 and 16"),
+    ("logprobs", True, "not supported"),
 ])
 def test_a_wrong_field_is_a_400_naming_it(base_url: str, field: str, value, fragment: str) -> None:
     body = {"messages": HELLO, field: value}

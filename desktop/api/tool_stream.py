@@ -1,0 +1,93 @@
+"""A streamed answer that may call tools, as OpenAI's chat deltas.
+
+Text before the opening tag streams as `content`. Once a call starts, its first delta carries
+the call's index, id, type and name (with empty arguments), and the arguments then stream in
+pieces that the client concatenates - exactly what the official clients assemble. The tool
+grammar lays calls out the way `json.dumps` writes them, and compact JSON never holds a raw
+newline, so the end of a call (`}` newline `</tool_call>`) cannot occur inside its arguments.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from desktop.jsonmode.tool_calls import ARGUMENTS_KEY, CALL_END, CALL_START, ToolCall
+
+NAME_START = '{"name": '
+BETWEEN = "\n"
+
+
+def call_id() -> str:
+    return f"call_{uuid.uuid4().hex[:24]}"
+
+
+def tool_call_entry(index: int, call: ToolCall) -> dict[str, Any]:
+    return {"index": index, "id": call_id(), "type": "function",
+            "function": {"name": call.name, "arguments": call.arguments}}
+
+
+def _held_back(text: str, marker: str) -> int:
+    """How many characters at the end of `text` could be the start of `marker`."""
+    for n in range(min(len(marker) - 1, len(text)), 0, -1):
+        if text.endswith(marker[:n]):
+            return n
+    return 0
+
+
+class ToolCallStream:
+    """Feed it the answer's text pieces; it returns the deltas to send."""
+
+    def __init__(self) -> None:
+        self.buffer = ""
+        self.state = "text"  # text -> head -> arguments -> between -> head ...
+        self.calls = 0
+
+    def feed(self, text: str) -> list[dict[str, Any]]:
+        self.buffer += text
+        deltas: list[dict[str, Any]] = []
+        while (delta := self._step()) is not None:
+            if delta:
+                deltas.append(delta)
+        return deltas
+
+    def flush(self) -> list[dict[str, Any]]:
+        """What is left at the end: held-back text that never became a call."""
+        rest, self.buffer = self.buffer, ""
+        return [{"content": rest}] if rest and self.state == "text" else []
+
+    def _step(self) -> dict[str, Any] | None:
+        """One delta ({} for a change of state without output), or None when more text is needed."""
+        if self.state == "text":
+            at = self.buffer.find(CALL_START)
+            if at != -1:
+                content, self.buffer, self.state = self.buffer[:at], self.buffer[at + len(CALL_START):], "head"
+                return {"content": content} if content else {}
+            end = len(self.buffer) - _held_back(self.buffer, CALL_START)
+            if end <= 0:
+                return None
+            content, self.buffer = self.buffer[:end], self.buffer[end:]
+            return {"content": content}
+        if self.state == "head":
+            at = self.buffer.find(ARGUMENTS_KEY)
+            if at == -1:
+                return None
+            name = json.loads(self.buffer[len(NAME_START):at + 1])
+            self.buffer, self.state = self.buffer[at + len(ARGUMENTS_KEY):], "arguments"
+            self.calls += 1
+            return {"tool_calls": [tool_call_entry(self.calls - 1, ToolCall(name, ""))]}
+        if self.state == "arguments":
+            at = self.buffer.find(CALL_END)
+            if at != -1:
+                piece, self.buffer, self.state = self.buffer[:at], self.buffer[at + len(CALL_END):], "between"
+            else:
+                end = len(self.buffer) - _held_back(self.buffer, CALL_END)
+                if end <= 0:
+                    return None
+                piece, self.buffer = self.buffer[:end], self.buffer[end:]
+            return {"tool_calls": [{"index": self.calls - 1, "function": {"arguments": piece}}]} if piece else {}
+        # between calls: a newline and the next opening tag
+        if len(self.buffer) < len(BETWEEN + CALL_START):
+            return None
+        self.buffer, self.state = self.buffer[len(BETWEEN + CALL_START):], "head"
+        return {}

@@ -1,0 +1,45 @@
+"""Streaming tool calls: however the text is cut into pieces, the deltas assemble into the calls."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop.api.tool_stream import ToolCallStream
+
+ANSWER = ('Let me look. <tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris}"}}\n</tool_call>\n'
+          '<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": {"c": [2]}}}\n</tool_call>')
+
+
+def assemble(deltas: list[dict]) -> tuple[str, list[dict]]:
+    """What the official openai client does with the deltas."""
+    content, calls = "", []
+    for delta in deltas:
+        content += delta.get("content") or ""
+        for part in delta.get("tool_calls", []):
+            if part["index"] == len(calls):
+                calls.append({"id": part["id"], "name": part["function"]["name"], "arguments": ""})
+            calls[part["index"]]["arguments"] += part["function"]["arguments"]
+    return content, calls
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
+def test_pieces_of_any_size_assemble_into_the_calls(size: int) -> None:
+    stream = ToolCallStream()
+    deltas = []
+    for at in range(0, len(ANSWER), size):
+        deltas += stream.feed(ANSWER[at:at + size])
+    deltas += stream.flush()
+    content, calls = assemble(deltas)
+    assert content == "Let me look. "
+    assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [
+        ("get_weather", {"city": "Paris}"}), ("add", {"a": 1, "b": {"c": [2]}})]
+    assert calls[0]["id"].startswith("call_") and calls[0]["id"] != calls[1]["id"]
+    assert stream.calls == 2
+
+
+def test_text_that_only_looks_like_a_tag_is_sent_in_the_end() -> None:
+    stream = ToolCallStream()
+    deltas = stream.feed("a <tool_ca")
+    deltas += stream.flush()
+    assert assemble(deltas) == ("a <tool_ca", [])

@@ -1,0 +1,140 @@
+"""Tool calling through the official `openai` client against real SmolLM2: calls always parse and
+their arguments validate against the function they name, streamed or not."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import openai
+import pytest
+import requests
+from openai.lib.streaming.chat import ChatCompletionStreamState
+
+from desktop.api.server import ApiServer
+
+WEATHER_PARAMETERS = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30},
+                                                       "unit": {"enum": ["celsius", "fahrenheit"]}},
+                      "required": ["city", "unit"], "additionalProperties": False}
+WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Current weather in a city",
+                                            "parameters": WEATHER_PARAMETERS}}
+ADD_PARAMETERS = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+                  "required": ["a", "b"], "additionalProperties": False}
+ADD = {"type": "function", "function": {"name": "add", "description": "Add two integers",
+                                        "parameters": ADD_PARAMETERS}}
+PARAMETERS = {"get_weather": WEATHER_PARAMETERS, "add": ADD_PARAMETERS}
+ASK = [{"role": "user", "content": "What is the weather in Paris?"}]
+
+
+@pytest.fixture
+def client(api: ApiServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{api.url}/v1", api_key="x", max_retries=0, timeout=120)
+
+
+def assert_valid_calls(calls, names: set[str]) -> None:
+    assert calls
+    for call in calls:
+        assert call.type == "function" and call.id.startswith("call_")
+        assert call.function.name in names
+        jsonschema.validate(json.loads(call.function.arguments), PARAMETERS[call.function.name])
+
+
+def test_required_forces_a_call_whose_arguments_validate(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER, ADD],
+                                            tool_choice="required", max_tokens=80, seed=3)
+    choice = answer.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert_valid_calls(choice.message.tool_calls, {"get_weather", "add"})
+
+
+def test_a_named_function_is_the_one_called(client: openai.OpenAI) -> None:
+    answer = client.chat.completions.create(
+        model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=80, seed=4,
+        tool_choice={"type": "function", "function": {"name": "add"}})
+    calls = answer.choices[0].message.tool_calls
+    assert [c.function.name for c in calls] == ["add"]
+    assert_valid_calls(calls, {"add"})
+
+
+def test_streamed_calls_assemble_in_the_official_client(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], tool_choice="required",
+                                            max_tokens=80, seed=3, stream=True)
+    state = ChatCompletionStreamState()
+    finish = None
+    for chunk in stream:
+        state.handle_chunk(chunk)
+        if chunk.choices and chunk.choices[0].finish_reason:
+            finish = chunk.choices[0].finish_reason
+    assert finish == "tool_calls"
+    message = state.get_final_completion().choices[0].message
+    assert_valid_calls(message.tool_calls, {"get_weather"})
+    whole = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], tool_choice="required",
+                                           max_tokens=80, seed=3)
+    assert whole.choices[0].message.tool_calls[0].function.arguments == message.tool_calls[0].function.arguments
+
+
+def test_auto_answers_in_text_or_with_a_valid_call(client: openai.OpenAI) -> None:
+    for seed in (1, 2):
+        choice = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], max_tokens=40,
+                                                seed=seed).choices[0]
+        if choice.message.tool_calls:
+            assert choice.finish_reason == "tool_calls"
+            assert_valid_calls(choice.message.tool_calls, {"get_weather"})
+        else:
+            assert choice.message.content and "<tool_call>" not in choice.message.content
+
+
+def test_none_answers_in_text(client: openai.OpenAI) -> None:
+    choice = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], tool_choice="none",
+                                            max_tokens=20, seed=1).choices[0]
+    assert choice.message.tool_calls is None and choice.finish_reason in ("stop", "length")
+
+
+def test_a_conversation_with_calls_and_results_continues(client: openai.OpenAI) -> None:
+    messages = ASK + [
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {
+            "name": "get_weather", "arguments": '{"city": "Paris", "unit": "celsius"}'}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "18 degrees, sunny"}]
+    answer = client.chat.completions.create(model="m", messages=messages, tools=[WEATHER], tool_choice="none",
+                                            max_tokens=20, seed=1)
+    assert answer.choices[0].message.content
+    assert answer.usage.prompt_tokens > 60  # the call, the result and the tool list were all sent
+
+
+def test_parallel_calls_can_be_several(client: openai.OpenAI) -> None:
+    ask = [{"role": "user", "content": "Weather in Paris and in Rome, please."}]
+    answer = client.chat.completions.create(model="m", messages=ask, tools=[WEATHER], tool_choice="required",
+                                            parallel_tool_calls=True, max_tokens=120, seed=5)
+    assert_valid_calls(answer.choices[0].message.tool_calls, {"get_weather"})
+
+
+def post(base_url: str, body: dict) -> requests.Response:
+    return requests.post(f"{base_url}/v1/chat/completions", json={"messages": ASK, "max_tokens": 4} | body,
+                         timeout=30)
+
+
+@pytest.mark.parametrize("body, param, fragment", [
+    ({"tools": [{"type": "retrieval"}]}, "tools[0].type", "function"),
+    ({"tools": [{"type": "function", "function": {"description": "no name"}}]}, "tools[0].function.name", "64"),
+    ({"tools": [WEATHER, WEATHER]}, "tools[1].function.name", "twice"),
+    ({"tools": "get_weather"}, "tools", "array"),
+    ({"tools": [WEATHER], "tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice", "'nope'"),
+    ({"tools": [WEATHER], "tool_choice": "sometimes"}, "tool_choice", "required"),
+    ({"tool_choice": "required"}, "tool_choice", "needs 'tools'"),
+    ({"tools": [WEATHER], "parallel_tool_calls": "yes"}, "parallel_tool_calls", "true or false"),
+    ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {
+        "type": "object", "properties": {"tags": {"type": "array", "uniqueItems": True}}}}}]},
+     "tools", "tool 'f': unsupported JSON Schema feature: 'uniqueItems'"),
+    ({"tools": [WEATHER], "response_format": {"type": "json_object"}}, "tools", "not both"),
+    ({"messages": ASK + [{"role": "tool", "tool_call_id": "call_9", "content": "x"}]},
+     "messages[1].tool_call_id", "answers no tool call"),
+    ({"messages": ASK + [{"role": "tool", "content": "x"}]}, "messages[1].tool_call_id", "required"),
+    ({"messages": ASK + [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {
+        "name": "f", "arguments": "{broken"}}]}]}, "messages[1].tool_calls[0].function.arguments", "not valid JSON"),
+    ({"messages": ASK + [{"role": "assistant", "tool_calls": [{"type": "function"}]}]},
+     "messages[1].tool_calls[0]", "id"),
+])
+def test_bad_tool_requests_are_400s_naming_the_field(base_url: str, body: dict, param: str, fragment: str) -> None:
+    response = post(base_url, body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == param and fragment in error["message"]
