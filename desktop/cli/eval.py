@@ -9,6 +9,7 @@ EVAL_COMMANDS: list[str] = [
     "desktop.cli.eval_json",
     "desktop.cli.eval_regressions",
     "desktop.cli.eval_humaneval",
+    "desktop.cli.eval_choice",
 ]
 
 

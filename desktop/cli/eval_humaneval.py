@@ -6,7 +6,6 @@ command after Ctrl+C, a crash or kill -9 continues where the run stopped.
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 from pathlib import Path
 
@@ -29,13 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from desktop.benchmarks import humaneval, sandbox
     from desktop.benchmarks.humaneval_data import problems
     from desktop.benchmarks.identity import model_identity, versions
     from desktop.benchmarks.journal import Journal
     from desktop.cli.chat import load_client
+    from desktop.cli.eval_progress import report, run_journalled
     from desktop.engine.types import SamplingParams
     from desktop.errors import HearthError
 
@@ -58,30 +56,14 @@ def run(args: argparse.Namespace) -> int:
                   "sandbox": sandbox.describe(), "problems": [p.task_id for p in chosen],
                   "key": {"sha256": identity["sha256"], "settings": settings, "problems": [p.task_id for p in chosen]}}
         journal = Journal("humaneval", client.model.name, header)
-        done = journal.done_ids()
-        todo = [p for p in chosen if p.task_id not in done]
-        if done:
-            print(f"resuming {journal.path.name}: {len(done)} of {len(chosen)} already scored", file=sys.stderr)
-        bar = tqdm(total=len(chosen), initial=len(chosen) - len(todo), unit="problem", file=sys.stderr,
-                   desc="HumanEval", dynamic_ncols=True)
-
-        def after(answer: humaneval.Answer) -> None:
-            bar.update(1)
-            bar.set_postfix(passed=sum(r["passed"] for r in journal.records))
-
-        try:
-            humaneval.run(client, todo, args.prompt_format, params, limits, journal.add, cancel, after)
-        except KeyboardInterrupt:
-            bar.close()
-            print(f"hearth: interrupted; {len(journal.records)} answers kept in {journal.path}, "
-                  "rerun the same command to continue", file=sys.stderr)
-            return 130
-        bar.close()
+        finished = run_journalled(journal, [p.task_id for p in chosen], "HumanEval", "problem", lambda done, after:
+                                  humaneval.run(client, [p for p in chosen if p.task_id not in done],
+                                                args.prompt_format, params, limits, journal.add, cancel, after))
     finally:
         client.close()
+    if not finished:
+        return 130
     summary = humaneval.summarize(journal.records)
     text = humaneval.table(summary, f"HumanEval: {identity['name']} ({identity['quantization']}) - "
                                     f"format {args.prompt_format}, greedy pass@1, max_tokens {args.max_tokens}")
-    print(text)
-    print(f"\nsaved: {journal.finish(summary, text)}", file=sys.stderr)
-    return 0
+    return report(journal, summary, text)

@@ -51,6 +51,7 @@ def _hearth(home: Path, model: Path, *extra: str) -> subprocess.Popen:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # a real run killed and resumed: minutes on a loaded machine
 def test_a_run_killed_with_sigkill_resumes_without_asking_again(smollm_path, hearth_home):
     first = _hearth(hearth_home, smollm_path)
     folder = hearth_home / "evals" / "humaneval"
