@@ -47,6 +47,7 @@ def test_a_missing_set_says_where_to_put_it(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "no CEVAL val files in" in err and "dev/" in err
 
 
+@pytest.mark.slow  # two real runs of the model
 def test_every_answer_is_a_letter_and_scored_against_the_key(smollm_path, hearth_home, tmp_path, capsys):
     data = tmp_path / "ceval"
     shutil.copytree(FIXTURES / "ceval", data)
