@@ -78,3 +78,17 @@ def test_a_run_killed_with_sigkill_resumes_without_asking_again(smollm_path, hea
     saved = json.loads(journal.with_suffix(".json").read_text())
     assert saved["model"]["sha256"] and saved["versions"]["hearth"] and saved["model"]["quantization"]
     assert len(saved["answers"]) == 2 and "pass@1" in out
+
+
+@pytest.mark.slow  # loads the model in a real `hearth` process
+def test_ctrl_c_stops_the_run_at_once_and_says_how_to_continue(smollm_path, hearth_home):
+    run = _hearth(hearth_home, smollm_path)
+    folder = hearth_home / "evals" / "humaneval"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (folder.is_dir() and list(folder.glob("*.jsonl"))):
+        time.sleep(0.1)  # the journal appears once the model is loaded and the first answer starts
+    time.sleep(0.5)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "interrupted" in err and "rerun the same command to continue" in err and "Traceback" not in err
