@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     "desktop.ui": 4, "desktop.cli": 4, "desktop.__main__": 4,
     "desktop.api": 3, "desktop.feedback": 3,
-    "desktop.engine": 2,
+    "desktop.engine": 2, "desktop.benchmarks": 2,
     "desktop.jsonmode": 1, "desktop.store": 1, "desktop.models": 1,
     "desktop.paths": 0, "desktop.errors": 0, "desktop.atomic_write": 0, "desktop.chat_messages": 0,
     "desktop": 0,  # the package's __init__

@@ -8,11 +8,13 @@ import importlib
 EVAL_COMMANDS: list[str] = [
     "desktop.cli.eval_json",
     "desktop.cli.eval_regressions",
+    "desktop.cli.eval_humaneval",
+    "desktop.cli.eval_choice",
 ]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("eval", help="evaluate a model (JSON mode, user-reported regressions)")
+    parser = sub.add_parser("eval", help="evaluate a model (JSON mode, regressions, HumanEval, MMLU, C-Eval)")
     inner = parser.add_subparsers(dest="eval_command", metavar="KIND", required=True,
                                   parser_class=type(parser))
     for name in EVAL_COMMANDS:

