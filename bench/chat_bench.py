@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.plain_llama import PlainLlama  # noqa: E402
-from desktop.chat_messages import ChatMessage  # noqa: E402
-from desktop.engine import Done, LoadOptions, SamplingParams, Token  # noqa: E402
-from desktop.engine.client import EngineClient  # noqa: E402
-from desktop.models import resolve  # noqa: E402
+from bench.plain_llama import PlainLlama
+from desktop.chat_messages import ChatMessage
+from desktop.engine import Done, LoadOptions, SamplingParams, Token
+from desktop.engine.client import EngineClient
+from desktop.models import resolve
 
 TOPICS = ["the ocean", "a mountain village", "the history of tea", "how bridges carry weight",
           "a lighthouse keeper", "winter in a city", "the life of bees", "an old train station",

@@ -30,9 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop.engine import Done, LoadOptions, SamplingParams, Token  # noqa: E402
-from desktop.engine.client import EngineClient  # noqa: E402
-from desktop.models import resolve  # noqa: E402
+from desktop.engine import Done, LoadOptions, SamplingParams, Token
+from desktop.engine.client import EngineClient
+from desktop.models import resolve
 
 FIRST_NAMES = ["Eliza", "Tobias", "Margit", "Osric", "Helena", "Anselm", "Ruth", "Cyprian", "Ida", "Bartholomew"]
 SURNAMES = ["Marrow", "Quill", "Hallett", "Verhoeven", "Ashdown", "Carrick", "Lindqvist", "Pellow", "Strand"]

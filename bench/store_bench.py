@@ -36,8 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop.store import Store  # noqa: E402
-from desktop.store.search import index_pending  # noqa: E402
+from desktop.store import Store
+from desktop.store.search import index_pending
 
 SESSIONS = 10_000
 MESSAGES = 1_000_000

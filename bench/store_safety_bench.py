@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.store_bench import p99, synthetic_text  # noqa: E402
-from desktop.store import Store, backup  # noqa: E402
-from desktop.store.salvage import salvage  # noqa: E402
+from bench.store_bench import p99, synthetic_text
+from desktop.store import Store, backup
+from desktop.store.salvage import salvage
 
 APPEND_GAP_S = 0.005  # an app appends a partial answer about once a second; 200/s is far busier
 

@@ -22,7 +22,7 @@ from desktop.errors import HearthError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+    def error(self, message: str) -> None:  # argparse API
         self.print_usage(sys.stderr)
         self.exit(2, f"hearth-convert: error: {message}\n")
 

@@ -28,7 +28,7 @@ def read_imatrix(path: Path) -> dict[str, np.ndarray]:
 def _read_gguf(path: Path) -> dict[str, np.ndarray]:
     try:
         reader = gguf.GGUFReader(path)
-    except Exception as exc:  # GGUFReader raises ValueError/struct errors without the file name
+    except Exception as exc:  # noqa: BLE001 - GGUFReader raises ValueError/struct errors without the file name
         raise HearthError(f"{path} is not a readable importance matrix ({exc})") from None
     tensors = {t.name: np.asarray(t.data, dtype=np.float32) for t in reader.tensors}
     values = {}

@@ -118,7 +118,7 @@ def spm_vocab(folder: Path, tokenizer_json: dict | None, vocab_size: int) -> Voc
     try:
         proto.ParseFromString(path.read_bytes())
         processor = sentencepiece.SentencePieceProcessor(model_proto=proto.SerializeToString())
-    except Exception as exc:  # the protobuf/sentencepiece errors name no file
+    except Exception as exc:  # noqa: BLE001 - the protobuf/sentencepiece errors name no file
         raise HearthError(f"{path} is not a valid SentencePiece model ({exc})") from None
     tokens, scores, types = [], [], []
     for tid in range(processor.vocab_size()):

@@ -34,7 +34,7 @@ COMMANDS = [
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line (plus the usage) and exits 2."""
 
-    def error(self, message: str) -> None:  # noqa: D401 - argparse API
+    def error(self, message: str) -> None:  # argparse API
         self.print_usage(sys.stderr)
         self.exit(2, f"hearth: error: {message}\n")
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: still one line for the user, details in the log
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line for the user, details in the log
         _log_crash()
         print(f"hearth: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -78,7 +78,7 @@ def _time_limit(seconds: int) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):  # noqa: ARG001 - signal handler signature
+    def expire(signum, frame):  # signal handler signature
         raise TemplateFailure(f"rendering took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -124,7 +124,7 @@ class ChatTemplate:
                     bos_token=self.bos_token, eos_token=self.eos_token, tools=tools or None)
         except TemplateFailure:
             raise
-        except Exception as exc:  # sandbox violations, type errors, recursion...
+        except Exception as exc:  # noqa: BLE001 - sandbox violations, type errors, recursion...
             raise TemplateFailure(f"{type(exc).__name__}: {exc}") from None
 
 

@@ -117,7 +117,7 @@ class Worker:
                 handlers[kind](request_id, payload)
             except HearthError as exc:
                 self.send(request_id, "error", {"kind": "request", "message": str(exc)})
-            except Exception as exc:  # report, keep serving: one bad request must not end the worker
+            except Exception as exc:  # noqa: BLE001 - report, keep serving: one bad request must not end the worker
                 self.send(request_id, "error", {"kind": "request", "message": f"{type(exc).__name__}: {exc}"})
 
     def _read(self) -> None:
@@ -144,7 +144,7 @@ class Worker:
         while a context is built, the lines that say what it built (desktop.engine.load_readback)."""
 
         @llama_cpp.llama_log_callback
-        def capture(level, text, user_data):  # noqa: ARG001 - ctypes callback signature
+        def capture(level, text, user_data):  # ctypes callback signature
             if level >= 4 or self._load_log is not None:
                 line = text.decode("utf-8", errors="replace").strip()
                 if level >= 4 and line and line != ".":  # GGML_LOG_LEVEL_ERROR (5: continued)
@@ -194,7 +194,7 @@ class Worker:
             with flash_attention_type(llama_cpp, plan.flash_attn):
                 llm = SamplingLlama(model_path=options.model_path, n_gpu_layers=gpu_layers, n_threads=threads,
                                    n_threads_batch=threads, verbose=False, **plan.llama_kwargs())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - llama.cpp fails a load with plain exceptions; its log says why
             detail = "; ".join(self.log_errors) or str(exc)
             self.send(request_id, "error", {"kind": "load", "message": f"llama.cpp could not load "
                                             f"{info.path.name}: {detail}"})
@@ -231,7 +231,7 @@ class Worker:
             return ""
         return self.llm.detokenize([token], special=True).decode("utf-8", errors="ignore")
 
-    def build_info(self, request_id: int, payload: Any) -> None:  # noqa: ARG002
+    def build_info(self, request_id: int, payload: Any) -> None:
         import llama_cpp
 
         gpu = llama_cpp.llama_supports_gpu_offload()

@@ -32,7 +32,7 @@ def to_lark(text: str) -> str:
         line, col = line_col(text, exc.pos.pos)
         message = str(exc).split(" at line ")[0]
         raise HearthError(f"grammar syntax error at line {line}, column {col}: {message}") from None
-    except Exception as exc:  # the converter's rule-resolution errors carry no position
+    except Exception as exc:  # noqa: BLE001 - the converter's rule-resolution errors carry no position
         raise HearthError(_locate_rule_error(text, str(exc))) from None
 
 

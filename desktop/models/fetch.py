@@ -245,7 +245,7 @@ def _fetch_from_hub(entry: CatalogModel, final: Path, progress: Progress | None,
                                      tqdm_class=_hub_progress(entry.file_name, progress, cancel))
     except HearthError:
         raise
-    except Exception as exc:  # huggingface_hub raises many types for "could not get it"
+    except Exception as exc:  # noqa: BLE001 - huggingface_hub raises many types for "could not get it"
         raise HearthError(f"cannot download {entry.hf_repo}/{entry.hf_file} from {endpoint} "
                           f"({_reason(exc)}); {hint}") from None
     if Path(downloaded).resolve() != final.resolve():

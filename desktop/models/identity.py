@@ -113,7 +113,7 @@ def _header_facts(path: Path) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=16)  # the feedback dialog asks again on every edit of the report
-def _header_facts_of(path: str, size: int, mtime_ns: int) -> dict[str, Any]:  # noqa: ARG001 - cache key
+def _header_facts_of(path: str, size: int, mtime_ns: int) -> dict[str, Any]:  # cache key
     from desktop.models.gguf_info import inspect_gguf
 
     info = inspect_gguf(path)

@@ -56,7 +56,7 @@ class DownloadTask(QObject):
             path = job(report, self._cancel)
         except HearthError as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # a bug in a download must not take the app down: say it in one line
+        except Exception as exc:  # noqa: BLE001 - a bug in a download must not take the app down: say it in one line
             self.failed.emit(f"download failed: {type(exc).__name__}: {exc}")
         else:
             self.finished.emit(str(path))

@@ -24,14 +24,14 @@ class ElidedLabel(QLabel):
         self.setToolTip(text if self.full_text else "")
         self._elide()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         """The whole text's width: what the layout may give when there is room."""
         return QSize(self.fontMetrics().horizontalAdvance(self.full_text) + 4, super().sizeHint().height())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 

@@ -110,7 +110,7 @@ class EngineBridge(QObject):
     def _unload(self) -> None:
         try:
             self.client.unload()
-        except Exception as exc:  # report, never crash the window
+        except Exception as exc:  # noqa: BLE001 - report, never crash the window
             self._unload_done.emit(f"{type(exc).__name__}: {exc}")
             return
         self._unload_done.emit("")
@@ -128,7 +128,7 @@ class EngineBridge(QObject):
     def _query_build(self) -> None:
         try:
             build: object = self.client.build_info()
-        except Exception as exc:  # the worker may be missing or broken: say so, keep going
+        except Exception as exc:  # noqa: BLE001 - the worker may be missing or broken: say so, keep going
             build = str(exc) or type(exc).__name__
         self.build_ready.emit(build)
 

@@ -273,7 +273,7 @@ class FeedbackDialog(QDialog):
                              .format(licence=self.licence_box.currentText()))
         self._timer.start()
 
-    def showEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event: QEvent) -> None:
         if self._highlighter.document() is None:
             self._highlighter.setDocument(self.preview.document())
         super().showEvent(event)
@@ -284,7 +284,7 @@ class FeedbackDialog(QDialog):
         self._highlighter.setDocument(None)
         super().done(result)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

@@ -534,14 +534,14 @@ class GenerationPanel(QWidget):
             state = self.tr("on") if info.flash_attn == "enabled" else self.tr("off")
             self.load_label.setText(self.tr("KV cache {kv} · flash attention {state}").format(kv=info.kv_type, state=state))
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         """As wide as the controls need, in any language; narrower windows scroll the panel sideways."""
         hint = super().sizeHint()
         frame = 2 * self._scroll.frameWidth()
         width = self._content.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width() + frame
         return QSize(max(hint.width(), width), hint.height())
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         """Small and constant: what the panel shows (a schema, a translation) never widens the window."""
         return QSize(MIN_WIDTH_PX, super().minimumSizeHint().height())
 

@@ -92,7 +92,7 @@ class LocalApi(QObject):
             self.error = self.tr("Port {port} is in use by another program: choose another port.").format(port=port)
         except HearthError as exc:
             self.error = str(exc)
-        except Exception as exc:  # never take the app down over the optional server
+        except Exception as exc:  # noqa: BLE001 - never take the app down over the optional server
             self.error = f"the API server could not start: {type(exc).__name__}: {exc}"
         else:
             self.server, self.error = server, None

@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         chat = max(total - side - panel, 0)
         self.splitter.setSizes([side, chat, panel])
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_panels()
 
@@ -256,11 +256,11 @@ class MainWindow(QMainWindow):
 
     # -- drag and drop ---------------------------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and gguf_in(event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+    def dropEvent(self, event: QDropEvent) -> None:
         path = gguf_in(event.mimeData().urls()) if event.mimeData().hasUrls() else None
         if path:
             event.acceptProposedAction()
@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         self.controller.stop()
         super().closeEvent(event)
 

@@ -401,7 +401,7 @@ class ModelManagerDialog(QDialog):
         for signal, slot in pairs:
             (signal.connect if on else signal.disconnect)(slot)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         if not self._following:
             self._follow(True)
             self._loading_path = None

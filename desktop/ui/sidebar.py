@@ -89,7 +89,7 @@ class UndoBar(QFrame):
             self.retranslate()
         super().changeEvent(event)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         """Never wider than the sidebar's own minimum: showing the bar must not widen the window."""
         return QSize(0, super().minimumSizeHint().height())
 
@@ -345,7 +345,7 @@ class Sidebar(QFrame):
         self.refresh()
         self.session_restored.emit(session_id)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         """A fixed minimum: what the rows show never moves the splitter (nor the window's size)."""
         return QSize(MIN_WIDTH_PX, super().minimumSizeHint().height())
 

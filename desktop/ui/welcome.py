@@ -136,7 +136,7 @@ class WelcomePage(QWidget):
         self._use(path)
         return True
 
-    def open_converter(self) -> "ConvertDialog":  # noqa: F821 - imported when needed
+    def open_converter(self) -> "ConvertDialog":
         from desktop.ui.convert_dialog import ConvertDialog  # the converter pulls in numpy: not at start-up
 
         dialog = ConvertDialog(self)

@@ -84,7 +84,7 @@ def https_endpoint(certificates: dict[str, Path]) -> Iterator[Endpoint]:
     endpoint = Endpoint(url="", ca_file=str(certificates["ca"]))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if endpoint.fail_status:
                 self.send_response(endpoint.fail_status)
@@ -127,7 +127,7 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
     state = Hub(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             parts = self.path.split("?")[0].strip("/").split("/")
             # /api/datasets/<owner>/<name>/(preupload|commit)/<revision>

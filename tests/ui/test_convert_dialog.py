@@ -9,7 +9,7 @@ import pytest
 from desktop.ui.convert_dialog import ConvertDialog, default_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "converter"))
-from checkpoints import from_gguf, tiny  # noqa: E402  (the converter tests' cached checkpoints)
+from checkpoints import from_gguf, tiny
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from desktop.ui.settings import Settings
 from desktop.ui.welcome import WelcomePage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from fake_index import FakeIndex  # noqa: E402  (the models tests' stand-in for the index and the hub)
+from fake_index import FakeIndex
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ class CodeBlock(QFrame):
             height += bar.sizeHint().height()
         self.body.setFixedHeight(height)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_height()
 
