@@ -79,8 +79,12 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
                               f"stretched {factor:g}x by rope scaling ({limit:,}): raise the scale or lower the context")
         raise HearthError(f"a context of {n_ctx:,} tokens is more than the {trained:,} {info.name} was "
                           f"trained for: choose at most {trained:,}, or turn on YaRN rope scaling to stretch it")
-    memory = estimate(info, n_ctx, options.kv_type, flash_attn=options.flash_attn != "off")
-    return LoadPlan(n_ctx, options.flash_attn, options.kv_type, options.rope_scaling, factor, trained, memory)
+    # "auto" is llama.cpp's own choice only where a quantized cache needs flash attention: elsewhere
+    # it stays off, because llama.cpp's flash attention changes its numbers and so the answer a seed
+    # gives (an f16 cache keeps the answers earlier Hearths gave; "on" asks for it).
+    flash = "off" if options.flash_attn == "auto" and options.kv_type == "f16" else options.flash_attn
+    memory = estimate(info, n_ctx, options.kv_type, flash_attn=flash != "off")
+    return LoadPlan(n_ctx, flash, options.kv_type, options.rope_scaling, factor, trained, memory)
 
 
 def gguf_scaled_context(info: GgufInfo) -> int:
