@@ -50,8 +50,10 @@ def add_context_arguments(parser: argparse.ArgumentParser, ctx_default: int = 40
     """The context length and long-context load flags `hearth chat` and `hearth serve` share."""
     from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING
 
-    parser.add_argument("--ctx", type=context_length, default=ctx_default, metavar="TOKENS",
-                        help="context length in tokens, or 'max' for the model's trained length (default: %(default)s)")
+    parser.add_argument("--ctx", type=context_length, default=None, metavar="TOKENS",
+                        help=f"context length in tokens, or 'max' for the model's trained length (default: "
+                             f"{ctx_default}, or the trained length where that is shorter)")
+    parser.set_defaults(ctx_default=ctx_default)
     parser.add_argument("--flash-attn", choices=FLASH_ATTENTION, default="auto",
                         help="flash attention (default: auto, llama.cpp decides per device)")
     parser.add_argument("--kv-type", choices=KV_CACHE_TYPES, default="f16",
@@ -142,6 +144,11 @@ def load_options_from_args(args: argparse.Namespace, path: Path):
     defaults); the engine checks them against the model file."""
     from desktop.engine import LoadOptions
 
+    if args.ctx is None:  # the default: never more than the model was trained for
+        from desktop.models.gguf_info import inspect_gguf
+
+        trained = inspect_gguf(path).context_length or args.ctx_default
+        args.ctx = min(args.ctx_default, trained)
     if args.ctx != "max" and args.ctx <= 0:
         raise HearthError("--ctx must be a positive number of tokens (or 'max')")
     limit = getattr(args, "memory_limit", None)
