@@ -151,8 +151,10 @@ class JsonScanner:
         top.item_start = len(self.text) + 1
 
     def _string_repeats(self) -> bool:
-        content = self.text[self._string_start:]
         least = self.limits.repeated_string_chars
+        # Only the tail a rule can look at (runs per token: never copy the whole string).
+        longest = max(least, 3 * self.limits.longest_repeated_piece)
+        content = self.text[max(self._string_start, len(self.text) - longest):]
         for piece in range(1, self.limits.longest_repeated_piece + 1):
             span = max(least, 3 * piece)
             if len(content) < span:
