@@ -93,6 +93,7 @@ def destination(path: Path) -> sqlite3.Connection:
     """The temporary file a backup is written into (no journal: it is thrown away if interrupted)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA cache_size = 64")  # pages go to the file as they come, not all at the end
     return conn
 
 
@@ -103,7 +104,8 @@ def _copy(store_path: Path, tmp: Path, step_pages: int, pause_s: float) -> None:
         try:
             source.execute("BEGIN")  # one snapshot for the whole copy: no restarts, no blocked writer
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            source.backup(target, pages=step_pages, sleep=pause_s)
+            # `sleep` only applies when a step is refused as busy; the pause between steps is ours
+            source.backup(target, pages=step_pages, progress=lambda *_: time.sleep(pause_s))
             source.execute("COMMIT")
             problems = target.execute("PRAGMA quick_check").fetchone()[0]
             if problems != "ok":
