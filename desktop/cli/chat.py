@@ -164,6 +164,8 @@ def describe_load(info) -> str:
     """What llama.cpp built, in one line: context, KV cache, flash attention, where it runs."""
     mib = 2**20
     parts = [f"{info.name}: context {info.n_ctx:,} tokens"]
+    if info.parallel > 1:
+        parts.append(f"{info.parallel} requests at once")
     if info.kv_type:
         parts.append(f"KV cache {info.kv_type} ({info.kv_bytes / mib:.0f} MiB)")
     if info.flash_attn:

@@ -58,6 +58,10 @@ KV_CACHE_TYPES: tuple[str, ...] = get_args(KvCacheType)
 ROPE_SCALING: tuple[str, ...] = get_args(RopeScaling)
 
 
+APP_PRIORITY = 1  # the app's own requests (a person waits at the screen) start before API clients' (0)
+SERVE_PARALLEL = 4  # slots for `hearth serve` and the app's Local API server, as LM Studio and Jan
+
+
 @dataclass
 class LoadOptions:
     """What to load and how. None means "choose for me" (see desktop.engine.hardware); the
@@ -77,6 +81,7 @@ class LoadOptions:
     rope_scaling: RopeScaling | None = None
     rope_scale: float | None = None
     memory_limit_bytes: int | None = None
+    parallel: int = 1  # answers decoded together, each with its own n_ctx (desktop.engine.slots)
 
 
 @dataclass
@@ -106,6 +111,7 @@ class ModelInfo:
     rope_freq_base: float = 0.0
     rope_freq_scale: float = 0.0
     memory_estimate_bytes: int = 0  # what Hearth estimated before loading
+    parallel: int = 1  # slots: answers decoded together
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,6 +142,9 @@ class Done:
     cached_tokens: int = 0  # prompt tokens reused from the engine's cache rather than evaluated
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
+    # Decoded in a batch beside other answers: llama.cpp's numbers then depend on the batch, so the
+    # same seed alone (or with --parallel 1) may give another answer.
+    batched: bool = False
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -144,6 +153,7 @@ class Done:
             "ttft_s": round(self.ttft_s, 4),
             "decode_tok_s": round(self.decode_tok_s, 2),
             "finish_reason": self.finish_reason,
+            "batched": self.batched,
         }
 
 
