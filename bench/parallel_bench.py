@@ -92,15 +92,14 @@ def long_prompt(target_tokens: int = 2000) -> list[dict]:
 def stall(url: str, tokens: int) -> dict:
     """p99 between tokens of one stream alone, and with a long prompt arriving after its 8th token."""
     alone = stream(url, prompt(0), tokens)
-    arrived = threading.Event()
-    side: list[float] = []
+    side = threading.Thread(target=lambda: stream(url, long_prompt(), 1))
 
     def on_token(count: int) -> None:
-        if count == 8 and not arrived.is_set():
-            arrived.set()
-            threading.Thread(target=lambda: side.extend(stream(url, long_prompt(), 1))).start()
+        if count == 8:
+            side.start()
 
     beside = stream(url, prompt(0), tokens, on_token)
+    side.join()  # the long prompt's answer, before the server stops
     idle = percentile([b - a for a, b in zip(alone, alone[1:])], 0.99)
     busy = percentile([b - a for a, b in zip(beside[8:], beside[9:])], 0.99)
     return {"idle_p99_ms": 1000 * idle, "stalled_p99_ms": 1000 * busy, "ratio": busy / idle if idle else 0.0}
