@@ -64,7 +64,7 @@ class Scheduler:
     def free_slot(self, tokens: Sequence[int], cuts: Sequence[int]) -> Slot:
         """The free slot whose prompt cache holds most of `tokens` (the lowest-numbered on a tie)."""
         free = [slot for slot in self.slots if slot.stream is None]
-        return max(free, key=lambda slot: (slot.cache._reusable(tokens, cuts, len(tokens) - 1), -slot.seq))
+        return max(free, key=lambda slot: (slot.cache.reusable(tokens, cuts), -slot.seq))
 
     def prefill(self, slot: Slot, tokens: Sequence[int], cuts: Sequence[int],
                 interrupted: Callable[[], bool]) -> int | None:
