@@ -95,7 +95,7 @@ class Worker:
         self.cancelled: set[int] = set()
         self.llm = None
         self.scheduler: Scheduler | None = None
-        self.answering: dict[int, tuple[dict, int, int, int]] = {}  # request id: payload, dropped, seed, cached
+        self.answering: dict[int, tuple[Slot, list[dict] | None, dict]] = {}  # request id: slot, messages, summary
         self.follow_up: tuple[Slot, list[dict], str] | None = None  # the last chat answered, to prepare
         self.info: GgufInfo | None = None
         self.template: ChatTemplate | None = None
