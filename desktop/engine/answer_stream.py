@@ -14,6 +14,7 @@ from typing import Any
 import llama_cpp
 
 from desktop.engine.batch_decode import SequenceMemory
+from desktop.engine.prompt_lookup import PromptLookup
 from desktop.engine.sampler_chain import build_chain
 from desktop.engine.types import SamplingParams
 
@@ -43,6 +44,8 @@ class AnswerStream:
         self.last: float | None = None
         self.pending: int | None = None  # the token chosen last, to be decoded in the next batch
         self.batched = False  # some batch of this answer held other answers' tokens too
+        self.drafter: PromptLookup | None = None  # set to draft this answer's tokens (desktop.engine.speculative)
+        self.drafted = self.accepted = 0  # draft tokens checked, and those the sampler picked
 
     def choose(self, index: int) -> int:
         """Pick this answer's next token from the logits at `index` of the last batch."""
@@ -84,6 +87,7 @@ class AnswerStream:
         decode_s = (self.last - first) if self.last and self.count > 1 else 0.0
         return {"text": self.text, "finish_reason": self.finish, "completion_tokens": self.count,
                 "ttft_s": first - self.start, "batched": self.batched,
+                "drafted": self.drafted, "accepted": self.accepted,
                 "decode_tok_s": (self.count - 1) / decode_s if decode_s > 0 else 0.0}
 
     def _emit(self) -> None:

@@ -23,6 +23,7 @@ import llama_cpp
 from desktop.engine.answer_stream import AnswerStream
 from desktop.engine.batch_decode import BatchDecoder, Entry, SequenceMemory
 from desktop.engine.prompt_cache import PromptCache
+from desktop.engine.speculative import draft_for, speculate
 
 MIN_PIECE, MAX_PIECE = 4, 256
 STEP_STRETCH = 2.0  # a step carrying a prompt piece may take this many plain steps' time
@@ -115,6 +116,10 @@ class Scheduler:
             entries += [(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(tokens)]
         if not entries:
             return
+        if piece is None and len(running) == 1 and (draft := draft_for(running[0].stream, running[0].memory,
+                                                                         self.decoder.capacity)):
+            self._speculate(running[0], draft)
+            return
         together = len(running) + (piece is not None) > 1
         began = time.perf_counter()
         self.decoder.decode(entries)
@@ -127,6 +132,12 @@ class Scheduler:
         if piece is not None:
             memory.record(tokens, exact=False)
             memory.logits_index = len(entries) - 1
+
+    def _speculate(self, slot: Slot, draft: list[int]) -> None:
+        """An answer decoded alone checks a draft of its next tokens (desktop.engine.speculative)."""
+        speculate(self.decoder, slot.memory, slot.stream, draft, self.cancelled)
+        if slot.stream.finish is not None:
+            self._end(slot)
 
     def _take(self, slot: Slot, token: int) -> None:
         stream = slot.stream

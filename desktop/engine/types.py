@@ -54,6 +54,8 @@ FlashAttention = Literal["auto", "on", "off"]
 KvCacheType = Literal["f16", "q8_0", "q4_0"]
 RopeScaling = Literal["none", "linear", "yarn"]
 FLASH_ATTENTION: tuple[str, ...] = get_args(FlashAttention)
+Draft = Literal["none", "prompt-lookup"]  # what drafts an answer's next tokens (speculative decoding)
+DRAFTS: tuple[str, ...] = get_args(Draft)
 KV_CACHE_TYPES: tuple[str, ...] = get_args(KvCacheType)
 ROPE_SCALING: tuple[str, ...] = get_args(RopeScaling)
 
@@ -82,6 +84,7 @@ class LoadOptions:
     rope_scale: float | None = None
     memory_limit_bytes: int | None = None
     parallel: int = 1  # answers decoded together, each with its own n_ctx (desktop.engine.slots)
+    draft: Draft = "none"  # speculative decoding of an answer decoded alone (desktop.engine.speculative)
 
 
 @dataclass
@@ -145,6 +148,8 @@ class Done:
     # Decoded in a batch beside other answers: llama.cpp's numbers then depend on the batch, so the
     # same seed alone (or with --parallel 1) may give another answer.
     batched: bool = False
+    drafted: int = 0  # draft tokens checked (speculative decoding, LoadOptions.draft)
+    accepted: int = 0  # of those, the ones the answer kept
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -154,6 +159,8 @@ class Done:
             "decode_tok_s": round(self.decode_tok_s, 2),
             "finish_reason": self.finish_reason,
             "batched": self.batched,
+            "drafted": self.drafted,
+            "accepted": self.accepted,
         }
 
 

@@ -31,6 +31,7 @@ from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
 from desktop.engine.load_readback import PREFIXES, read_context
 from desktop.engine.memory_estimate import MemoryEstimate
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
+from desktop.engine.prompt_lookup import PromptLookup
 from desktop.engine.runtime_check import Choice, apply, choice_from_env, device_line
 from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.slots import Scheduler, Slot
@@ -109,6 +110,7 @@ class Worker:
         self._log_callback = None
         self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
         self.memory: MemoryEstimate | None = None  # the loaded model's estimate
+        self.draft = "none"  # the loaded model's LoadOptions.draft
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -274,6 +276,7 @@ class Worker:
         self.memory = plan.memory
         self.llm, self.info, self.n_ctx = llm, info, llama_cpp.llama_n_ctx_seq(llm.ctx)
         self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled)
+        self.draft = options.draft
         self._last_tokens = (None, [])  # another model tokenizes differently
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())
@@ -401,8 +404,9 @@ class Worker:
             return
         summary["cached_tokens"] = cached
         self.answering[request_id] = (slot, messages, summary)
-        scheduler.begin(slot, AnswerStream(request_id, self.llm, slot.memory, params, seed, processors,
-                                           budget, self.send, start))
+        stream = AnswerStream(request_id, self.llm, slot.memory, params, seed, processors, budget, self.send, start)
+        stream.drafter = PromptLookup() if self.draft == "prompt-lookup" else None
+        scheduler.begin(slot, stream)
 
     def _answered(self, stream: AnswerStream) -> None:
         """An answer ended (the scheduler's `finished`): send its end, remember a chat for its follow-up."""
