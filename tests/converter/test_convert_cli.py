@@ -37,12 +37,21 @@ def _edit_config(folder, **changes):
     (folder / "config.json").write_text(json.dumps(config))
 
 
-def _make_tokenizer_unigram(folder):
-    """A Unigram tokenizer.json and no tokenizer.model: llama.cpp has no exact equivalent."""
+def _make_tokenizer_unigram(folder, byte_fallback=False, normalizer=None, vocab=None):
+    """The checkpoint's tokenizer.json rewritten as a Unigram one (no tokenizer.model beside it)."""
     data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     pieces = sorted(data["model"]["vocab"], key=data["model"]["vocab"].get)
-    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": [[p, -1.0] for p in pieces], "byte_fallback": True}
+    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": vocab or [[p, -1.0] for p in pieces],
+                     "byte_fallback": byte_fallback}
+    data["normalizer"] = normalizer
     data["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
+    (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _make_tokenizer_wordpiece(folder):
+    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    data["model"] = {"type": "WordPiece", "unk_token": "[UNK]", "vocab": data["model"]["vocab"]}
+    data["pre_tokenizer"] = {"type": "Whitespace"}
     (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -54,7 +63,12 @@ BREAKAGES = {
     "shape mismatch": (lambda f: _edit_config(f, intermediate_size=96), "but config.json implies [64, 96]"),
     "truncated weights": (lambda f: os.truncate(f / "model.safetensors", (f / "model.safetensors").stat().st_size // 2),
                           "is truncated"),
-    "unigram tokenizer.json only": (_make_tokenizer_unigram, "neither byte-level BPE nor SentencePiece BPE"),
+    "unigram with byte fallback": (lambda f: _make_tokenizer_unigram(f, byte_fallback=True), "falls back to bytes"),
+    "unigram lowercasing": (lambda f: _make_tokenizer_unigram(f, normalizer={"type": "Lowercase"}),
+                            "uses the normalizer step {\"type\": \"Lowercase\"}, which llama.cpp's Unigram tokenizer cannot repeat"),
+    "unigram vocabulary damaged": (lambda f: _make_tokenizer_unigram(f, vocab=[["a", "x"]]),
+                                   "Unigram vocabulary is not a list of [piece, score]"),
+    "wordpiece tokenizer.json only": (_make_tokenizer_wordpiece, "neither byte-level BPE, SentencePiece BPE nor Unigram"),
     "missing tokenizer": (lambda f: [(f / n).unlink() for n in ("tokenizer.json",)], "has no tokenizer"),
 }
 
