@@ -179,3 +179,24 @@ def test_damaged_experts_are_one_line(damage, message, tmp_path):
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert message in proc.stderr
     assert not (tmp_path / "out.gguf").exists()
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("odd rows", "has 63 rows per expert; gate and up need an even number"),
+    ("flat", "fused experts are 3-D"),
+    ("one expert short", "model.layers.0.mlp.experts.gate_proj.weight has shape [3, 32, 64] but config.json implies [4, 32, 64]"),
+])
+def test_damaged_fused_experts_are_one_line(damage, message, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "moe"
+    shutil.copytree(checkpoints.tiny("qwen3-moe-fused"), folder)
+    weights = load_file(folder / "model.safetensors")
+    name = "model.layers.0.mlp.experts.gate_up_proj"
+    weights[name] = {"odd rows": lambda w: w[:, :-1].copy(), "flat": lambda w: w.reshape(-1, w.shape[-1]),
+                     "one expert short": lambda w: w[:-1].copy()}[damage](weights[name])
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+    proc = run_cli(folder, tmp_path / "out.gguf")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+    assert not (tmp_path / "out.gguf").exists()
