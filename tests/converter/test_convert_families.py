@@ -174,3 +174,34 @@ def test_unigram_sentencepiece_model_tokenizes_as_sentencepiece(tmp_path):
             assert processor.decode(got) == processor.decode(expected) and len(got) == len(expected), text
             assert sum(map(processor.get_score, got)) == pytest.approx(sum(map(processor.get_score, expected))), text
     assert ties <= 2
+
+
+def _no_charsmap(data: dict) -> None:
+    data["normalizer"] = data["normalizer"]["normalizers"][1]  # the space-run Replace alone
+
+
+def _t5_layout(data: dict) -> None:  # T5's own tokenizer.json: words split at whitespace, then Metaspace
+    data["normalizer"] = data["normalizer"]["normalizers"][0]
+    data["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, data["pre_tokenizer"]]}
+
+
+def _prepend_layout(data: dict) -> None:  # no pre-tokenizer: the normalizer prepends and escapes spaces
+    data["normalizer"] = {"type": "Sequence", "normalizers": [
+        {"type": "Prepend", "prepend": "\u2581"}, {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]}
+    data["pre_tokenizer"] = None
+
+
+@pytest.mark.parametrize("layout", [_no_charsmap, _t5_layout, _prepend_layout])
+def test_unigram_tokenizer_json_layouts_tokenize_as_transformers(layout, tmp_path):
+    import json
+    import shutil
+
+    src = checkpoints.tiny("llama-unigram")
+    folder = tmp_path / "ckpt"
+    shutil.copytree(src, folder, ignore=shutil.ignore_patterns("*.safetensors"))
+    (folder / "model.safetensors").symlink_to(src / "model.safetensors")
+    data = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
+    layout(data)
+    (folder / "tokenizer.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = convert(folder, tmp_path / "u.gguf", "f16")
+    assert parity.token_mismatches(folder, result.path) == []
