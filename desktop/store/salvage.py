@@ -1,13 +1,15 @@
 """Salvage: every row of a damaged store that can still be read, copied into a fresh store.
 
-The damaged file is read page by page (see sqlite_pages), so one bad page costs only the rows on
-it. A row is recognised as a session, message or outbox item by its place in the file's b-trees
-when those still lead to it, else by its shape (field count and types checked against the current
-schema, which is read from a fresh store rather than written out again here). Nothing is invented:
-a recovered message is byte for byte the original; what salvage has to change to keep the trees
-consistent (a parent that was lost, a session row that was lost) is recorded in `salvage_marks`.
-The full-text index is rebuilt from the recovered messages, and the new file is written under a
-temporary name, checked with `integrity_check` and only then renamed into place.
+Where a table's b-tree still leads to its leaf pages, SQLite itself copies them, run by run
+(salvage_copy: fast, and checked against the pages' cell counts); every page it cannot vouch for
+is read by Hearth's own page reader (sqlite_pages), so one bad page costs only the rows on it. A
+row on a page no b-tree leads to any more is recognised as a session, message or outbox item by
+its shape (field count and types checked against the current schema, which is read from a fresh
+store rather than written out again here). Nothing is invented: a recovered message is byte for
+byte the original; what salvage has to change to keep the trees consistent (a parent that was
+lost, a session row that was lost) is recorded in `salvage_marks`. Both full-text indexes are
+rebuilt from the recovered messages, and the new file is written under a temporary name, checked
+with `integrity_check` and only then renamed into place.
 """
 from __future__ import annotations
 
@@ -152,7 +154,7 @@ def _recover(conn: sqlite3.Connection, damaged: Path, pages: PagedFile, counts: 
     """Copy the rows into the fresh store `conn`: SQLite's own reading where the file's b-trees
     are sound (salvage_copy), the page reader for the rest, then make the trees whole again."""
     table_shapes = shapes(conn)
-    owners, tree_pages, runs = _trees(pages)
+    owners, tree_pages, runs = trees(pages)
     # A -wal still holding commits would need SQLite to recover it, which a read-only file forbids.
     attached = not pages.log_pages and salvage_copy.attach(conn, damaged)
     # Indexes and triggers are dropped while the rows go in and made again from their own SQL
@@ -219,7 +221,7 @@ def _keep(found: dict, table_shapes: dict[str, TableShape], owner: str | None, r
             return
 
 
-def _trees(pages: PagedFile) -> tuple[dict[int, str], set[int], dict[str, list[list[Leaf]]]]:
+def trees(pages: PagedFile) -> tuple[dict[int, str], set[int], dict[str, list[list[Leaf]]]]:
     """What the schema's b-trees still lead to: {leaf page: table}, all their pages, and each
     table's leaves in key order, in runs broken wherever part of its tree is lost."""
     owners: dict[int, str] = {}

@@ -70,7 +70,7 @@ def copy_runs(conn: sqlite3.Connection, name: str, columns: list[tuple[str, froz
         conn.create_function("hearth_valid_text", -1, _valid_text, deterministic=True)
         checks += f" AND hearth_valid_text({', '.join(texts)})"
     sql = (f'INSERT OR IGNORE INTO main."{name}"({names}) SELECT {names} FROM damaged."{name}" '
-           f"WHERE rowid >= ? AND rowid <= ? AND {checks or '1'}")
+           f"WHERE rowid >= ? AND rowid <= ? AND {checks or '1'} LIMIT ?")
     copied: set[int] = set()
     pending = [part for run in reversed(runs) for part in reversed(_parts(run))]
     while pending:
@@ -108,7 +108,10 @@ def _copy(conn: sqlite3.Connection, sql: str, leaves: list[Leaf]) -> bool:
     # file until its read transaction ends.
     conn.execute("BEGIN")
     try:
-        copied = conn.execute(sql, (LOWEST if low is None else low + 1, HIGHEST if high is None else high)).rowcount
+        # the LIMIT stops the scan at the run's last row: looking one row further would step onto
+        # the next page, which may be the damaged one
+        copied = conn.execute(sql, (LOWEST if low is None else low + 1, HIGHEST if high is None else high,
+                                    expected)).rowcount
     except UNREADABLE:
         copied = -1
     conn.execute("COMMIT" if copied == expected else "ROLLBACK")
