@@ -261,3 +261,16 @@ def test_sqlite_copies_the_sound_leaves_and_leaves_a_damaged_one_to_the_page_rea
                    zip(shapes(conn)["messages"].columns, shapes(conn)["messages"].allowed)]
         assert salvage_copy.copy_runs(conn, "messages", columns, runs["messages"]) == set(leaves) - lost
         conn.close()
+
+
+def test_text_that_is_not_utf8_never_comes_through_sqlites_copy(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    with Store.open(path) as store:
+        sid = store.create_session()
+        ids = [store.add_message(sid, "user", f"message {n}").id for n in range(50)]
+        store._connection().execute("UPDATE messages SET content = CAST(x'68ff69' AS TEXT) WHERE id = ?",
+                                    (ids[20],))
+    assert not path.with_name(path.name + "-wal").exists()  # checkpointed: SQLite's copy is used
+    report = salvage(path, tmp_path / "out.sqlite3")
+    assert set(_rows(tmp_path / "out.sqlite3", "messages")) == set(ids) - {ids[20]}
+    assert report.reattached == 1  # the message after it starts the conversation
