@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
@@ -46,6 +46,8 @@ def gguf_in(urls) -> str | None:
 
 
 class MainWindow(QMainWindow):
+    notice_posted = Signal(str)  # a one-line notice from any thread (a failed automatic backup)
+
     def __init__(self, settings: Settings, store: StoreBridge, engine: EngineBridge) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._model_manager = None
+        self.daily_backups = None  # started by the app once the store is open (desktop/store/backup.py)
         self.local_api = LocalApi(engine, self)  # the settings' "Local API server" switch
         self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
         self.status_line = StatusLine(self.statusBar())
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
+        self.notice_posted.connect(self.show_notice)  # queued onto the UI thread when posted elsewhere
         self.sidebar.new_chat_requested.connect(self.new_chat)
         self.sidebar.session_chosen.connect(self._open_session)
         self.sidebar.match_chosen.connect(self._open_session)
@@ -310,7 +314,12 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.settings, self.local_api, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_changed.connect(self._settings_changed)
         dialog.open()
+
+    def _settings_changed(self) -> None:
+        if self.daily_backups is not None:
+            self.daily_backups.keep = self.settings.backups_kept
 
     def open_restore_backup(self) -> None:
         from desktop.ui.restore_dialog import RestoreDialog

@@ -1,4 +1,4 @@
-"""Settings (Ctrl+,): appearance, language, data folder, local API server, privacy.
+"""Settings (Ctrl+,): appearance, language, data folder and backups, local API server, privacy.
 
 Changes apply at once (the theme and language switch live, so the user sees the effect) and are
 saved immediately; there is no OK/Cancel to forget. `settings_changed` tells the main window to
@@ -87,6 +87,15 @@ class SettingsDialog(QDialog):
         self.open_data_button = QPushButton()
         self.open_data_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(self.data_folder.text())))
+        self.backups_kept = QSpinBox()
+        self.backups_kept.setRange(1, 365)
+        self.backups_kept.setValue(self.settings.backups_kept)
+        self.backups_kept.setMaximumWidth(120)
+        self.backups_kept.setKeyboardTracking(False)  # typing 14 never prunes to 1 on the way
+        self.backups_kept.valueChanged.connect(lambda n: self._set("backups_kept", n))
+        self.backups_note = QLabel()
+        self.backups_note.setProperty("role", "hint")
+        self.backups_note.setWordWrap(True)
         self.data_note = QLabel()
         self.data_note.setProperty("role", "hint")
         self.data_note.setWordWrap(True)
@@ -97,8 +106,10 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(self._label("data"), row)
         form.addRow(self._label("models"), self.models_folder)
+        form.addRow(self._label("backups"), self.backups_kept)
         layout = QVBoxLayout(self.data_box)
         layout.addLayout(form)
+        layout.addWidget(self.backups_note)
         layout.addWidget(self.data_note)
         return self.data_box
 
@@ -249,6 +260,11 @@ class SettingsDialog(QDialog):
         self.models_folder.setAccessibleName(self.tr("Models folder"))
         self.open_data_button.setText(self.tr("Open"))
         self.open_data_button.setAccessibleName(self.tr("Open the data folder"))
+        self._labels["backups"].setText(self.tr("Backups kept"))
+        self.backups_kept.setAccessibleName(self.tr("Automatic backups kept"))
+        self.backups_note.setText(self.tr(
+            "Conversations are backed up once a day while Hearth runs and before every upgrade; "
+            "this many of the newest backups are kept (File ▸ Restore from backup…)."))
         self.data_note.setText(self.tr(
             "Conversations, settings and feedback live in the data folder; back it up by copying it. "
             "To keep it elsewhere, quit Hearth, move the folder, and start Hearth with the environment "

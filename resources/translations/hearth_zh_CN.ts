@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ChatController</name>
@@ -552,7 +553,7 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>请输入报告的发送地址。</translation>
     </message>
     <message>
-        <source>OWNER/REPO (default: the model's own repository)</source>
+        <source>OWNER/REPO (default: the model&apos;s own repository)</source>
         <translation>所有者/仓库（默认：模型自己的仓库）</translation>
     </message>
     <message>
@@ -1227,6 +1228,14 @@ Enter 发送，Shift+Enter 换行。</translation>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
+    <message>
+        <source>Recovered: its earlier message was lost</source>
+        <translation>已恢复：它之前的消息已丢失</translation>
+    </message>
+    <message>
+        <source>This message came back when a damaged conversation file was salvaged; the message before it could not be read, so it now starts the conversation.</source>
+        <translation>这条消息是从损坏的对话文件中抢救回来的；它之前的消息无法读取，因此它现在是这段对话的开头。</translation>
+    </message>
 </context>
 <context>
     <name>ModelCatalog</name>
@@ -1645,6 +1654,18 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Open the data folder</source>
         <translation>打开数据文件夹</translation>
+    </message>
+    <message>
+        <source>Backups kept</source>
+        <translation>保留的备份数</translation>
+    </message>
+    <message>
+        <source>Automatic backups kept</source>
+        <translation>保留的自动备份数</translation>
+    </message>
+    <message>
+        <source>Conversations are backed up once a day while Hearth runs and before every upgrade; this many of the newest backups are kept (File ▸ Restore from backup…).</source>
+        <translation>Hearth 运行时每天备份一次对话，每次升级前也会备份；保留这么多份最新的备份（文件 ▸ 从备份恢复…）。</translation>
     </message>
     <message>
         <source>Conversations, settings and feedback live in the data folder; back it up by copying it. To keep it elsewhere, quit Hearth, move the folder, and start Hearth with the environment variable HEARTH_HOME set to the new place (HEARTH_MODELS does the same for models).</source>

@@ -88,6 +88,7 @@ class ChatController(QObject):
         self.identities = ModelIdentities(engine, store, self)
         self.session_id: int | None = None
         self.path: list[Any] = []
+        self.reattached: set[int] = set()  # the open session's messages that salvage re-attached
         self.answer: Answer | None = None
         self.params = SamplingParams()
         self.constraint: Constraint | None = None
@@ -120,7 +121,7 @@ class ChatController(QObject):
         """An empty chat. JSON mode starts off (a constraint is never carried into a new chat
         unnoticed); sampling and the system prompt stay as the user last set them."""
         self._leave()
-        self.session_id, self.path = None, []
+        self.session_id, self.path, self.reattached = None, [], set()
         self.constraint = None
         self.composer.set_constraint(None)
         self.view.clear()
@@ -136,14 +137,15 @@ class ChatController(QObject):
         def load(store):
             if show is not None and show not in {m.id for m in store.active_path(session_id)}:
                 store.switch_branch(show)
-            return store.get_session(session_id), transcript(store, session_id)
+            return store.get_session(session_id), transcript(store, session_id), store.reattached(session_id)
 
         self.store.call(load, then=self._opened)
 
     def _opened(self, result) -> None:
-        session, entries = result
+        session, entries, reattached = result
         if session.id != self.session_id:
             return  # the user moved on meanwhile
+        self.reattached = reattached
         self.system_prompt = session.system_prompt
         if session.params:
             self.params = SamplingParams.from_dict(session.params)
@@ -170,6 +172,7 @@ class ChatController(QObject):
     def _show(self, entries: list[tuple[Any, list[int]]]) -> None:
         self.path = [m for m, _ in entries]
         self.view.show_transcript(entries)
+        self.view.mark_reattached(self.reattached)
         used = sum(((m.metrics or {}).get("completion_tokens", 0) for m in self.path), 0)
         last = next((m for m in reversed(self.path) if m.metrics), None)
         if last is not None:
