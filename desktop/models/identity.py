@@ -68,6 +68,13 @@ class ModelIdentity:
         reason = None if endpoint and model_id else "the server did not say which model answered"
         return cls(kind="remote", endpoint=endpoint or None, model_id=model_id or None, incomplete_reason=reason)
 
+    @classmethod
+    def of_reference(cls, reference: str) -> "ModelIdentity | None":
+        """The remote identity a stored answer's model name records (`remote_reference`), or None
+        for a model file."""
+        parsed = parse_remote_reference(reference)
+        return cls.remote(*parsed) if parsed else None
+
     @property
     def identified(self) -> bool:
         if self.kind == "remote":
@@ -77,6 +84,33 @@ class ModelIdentity:
     def to_report(self) -> dict[str, Any]:
         """The report's `model` block (docs/feedback-format.md)."""
         return asdict(self)
+
+
+# -- a model on another server ------------------------------------------------------------------------
+# What the engine reports as a remote model's "path" and the store records as its model name: the
+# model id and the server, readable in the app ("qwen2.5-7b @ https://gpu.example/v1"), parsed back
+# by feedback reports. A file name never contains " @ http".
+_REMOTE_SEPARATOR = " @ "
+
+
+def remote_reference(endpoint: str, model_id: str) -> str:
+    """The name a remote model is loaded, stored and reported under."""
+    return f"{model_id}{_REMOTE_SEPARATOR}{endpoint}"
+
+
+def parse_remote_reference(reference: str | None) -> tuple[str, str] | None:
+    """(endpoint, model id) of a `remote_reference`, or None for anything else (a file path)."""
+    if not reference or _REMOTE_SEPARATOR not in reference:
+        return None
+    model_id, endpoint = reference.rsplit(_REMOTE_SEPARATOR, 1)
+    if not endpoint.startswith(("http://", "https://")) or " " in endpoint:
+        return None
+    return endpoint, model_id
+
+
+def stored_model_name(path: str) -> str:
+    """What an answer records as its model: a file's name, or a remote model's whole reference."""
+    return path if parse_remote_reference(path) else Path(path).name
 
 
 # -- what a file says about itself ------------------------------------------------------------------
