@@ -52,6 +52,7 @@ class RemoteServer:
     api_key: str | None = None
     ca_file: str | None = None
     name: str = ""
+    read_timeout_s: float = READ_TIMEOUT_S  # the longest wait for the next chunk of an answer
 
     @property
     def base_url(self) -> str:
@@ -67,7 +68,7 @@ class RemoteServer:
         return self.base_url[: -len("/v1")]
 
 
-def http_client(server: RemoteServer, read_timeout_s: float = READ_TIMEOUT_S) -> httpx.Client:
+def http_client(server: RemoteServer) -> httpx.Client:
     """An httpx client for `server`: its key, verified TLS (plus its CA file), Hearth's timeouts."""
     context = ssl.create_default_context()
     try:
@@ -82,7 +83,7 @@ def http_client(server: RemoteServer, read_timeout_s: float = READ_TIMEOUT_S) ->
         except (OSError, ssl.SSLError) as exc:
             raise HearthError(f"cannot use the CA file {server.ca_file}: {getattr(exc, 'strerror', None) or exc}") from None
     headers = {"Authorization": f"Bearer {server.api_key}"} if server.api_key else {}
-    timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=read_timeout_s, write=30.0, pool=CONNECT_TIMEOUT_S)
+    timeout = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=server.read_timeout_s, write=30.0, pool=CONNECT_TIMEOUT_S)
     return httpx.Client(verify=context, headers=headers, timeout=timeout, trust_env=False)
 
 
