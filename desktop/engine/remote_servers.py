@@ -67,11 +67,11 @@ def check_enforceable(kind: ServerKind, constraint: Constraint | None) -> None:
     if constraint is None:
         return
     if constraint.kind == "lark":
-        raise HearthError(f"a {kind.name} cannot enforce Hearth's own grammars (tool calls): "
+        raise HearthError(f"this server ({kind.name}) cannot enforce Hearth's own grammars (tool calls): "
                           "use a local model for this")
     if constraint.kind == "grammar" and kind.grammar_field is None:
-        raise HearthError(f"a {kind.name} cannot be asked to follow a GBNF grammar; use a JSON Schema, "
-                          "or a llama.cpp, vLLM or Hearth server")
+        raise HearthError(f"this server ({kind.name}) cannot be asked to follow a GBNF grammar: use a JSON "
+                          "Schema, or a llama.cpp, vLLM or Hearth server")
 
 
 def constraint_fields(kind: ServerKind, constraint: Constraint | None) -> dict[str, Any]:

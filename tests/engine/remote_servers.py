@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -64,13 +65,13 @@ def start_llama_cpp_server(model: Path, alias: str = "smollm2", api_key: str | N
     scheme = "https" if tls else "http"
     server = ServerProcess(process, f"{scheme}://127.0.0.1:{port}/v1")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
     deadline = time.monotonic() + READY_DEADLINE_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"llama_cpp.server exited with {process.returncode}")
         try:
-            if httpx.get(f"{server.url}/models", headers=headers, verify=str(tls[0]) if tls else True,
-                         timeout=5).status_code == 200:
+            if httpx.get(f"{server.url}/models", headers=headers, verify=verify, timeout=5).status_code == 200:
                 return server
         except httpx.HTTPError:
             time.sleep(0.2)  # not listening yet: poll again
