@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
+from urllib.parse import urlsplit
 
 from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
@@ -106,6 +107,15 @@ def parse_remote_reference(reference: str | None) -> tuple[str, str] | None:
     if not endpoint.startswith(("http://", "https://")) or " " in endpoint:
         return None
     return endpoint, model_id
+
+
+def display_name(path: str, suffix: bool = True) -> str:
+    """How the app names a loaded model: the file name (without .gguf when `suffix` is False), or
+    a remote model's id and host ("qwen2.5-7b @ gpu.example:8000")."""
+    parsed = parse_remote_reference(path)
+    if parsed:
+        return f"{parsed[1]}{_REMOTE_SEPARATOR}{urlsplit(parsed[0]).netloc}"
+    return Path(path).name if suffix else Path(path).stem
 
 
 def stored_model_name(path: str) -> str:
