@@ -207,7 +207,9 @@ class RemoteEngine:
         model = self._require_model()
         sent = as_sent(messages, constraint)
         route, body = self.kind.tokenize, self.kind.tokenize_body
-        if route and not tools:
+        with self._lock:  # a server that drops an answer for any new request is not asked meanwhile
+            busy = self.kind.interrupts and bool(self._open)
+        if route and not tools and not busy:
             url = f"{self.server.root_url}{route}"
             if body == "messages":
                 payload: dict[str, Any] = {"model": model, "messages": [m.to_dict() for m in sent]}
@@ -382,8 +384,10 @@ class RemoteGeneration:
                     self._events.put(("token", piece))
                 finish = choice.get("finish_reason") or finish
         if finish is None:
-            raise HearthError(f"{self._engine.endpoint} ended the answer without finishing it "
-                              "(the server stopped mid-answer)")
+            why = (f"{self._engine.kind.name} ends an answer when another request arrives; start it with "
+                   "--interrupt_requests False to serve several at once" if self._engine.kind.interrupts
+                   else "the server stopped mid-answer")
+            raise HearthError(f"{self._engine.endpoint} ended the answer without finishing it ({why})")
         completion = usage.get("completion_tokens") if isinstance(usage, dict) else None
         prompt = usage.get("prompt_tokens") if isinstance(usage, dict) else None
         tokens = int(completion) if isinstance(completion, int) else chunks

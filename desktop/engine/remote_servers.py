@@ -36,13 +36,14 @@ class ServerKind:
     tokenize: str | None  # tokenizer route below the server root (None: estimate)
     tokenize_body: str  # "messages": counts a whole chat exactly; "content"/"input": text only
     usage_in_stream: bool  # honours stream_options.include_usage
+    interrupts: bool = False  # a new request of any kind ends the answer streaming (llama-cpp-python)
 
 
 KINDS: tuple[ServerKind, ...] = (
     ServerKind("Hearth", ("hearth",), OPENAI, "grammar", _HEARTH_EXTRAS, None, "", True),
     ServerKind("llama.cpp server", ("llamacpp",), OPENAI, "grammar", _LLAMA_EXTRAS, "/tokenize", "content", True),
     ServerKind("llama-cpp-python", ("me",), JSON_OBJECT_SCHEMA, "grammar", _LLAMA_EXTRAS,
-               "/extras/tokenize/count", "input", False),
+               "/extras/tokenize/count", "input", False, interrupts=True),
     ServerKind("vLLM", ("vllm",), OPENAI, "structured_outputs.grammar",
                {"top_k": "top_k", "min_p": "min_p", "repeat_penalty": "repetition_penalty"}, "/tokenize",
                "messages", True),

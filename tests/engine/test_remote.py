@@ -209,3 +209,27 @@ def test_the_engine_failure_of_a_server_gone_after_loading(server, smollm_path: 
     assert isinstance(after, EngineFailure) and after.kind == "crash" and "refused the connection" in after.message
     with pytest.raises(HearthError, match="refused the connection"):
         remote.restart()
+
+
+def test_counting_while_an_answer_streams_never_interrupts_it(engine: RemoteEngine) -> None:
+    # llama-cpp-python ends the streaming answer for any new request: the count is estimated instead
+    generation = engine.chat([ChatMessage("user", "Write a very long story about a dragon.")],
+                             SamplingParams(max_tokens=2000, temperature=0.0))
+    events = iter(generation)
+    assert isinstance(next(events), Token)
+    assert engine.count_tokens(HI) > 0 and engine.count_is_estimate
+    more = [next(events) for _ in range(5)]
+    assert all(isinstance(e, Token) for e in more)  # still streaming
+    generation.cancel()
+    assert list(events)[-1].finish_reason == "cancelled"
+
+
+def test_an_answer_this_server_cuts_off_for_another_request_says_why(engine: RemoteEngine) -> None:
+    first = engine.chat([ChatMessage("user", "Write a very long story about a dragon.")],
+                        SamplingParams(max_tokens=2000, temperature=0.0))
+    events = iter(first)
+    assert isinstance(next(events), Token)
+    second = engine.chat(HI, SamplingParams(max_tokens=4)).collect()
+    failure = list(events)[-1]
+    assert isinstance(failure, EngineFailure) and "--interrupt_requests False" in failure.message
+    assert isinstance(second, Done)
