@@ -40,7 +40,7 @@ def remote_server_from_args(args: argparse.Namespace):
         server = saved_server(url)
         if server is None:
             raise HearthError(f"'{url}' is neither a server address (http://host:port) nor an engine saved in "
-                              "Settings ▸ Engines")
+                              "Settings ▸ Remote engines")
         return RemoteServer(server.url, key or server.api_key, args.ca_file or server.ca_file, server.name)
     return RemoteServer(url, key, args.ca_file)
 

@@ -12,7 +12,7 @@ import httpx
 
 # HTTP status -> what it means for a person pointing Hearth at a server.
 _STATUS = {
-    401: "refused the API key (401 Unauthorized): check the key in Settings ▸ Engines or --api-key-env",
+    401: "refused the API key (401 Unauthorized): check the key in Settings ▸ Remote engines or --api-key-env",
     403: "refused access (403 Forbidden): the API key is not allowed to use it",
     404: "has no such model or route (404 Not Found): check the URL and the model name",
     429: "is busy or over its rate limit (429): try again later",

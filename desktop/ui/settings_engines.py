@@ -209,7 +209,7 @@ class EnginesBox(QGroupBox):
         if state == "saving":
             text = self.tr("Saving {name}…").format(name=detail)
         elif state == "saved":
-            text = self.tr("Saved. Pick its models in the model manager (Model ▸ Models…).")
+            text = self.tr("Saved. Pick its models in the model manager (Model ▸ Model manager…).")
         elif state == "testing":
             text = self.tr("Connecting to {name}…").format(name=detail)
         elif state == "connected":

@@ -107,7 +107,7 @@ class RemoteModelsTab(QWidget):
         self.status.setProperty("role", {"error": "error", "listed": "ok"}.get(state, "hint"))
         self.status.style().polish(self.status)
         if state == "none":
-            text = self.tr("No remote engines yet: add a server in Settings ▸ Engines (Ctrl+,).")
+            text = self.tr("No remote engines yet: add a server in Settings ▸ Remote engines (Ctrl+,).")
         elif state == "listing":
             text = self.tr("Asking {name} for its models…").format(name=detail)
         elif state == "listed":
