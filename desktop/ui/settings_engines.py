@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from desktop.engine import remote_store
 from desktop.engine.remote_store import SavedEngine
@@ -103,9 +102,8 @@ class EnginesBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list = QListWidget()
-        self.list.setMaximumHeight(110)
-        self.list.currentRowChanged.connect(self._on_selection)
+        self.engines = QComboBox()  # one row: the settings page must fit a small laptop screen
+        self.engines.currentIndexChanged.connect(self._on_selection)
         self.add_button, self.remove_button, self.test_button = QPushButton(), QPushButton(), QPushButton()
         self.add_button.clicked.connect(self.add_engine)
         self.remove_button.clicked.connect(self.remove_selected)
@@ -113,13 +111,12 @@ class EnginesBox(QGroupBox):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QHBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.engines, 1)
         for button in (self.add_button, self.remove_button, self.test_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            row.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        layout.addLayout(buttons)
+        layout.addLayout(row)
         layout.addWidget(self.status)
         self._saved.connect(self._on_saved)
         self._tested.connect(self._on_tested)
@@ -128,16 +125,13 @@ class EnginesBox(QGroupBox):
         self.retranslate()
 
     def refresh(self) -> None:
-        self.list.clear()
+        self.engines.clear()
         for engine in remote_store.saved_engines():
-            item = QListWidgetItem(f"{engine.name} — {engine.url}")
-            item.setData(Qt.ItemDataRole.UserRole, engine)
-            self.list.addItem(item)
+            self.engines.addItem(f"{engine.name} — {engine.url}", engine)
         self._on_selection()
 
     def selected(self) -> SavedEngine | None:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return self.engines.currentData()
 
     def _on_selection(self, *_args: object) -> None:
         chosen = self.selected() is not None
@@ -170,7 +164,7 @@ class EnginesBox(QGroupBox):
             return
         self._show("saved", None)
         self.refresh()
-        self.list.setCurrentRow(self.list.count() - 1)
+        self.engines.setCurrentIndex(self.engines.count() - 1)
         self.engines_changed.emit()
 
     def remove_selected(self) -> None:
@@ -214,8 +208,8 @@ class EnginesBox(QGroupBox):
             text = self.tr("Connecting to {name}…").format(name=detail)
         elif state == "connected":
             name, server, models = detail
-            text = self.tr("{name}: connected to {server}, {count} models: {models}").format(
-                name=name, server=server, count=len(models), models=", ".join(models[:8]))
+            text = self.tr("{name}: connected to {server}; models: {models}").format(
+                name=name, server=server, models=", ".join(models[:8]) + (" …" if len(models) > 8 else ""))
         else:
             text = str(detail or "")
         self.status.setText(text)
@@ -226,7 +220,7 @@ class EnginesBox(QGroupBox):
         self.add_button.setText(self.tr("Add…"))
         self.remove_button.setText(self.tr("Remove"))
         self.test_button.setText(self.tr("Test connection"))
-        self.list.setAccessibleName(self.tr("Remote engines"))
+        self.engines.setAccessibleName(self.tr("Remote engines"))
         self._show(*self._status)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -112,7 +112,7 @@ class RemoteModelsTab(QWidget):
             text = self.tr("Asking {name} for its models…").format(name=detail)
         elif state == "listed":
             server, count = detail
-            text = self.tr("{server}: {count} models. Answers are generated on that server.").format(
+            text = self.tr("{server}, models: {count}. Answers are generated on that server.").format(
                 server=server, count=count)
         else:
             text = str(detail or "")

@@ -480,8 +480,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>正在连接 {name}…</translation>
     </message>
     <message>
-        <source>{name}: connected to {server}, {count} models: {models}</source>
-        <translation>{name}：已连接到 {server}，共 {count} 个模型：{models}</translation>
+        <source>{name}: connected to {server}; models: {models}</source>
+        <translation>{name}：已连接到 {server}；模型：{models}</translation>
     </message>
     <message>
         <source>Remote engines</source>
@@ -1611,8 +1611,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>正在向 {name} 查询模型…</translation>
     </message>
     <message>
-        <source>{server}: {count} models. Answers are generated on that server.</source>
-        <translation>{server}：共 {count} 个模型。回答将在该服务器上生成。</translation>
+        <source>{server}, models: {count}. Answers are generated on that server.</source>
+        <translation>{server}，模型数：{count}。回答将在该服务器上生成。</translation>
     </message>
     <message>
         <source>Engine</source>

@@ -57,7 +57,7 @@ def test_add_a_server_test_it_and_pick_its_model_beside_local_files(qtbot, engin
         settings = SettingsDialog(window.settings, window.local_api, window)
         box = settings.engines_box
         box.save(SavedEngine("team box", server.url), None)
-        qtbot.waitUntil(lambda: box.list.count() == 1, timeout=30_000)
+        qtbot.waitUntil(lambda: box.engines.count() == 1, timeout=30_000)
         box.test_selected()
         qtbot.waitUntil(lambda: "connected to llama-cpp-python" in box.status.text(), timeout=60_000)
         assert "smollm2" in box.status.text()
