@@ -210,10 +210,11 @@ class EnginesBox(QGroupBox):
             name, server, models = detail
             text = self.tr("{name}: connected to {server}; models: {models}").format(
                 name=name, server=server, models=", ".join(models[:8]) + (" …" if len(models) > 8 else ""))
-        else:
-            text = str(detail or "")
+        elif state == "error":
+            text = str(detail)
+        else:  # the line is always there, so the page keeps its height when a result appears
+            text = self.tr("Run models on a server: vLLM, llama-server, Ollama or another Hearth.")
         self.status.setText(text)
-        self.status.setVisible(bool(text))
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Remote engines"))

@@ -484,6 +484,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>{name}：已连接到 {server}；模型：{models}</translation>
     </message>
     <message>
+        <source>Run models on a server: vLLM, llama-server, Ollama or another Hearth.</source>
+        <translation>在服务器上运行模型：vLLM、llama-server、Ollama 或另一个 Hearth。</translation>
+    </message>
+    <message>
         <source>Remote engines</source>
         <translation>远程引擎</translation>
     </message>
