@@ -27,7 +27,7 @@ from typing import Any, Iterator, Sequence
 import httpx
 
 from desktop.chat_messages import ChatMessage
-from desktop.engine.client import as_sent
+from desktop.engine.client import Generation, as_sent
 from desktop.engine.remote_errors import describe_status, describe_transport
 from desktop.engine.remote_servers import (
     GENERIC, ServerKind, check_enforceable, constraint_fields, identify, sampling_fields)
@@ -273,8 +273,10 @@ def _context_length(entry: dict[str, Any]) -> int:
     return 0
 
 
-class RemoteGeneration:
+class RemoteGeneration(Generation):
     """One answer streaming from the server. Iterate it in one thread; cancel() from any thread.
+    Judging the answer (`_validated`: Hearth's own verdict, whatever the server promised) and
+    `collect()` are the local Generation's.
 
     A reader thread turns the server-sent events into a queue, so cancel() ends the iterator at
     once whatever the network is doing; the reader closes the stream at the next chunk, which is
@@ -312,7 +314,7 @@ class RemoteGeneration:
             yield self._finish(EngineFailure("load", "no model is loaded"))
             return
         if self._cancelled.is_set():
-            yield self._finish(self._done("cancelled", 0, 0, 0.0, 0.0))
+            yield self._finish(self._validated(self._done("cancelled", 0, 0, 0.0, 0.0)))
             return
         with self._engine._lock:
             self._engine._open.add(self)
@@ -332,10 +334,11 @@ class RemoteGeneration:
                 self.text += data
                 yield Token(data)
             elif kind == "done":
+                data.text = self.text
                 yield self._finish(self._validated(data))
                 return
             elif kind == "cancelled":
-                yield self._finish(self._done("cancelled", 0, 0, 0.0, 0.0))
+                yield self._finish(self._validated(self._done("cancelled", 0, 0, 0.0, 0.0)))
                 return
             else:  # "crash" (the server went away) or "request" (it refused the request)
                 yield self._finish(EngineFailure(kind, data))
@@ -360,6 +363,8 @@ class RemoteGeneration:
                 self._events.put(("crash", describe_transport(exc, self._engine.endpoint)))
         except HearthError as exc:
             self._events.put(("crash", str(exc)))
+        except RuntimeError as exc:  # httpx: the engine was closed meanwhile
+            self._events.put(("crash", f"{self._engine.endpoint}: {exc}"))
 
     def _stream(self, response: httpx.Response, started: float) -> Done:
         first = last = None
@@ -404,32 +409,6 @@ class RemoteGeneration:
     def _done(self, reason: str, prompt: int, completion: int, ttft: float, speed: float) -> Done:
         return Done(text=self.text, finish_reason=reason, prompt_tokens=prompt, completion_tokens=completion,
                     ttft_s=ttft, decode_tok_s=speed, seed=self.seed)
-
-    def _validated(self, done: Done) -> Done:
-        """Hearth's own verdict on the answer, whatever the server promised: parsed and checked
-        against the schema here."""
-        done.text = self.text
-        if self._constraint is not None:
-            if done.finish_reason == "stop":
-                from desktop.jsonmode.validate import check_answer
-
-                done.json_valid, done.json_error = check_answer(done.text, self._constraint)
-            else:
-                done.json_valid, done.json_error = False, "the answer was cut short by max_tokens"
-        return done
-
-    def _finish(self, result: Done | EngineFailure) -> Done | EngineFailure:
-        if isinstance(result, Done) and result.finish_reason == "cancelled" and self._constraint is not None:
-            result.json_valid, result.json_error = False, "the answer was cancelled"
-        self.result = result
-        return result
-
-    def collect(self) -> Done | EngineFailure:
-        """Run to the end and return the final event (for callers that do not stream)."""
-        for _ in self:
-            pass
-        assert self.result is not None
-        return self.result
 
 
 class _Stopped(Exception):
