@@ -10,11 +10,18 @@ token from just before the request is sent to the first content chunk, decode sp
     .venv/bin/python bench/remote_bench.py [--model smollm2-135m] [--threads 1] [--tokens 128] [--runs 5]
 
 Goal: remote engine / openai >= 0.97 for decode speed (and a TTFT no more than 3 % longer).
+
+On a loaded machine the model's own speed swings more than any client could cost, so the bench also
+measures the clients alone (`clients_alone`): chunks per second each reads from an in-process server
+that sends one chunk, pauses 50 ms, then streams 2,999 more at once: its time to the first chunk and
+the chunks per second it reads (pause left out) are what each client adds per request and per token.
 """
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
+import threading
 import socket
 import statistics
 import subprocess
@@ -77,6 +84,67 @@ def through_openai(client: openai.OpenAI, tokens: int) -> tuple[float, float]:
     return figures(started, stamps)
 
 
+class _InstantStream(http.server.BaseHTTPRequestHandler):
+    """A stand-in server that answers every chat with CHUNKS chunks as fast as it can write them."""
+
+    protocol_version = "HTTP/1.1"
+    CHUNKS = 3000
+    PAUSE_S = 0.05
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def do_GET(self) -> None:
+        body = json.dumps({"object": "list", "data": [{"id": "bench", "owned_by": "bench"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        piece = {"choices": [{"index": 0, "delta": {"content": "word "}, "finish_reason": None}]}
+        for i in range(self.CHUNKS):
+            self._chunk(f"data: {json.dumps(piece)}\n\n".encode())
+            if i == 0:  # the first token alone, as from a model: its arrival is the time to first token
+                self.wfile.flush()
+                time.sleep(self.PAUSE_S)
+        end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]}
+        self._chunk(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+        self.wfile.write(b"0\r\n\r\n")
+
+
+def client_overhead(runs: int) -> dict[str, dict[str, float]]:
+    """Median chunks per second each client reads, and its time to the first one, when the
+    server costs nothing."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _InstantStream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    engine = RemoteEngine(RemoteServer(url))
+    engine.load(LoadOptions("bench"))
+    client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
+    rates: dict[str, list[float]] = {"remote_engine": [], "openai": []}
+    firsts: dict[str, list[float]] = {"remote_engine": [], "openai": []}
+    for _ in range(runs):
+        for name, measure in (("remote_engine", lambda: through_remote(engine, 0)),
+                              ("openai", lambda: through_openai(client, 0))):
+            started = time.perf_counter()
+            firsts[name].append(measure()[0])
+            rates[name].append(_InstantStream.CHUNKS / (time.perf_counter() - started - _InstantStream.PAUSE_S))
+    engine.close()
+    server.shutdown()
+    return {"chunks_per_s": {name: round(statistics.median(v)) for name, v in rates.items()},
+            "ttft_ms": {name: round(statistics.median(v) * 1000, 2) for name, v in firsts.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="smollm2-135m")
@@ -111,6 +179,7 @@ def main() -> int:
         "median_decode_tok_s": {k: round(v, 2) for k, v in speed.items()},
         "ratio_decode_remote_vs_openai": round(speed["remote_engine"] / speed["openai"], 3),
         "ratio_ttft_openai_vs_remote": round(ttft["openai"] / ttft["remote_engine"], 3),
+        "clients_alone": client_overhead(args.runs),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "remote_bench.json").write_text(json.dumps(summary, indent=2))

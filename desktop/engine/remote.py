@@ -21,6 +21,7 @@ import random
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
@@ -109,6 +110,8 @@ class RemoteEngine:
         self.count_is_estimate = True  # the last count_tokens() was estimated (the gauge says "~")
         self._lock = threading.Lock()
         self._open: set["RemoteGeneration"] = set()
+        # the answers' readers: pooled, so an answer does not wait for a thread to be created
+        self._readers = ThreadPoolExecutor(max_workers=16, thread_name_prefix="remote-stream")
 
     worker_pid = None  # no process of ours runs the model
 
@@ -181,6 +184,7 @@ class RemoteEngine:
         """Reconnect and check the model again (the crash banner's "Restart engine")."""
         self.close()
         self._http = http_client(self.server)
+        self._readers = ThreadPoolExecutor(max_workers=16, thread_name_prefix="remote-stream")
         return self.load(self._options) if self._options is not None else None
 
     def unload(self) -> None:
@@ -255,6 +259,7 @@ class RemoteEngine:
             open_streams = list(self._open)
         for generation in open_streams:
             generation.cancel()
+        self._readers.shutdown(wait=False, cancel_futures=True)
         self._http.close()
 
     def __enter__(self) -> "RemoteEngine":
@@ -296,6 +301,7 @@ class RemoteGeneration(Generation):
             self._body["stream_options"] = {"include_usage": True}
         self._events: queue.Queue = queue.Queue()
         self._cancelled = threading.Event()
+        self.stream_closed = threading.Event()  # the reader has left the stream (its connection closed)
         self.text = ""
         self.result: Done | EngineFailure | None = None
 
@@ -318,7 +324,7 @@ class RemoteGeneration(Generation):
             return
         with self._engine._lock:
             self._engine._open.add(self)
-        threading.Thread(target=self._read, name="remote-stream", daemon=True).start()
+        self._engine._readers.submit(self._read)
         try:
             yield from self._relay()
         finally:
@@ -347,6 +353,12 @@ class RemoteGeneration(Generation):
     # --- the reader thread ---------------------------------------------------------------------
 
     def _read(self) -> None:
+        try:
+            self._read_stream()
+        finally:
+            self.stream_closed.set()
+
+    def _read_stream(self) -> None:
         started = time.perf_counter()
         try:
             with self._engine._http.stream("POST", self._url, json=self._body) as response:
