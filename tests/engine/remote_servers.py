@@ -6,6 +6,7 @@ or prints its URL (hearth serve); the deadlines only fire when a server is truly
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -115,3 +116,19 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+@contextlib.contextmanager
+def keyring_backend(monkeypatch, backend: str, **env: str):
+    """keyring configured as a user does it (PYTHON_KEYRING_BACKEND), put back afterwards."""
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    keyring.core.init_backend()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        keyring.core.init_backend()

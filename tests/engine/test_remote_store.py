@@ -6,34 +6,28 @@ import logging
 import stat
 from pathlib import Path
 
-import keyring.core
+import keyring
 import pytest
 
 from desktop.engine import remote_store
 from desktop.engine.remote_store import SavedEngine
 from desktop.errors import HearthError
+from tests.engine.remote_servers import keyring_backend
 
 KEY = "sk-secret-123"
 
 
 @pytest.fixture
 def no_keyring(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    keyring.core.init_backend()
-    yield
-    monkeypatch.undo()
-    keyring.core.init_backend()
+    with keyring_backend(monkeypatch, "keyring.backends.fail.Keyring"):
+        yield
 
 
 @pytest.fixture
 def file_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """keyrings.alt's file backend, configured on purpose as a user would (a real keyring backend)."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    keyring.core.init_backend()
-    yield tmp_path / "xdg"
-    monkeypatch.undo()
-    keyring.core.init_backend()
+    with keyring_backend(monkeypatch, "keyrings.alt.file.PlaintextKeyring", XDG_DATA_HOME=str(tmp_path / "xdg")):
+        yield tmp_path / "xdg"
 
 
 def test_without_a_keyring_the_key_goes_to_a_file_only_its_owner_reads(no_keyring, hearth_home: Path,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keyring.core
 import pytest
 
 from desktop.chat_messages import ChatMessage
@@ -12,18 +11,15 @@ from desktop.engine import Done, LoadOptions, SamplingParams
 from desktop.engine.remote_store import SavedEngine, save_engine
 from desktop.engine.remote_switch import SwitchingEngine
 from desktop.models.identity import remote_reference
-from tests.engine.remote_servers import start_llama_cpp_server
+from tests.engine.remote_servers import keyring_backend, start_llama_cpp_server
 
 KEY = "sk-switch"
 
 
 @pytest.fixture
 def no_keyring(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    keyring.core.init_backend()
-    yield
-    monkeypatch.undo()
-    keyring.core.init_backend()
+    with keyring_backend(monkeypatch, "keyring.backends.fail.Keyring"):
+        yield
 
 
 def test_local_then_remote_then_local(no_keyring, smollm_path: Path, tmp_path: Path) -> None:
