@@ -85,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--session", type=int, metavar="ID",
                         help="continue this stored session with its history (see `hearth sessions list`)")
     parser.add_argument("--no-save", action="store_true", help="do not store this exchange")
+    from desktop.cli.remote_engine import add_engine_arguments
+
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -178,7 +181,16 @@ def describe_load(info) -> str:
 
 def load_client(args: argparse.Namespace, identify: bool = False):
     """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
-    start hashing the file meanwhile (for an answer that will be stored)."""
+    start hashing the file meanwhile (for an answer that will be stored). With `--engine`, the
+    model runs on that server instead (desktop.engine.remote)."""
+    from desktop.cli.remote_engine import load_remote, remote_server_from_args
+
+    server = remote_server_from_args(args)
+    if server is not None:
+        engine = load_remote(args, server)
+        if engine.load_warning:
+            print(f"hearth: note: {engine.load_warning}", file=sys.stderr)
+        return engine
     from desktop.engine import runtime_check
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
@@ -237,15 +249,16 @@ def run(args: argparse.Namespace) -> int:
         raise
     generation = None
     try:
-        from desktop.models.identity import hash_in_background
+        from desktop.models.identity import hash_in_background, parse_remote_reference, stored_model_name
 
-        hashing = hash_in_background(client.model.path) if log.save else None
-        log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_ready(hashing),
+        remote = parse_remote_reference(client.model.path) is not None  # no file to hash
+        hashing = hash_in_background(client.model.path) if log.save and not remote else None
+        log.ask(prompt, model_file=stored_model_name(client.model.path), model_sha256=_ready(hashing),
                 params=params, constraint=constraint)
         generation = client.chat(messages, params, constraint)
         done = stream_answer(generation, out=log.tee(sys.stdout))
         log.finish(done)
-        if log.last_answer_id is not None and _ready(hashing) is None:
+        if log.last_answer_id is not None and hashing is not None and _ready(hashing) is None:
             _record_sha256_later(log, hashing, Path(client.model.path).name)
     except KeyboardInterrupt:
         if generation is not None:

@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_context_arguments(parser)
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="allow browser pages from ORIGIN (repeatable; default: no CORS)")
+    from desktop.cli.remote_engine import add_engine_arguments
+
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -46,13 +49,17 @@ def run(args: argparse.Namespace) -> int:
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
     from desktop.models.catalog import DEFAULT_MODEL
+    from desktop.cli.remote_engine import load_remote, remote_server_from_args
 
     check_exposure(args.host, args.api_key)
-    path = resolve(args.model or DEFAULT_MODEL)
-    options = load_options_from_args(args, path)
-    client = EngineClient()
+    remote = remote_server_from_args(args)  # --engine: a local proxy that keeps Hearth's checks
+    if remote is not None:
+        client = load_remote(args, remote)
+    else:
+        options = load_options_from_args(args, resolve(args.model or DEFAULT_MODEL))
+        client = EngineClient()
     try:
-        info = client.load(options)
+        info = client.model if remote is not None else client.load(options)
         server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin)
         server.start()
         try:

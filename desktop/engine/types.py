@@ -136,15 +136,19 @@ class Done:
     cached_tokens: int = 0  # prompt tokens reused from the engine's cache rather than evaluated
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
+    tokens_estimated: bool = False  # a remote server that gave no usage: counted from the stream
 
     def stats(self) -> dict[str, Any]:
-        return {
+        stats: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "ttft_s": round(self.ttft_s, 4),
             "decode_tok_s": round(self.decode_tok_s, 2),
             "finish_reason": self.finish_reason,
         }
+        if self.tokens_estimated:
+            stats["tokens_estimated"] = True
+        return stats
 
 
 @dataclass

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from desktop import __version__
 from desktop.engine.types import ModelInfo
+from desktop.models.identity import display_name
 from desktop.ui.chat_files import export_filters, export_name, import_chats, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
@@ -226,13 +227,13 @@ class MainWindow(QMainWindow):
             pass  # only a convenience: the next dialog opens in the home folder
 
     def _loading(self, path: str) -> None:
-        self._status_key = ("loading", Path(path).name)
+        self._status_key = ("loading", display_name(path))
         self._show_model_status()
         self.centre.setCurrentWidget(self.chat_area)
         self.focus_composer()
 
     def _loaded(self, info: ModelInfo) -> None:
-        name = Path(info.path).stem  # the file name: what the user chose, unlike GGUF's general.name
+        name = display_name(info.path, suffix=False)  # what the user chose, unlike GGUF's general.name
         self._status_key = ("loaded", (name, info.offload))
         self._show_model_status()
         self.composer.set_model_name(name)

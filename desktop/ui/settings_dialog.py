@@ -1,4 +1,5 @@
-"""Settings (Ctrl+,): appearance, language, data folder and backups, local API server, privacy.
+"""Settings (Ctrl+,): appearance, language, data folder and backups, local API server, remote
+engines, privacy.
 
 Changes apply at once (the theme and language switch live, so the user sees the effect) and are
 saved immediately; there is no OK/Cancel to forget. `settings_changed` tells the main window to
@@ -17,6 +18,7 @@ from desktop.errors import HearthError
 from desktop.ui.i18n import set_language
 from desktop.ui.local_api import LocalApi
 from desktop.ui.settings import FONT_SIZES, LANGUAGES, THEMES, Settings
+from desktop.ui.settings_engines import EnginesBox
 from desktop.ui.theme import apply_theme
 
 
@@ -35,6 +37,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._appearance_box())
         layout.addWidget(self._data_box())
         layout.addWidget(self._api_box())
+        self.engines_box = EnginesBox()  # Settings ▸ Engines: servers to run models on
+        layout.addWidget(self.engines_box)
         layout.addWidget(self._privacy_box())
         self.error = QLabel()
         self.error.setProperty("role", "error")

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ChatController</name>
@@ -47,6 +46,14 @@
     <message>
         <source>{used} / {n_ctx} tokens</source>
         <translation>{used} / {n_ctx} 个词元</translation>
+    </message>
+    <message>
+        <source>~{used} / {n_ctx} tokens (estimate)</source>
+        <translation>约 {used} / {n_ctx} 个词元（估计）</translation>
+    </message>
+    <message>
+        <source>Context used by this conversation and the draft (estimated: the server does not count tokens for Hearth)</source>
+        <translation>本对话和草稿占用的上下文（估计值：该服务器不为 Hearth 计数词元）</translation>
     </message>
     <message>
         <source>Context used by this conversation and the draft</source>
@@ -363,6 +370,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>CPU（{off} 已关闭：它在这台机器上崩溃过）</translation>
     </message>
     <message>
+        <source>remote: {server} at {url}</source>
+        <translation>远程：{server}，地址 {url}</translation>
+    </message>
+    <message>
         <source>extra buffer types</source>
         <translation>额外缓冲区类型</translation>
     </message>
@@ -392,6 +403,104 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Download progress</source>
         <translation>下载进度</translation>
+    </message>
+</context>
+<context>
+    <name>EngineDialog</name>
+    <message>
+        <source>Certificate authority</source>
+        <translation>证书颁发机构</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Add a remote engine</source>
+        <translation>添加远程引擎</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <source>Engine name</source>
+        <translation>引擎名称</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>服务器网址</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Certificate authority file</source>
+        <translation>证书颁发机构文件</translation>
+    </message>
+    <message>
+        <source>only for a private certificate authority</source>
+        <translation>仅用于私有证书颁发机构</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Any OpenAI-compatible server: vLLM, llama-server, Ollama, LM Studio or another Hearth. The key is kept in the system keyring where there is one, else in a file only you can read; never in the settings file.</source>
+        <translation>任何兼容 OpenAI 的服务器：vLLM、llama-server、Ollama、LM Studio 或另一个 Hearth。密钥保存在系统密钥环中（如有），否则保存在只有你能读取的文件中；绝不写入设置文件。</translation>
+    </message>
+</context>
+<context>
+    <name>EnginesBox</name>
+    <message>
+        <source>Saving {name}…</source>
+        <translation>正在保存 {name}…</translation>
+    </message>
+    <message>
+        <source>Saved. Pick its models in the model manager (Model ▸ Model manager…).</source>
+        <translation>已保存。请在模型管理器中选择它的模型（模型 ▸ 模型管理器…）。</translation>
+    </message>
+    <message>
+        <source>Connecting to {name}…</source>
+        <translation>正在连接 {name}…</translation>
+    </message>
+    <message>
+        <source>{name}: connected to {server}; models: {models}</source>
+        <translation>{name}：已连接到 {server}；模型：{models}</translation>
+    </message>
+    <message>
+        <source>Run models on a server: vLLM, llama-server, Ollama or another Hearth.</source>
+        <translation>在服务器上运行模型：vLLM、llama-server、Ollama 或另一个 Hearth。</translation>
+    </message>
+    <message>
+        <source>Remote engines</source>
+        <translation>远程引擎</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
     </message>
 </context>
 <context>
@@ -553,7 +662,7 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>请输入报告的发送地址。</translation>
     </message>
     <message>
-        <source>OWNER/REPO (default: the model&apos;s own repository)</source>
+        <source>OWNER/REPO (default: the model's own repository)</source>
         <translation>所有者/仓库（默认：模型自己的仓库）</translation>
     </message>
     <message>
@@ -1362,6 +1471,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>未加载模型。</translation>
     </message>
     <message>
+        <source>Loaded: {name} · {device}</source>
+        <translation>已加载：{name} · {device}</translation>
+    </message>
+    <message>
         <source>Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}</source>
         <translation>已加载：{name}（{quantization}，上下文 {n_ctx}，{threads} 个线程）· {device}</translation>
     </message>
@@ -1388,6 +1501,10 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+    <message>
+        <source>Remote engines</source>
+        <translation>远程引擎</translation>
     </message>
     <message>
         <source>Open GGUF…</source>
@@ -1492,6 +1609,41 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Unload the model</source>
         <translation>卸载模型</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteModelsTab</name>
+    <message>
+        <source>No remote engines yet: add a server in Settings ▸ Remote engines (Ctrl+,).</source>
+        <translation>还没有远程引擎：请在 设置 ▸ 远程引擎 中添加服务器（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <source>Asking {name} for its models…</source>
+        <translation>正在向 {name} 查询模型…</translation>
+    </message>
+    <message>
+        <source>{server}, models: {count}. Answers are generated on that server.</source>
+        <translation>{server}，模型数：{count}。回答将在该服务器上生成。</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>引擎</translation>
+    </message>
+    <message>
+        <source>Remote engine</source>
+        <translation>远程引擎</translation>
+    </message>
+    <message>
+        <source>Models on the remote engine</source>
+        <translation>远程引擎上的模型</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
     </message>
 </context>
 <context>

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.chat_messages import ChatMessage, chat_messages
 from desktop.engine.types import Done, EngineFailure, SamplingParams
 from desktop.jsonmode.constraint import Constraint
+from desktop.models.identity import stored_model_name
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.message import MessageWidget
 from desktop.ui.conversation.view import ConversationView
@@ -196,7 +196,7 @@ class ChatController(QObject):
     def _answer_args(self) -> dict[str, Any]:
         info, options = self.engine.info, self.engine.last_options
         model_path = info.path if info else options.model_path if options else None
-        return {"model_file": Path(model_path).name if model_path else None,
+        return {"model_file": stored_model_name(model_path) if model_path else None,
                 "model_sha256": self.identities.sha256_for(model_path), "params": with_seed(self.params).to_dict(),
                 "constraint": self.constraint.to_dict() if self.constraint else None}
 
@@ -394,7 +394,7 @@ class ChatController(QObject):
 
     def _update_gauge(self, used: int) -> None:
         info = self.engine.info
-        self.composer.set_gauge(used, info.n_ctx if info else 0)
+        self.composer.set_gauge(used, info.n_ctx if info else 0, estimated=self.engine.count_is_estimate)
 
     # -- message widgets -------------------------------------------------------------------------
 
