@@ -17,6 +17,7 @@ from desktop.api.body import read_json_object
 from desktop.api.constraints import request_constraint
 from desktop.api.engine_events import Generation, engine_events, log_done
 from desktop.api.errors import ApiError
+from desktop.api.logprobs_shape import LogprobsWriter, requested_logprobs
 from desktop.api.model_names import model_entry, model_names
 from desktop.api.params import (chat_fields, chat_messages, choice_params, completion_fields,
                                 completion_prompt, sampling_params)
@@ -75,6 +76,7 @@ class Endpoints:
         fields = chat_fields(body)
         messages = chat_messages(fields["messages"])
         params = sampling_params(fields)
+        params.logprobs = requested_logprobs(fields, chat=True)
         constraint = request_constraint(fields)
         tooling = tool_request(body)
         tools = None
@@ -86,6 +88,8 @@ class Endpoints:
         info = self._model()
         await self._check_fits(info, messages, params, constraint, tools)
         shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None)
+        if params.logprobs is not None:
+            shape.logprobs = LogprobsWriter(chat=True, constrained=constraint is not None)
         return await self._answer(request, fields, shape,
                                   params, lambda p: self.client.chat(messages, p, constraint, tools))
 
@@ -93,9 +97,13 @@ class Endpoints:
         fields = completion_fields(await read_json_object(request))
         prompt = completion_prompt(fields["prompt"])
         params = sampling_params(fields)
+        params.logprobs = requested_logprobs(fields, chat=False)
         constraint = request_constraint(fields)
         info = self._model()  # a prompt too long for the context fails in the engine: a 400 too
         shape = CompletionShape(fields.get("model") or model_names(info, self.extra_names)[0])
+        if params.logprobs is not None:  # offsets count from the prompt's start, as OpenAI's do
+            shape.logprobs = LogprobsWriter(chat=False, constrained=constraint is not None,
+                                            text_offset=len(prompt))
         return await self._answer(request, fields, shape,
                                   params, lambda p: self.client.complete(prompt, p, constraint))
 

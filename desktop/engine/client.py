@@ -353,13 +353,22 @@ class Generation:
             self._client._forget(self._request_id)
 
     def _events(self) -> Iterator[Event]:
+        wants_logprobs = self._payload["params"].get("logprobs") is not None
+        logprobs: list[dict[str, Any]] = []  # every token's entry, when asked for
+        reported = 0  # how many of them a Token has carried
         while True:
             kind, data = self._answers.get()
-            if kind == "token":
+            if kind == "logprobs":
+                logprobs.append(data)
+            elif kind == "token":
                 self.text += data
-                yield Token(data)
+                yield Token(data, logprobs[reported:] if wants_logprobs else None)
+                reported = len(logprobs)
             elif kind == "done":
-                yield self._finish(self._validated(Done(**data)))
+                done = Done(**data)
+                if wants_logprobs:
+                    done.logprobs = logprobs
+                yield self._finish(self._validated(done))
                 return
             elif kind == "cancelled":
                 yield self._finish(self._cancelled_done())

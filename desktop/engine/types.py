@@ -34,6 +34,9 @@ class SamplingParams:
     dry_sequence_breakers: list[str] = field(default_factory=lambda: ["\n", ":", "\"", "*"])
     xtc_probability: float = 0.0
     xtc_threshold: float = 0.1
+    # Per-token log probabilities (desktop/engine/logprobs.py): None, the default, computes none;
+    # 0-20 reports each token's logprob with that many most likely alternatives.
+    logprobs: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,9 +116,13 @@ class ModelInfo:
 
 @dataclass
 class Token:
-    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters)."""
+    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters).
+    `logprobs`: when the request asked for them, the entries (desktop.engine.logprobs) of the
+    tokens decoded since the previous piece; a token held back (a possible stop string) reports
+    with the piece that first shows its text, or with `Done`."""
 
     text: str
+    logprobs: list[dict[str, Any]] | None = None
 
 
 FinishReason = Literal["stop", "length", "cancelled"]
@@ -136,6 +143,7 @@ class Done:
     cached_tokens: int = 0  # prompt tokens reused from the engine's cache rather than evaluated
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
+    logprobs: list[dict[str, Any]] | None = None  # every token's entry, when the request asked
 
     def stats(self) -> dict[str, Any]:
         return {

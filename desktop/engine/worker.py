@@ -25,6 +25,7 @@ from desktop.engine.context_policy import fit_messages
 from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
 from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
 from desktop.engine.load_readback import PREFIXES, read_context
+from desktop.engine.logprobs import token_logprob
 from desktop.engine.memory_estimate import MemoryEstimate
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
@@ -404,6 +405,9 @@ class Worker:
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
                     finish = "stop"
                     break
+                if params.logprobs is not None:  # asked for: the row the token was picked from
+                    self.send(request_id, "logprobs", token_logprob(llm.logprobs_row, token, params.logprobs,
+                                                                    lambda t: llm.detokenize([t])))
                 count += 1
                 text += decoder.decode(llm.detokenize([token]))
                 text, sent, cut = self._emit(request_id, text, sent, stops)
