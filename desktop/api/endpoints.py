@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from desktop.api.body import read_json_object
 from desktop.api.constraints import request_constraint
+from desktop.api.embeddings import embeddings
 from desktop.api.engine_events import Generation, engine_events, log_done
 from desktop.api.errors import ApiError
 from desktop.api.logprobs_shape import LogprobsWriter, requested_logprobs
@@ -40,9 +42,11 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 class Endpoints:
     """Handlers bound to one engine client (shared with the desktop app when it runs the server)."""
 
-    def __init__(self, client: EngineClient, extra_names: Sequence[str] = ()) -> None:
+    def __init__(self, client: EngineClient, extra_names: Sequence[str] = (),
+                 embedding_model: str | None = None) -> None:
         self.client = client
         self.extra_names = tuple(extra_names)
+        self.embedding_model = embedding_model
 
     def _model(self) -> ModelInfo:
         info = self.client.model
@@ -106,6 +110,11 @@ class Endpoints:
                                             text_offset=len(prompt))
         return await self._answer(request, fields, shape,
                                   params, lambda p: self.client.complete(prompt, p, constraint))
+
+    async def embeddings(self, request: Request) -> Response:
+        info = self._model()
+        name = Path(self.embedding_model).stem if self.embedding_model else model_names(info, self.extra_names)[0]
+        return await embeddings(request, self.client, name, self.embedding_model)
 
     async def _check_fits(self, info: ModelInfo, messages: list[ChatMessage], params: SamplingParams,
                           constraint: Constraint | None, tools: list[dict] | None = None) -> None:

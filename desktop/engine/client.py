@@ -21,9 +21,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from desktop.chat_messages import ChatMessage
 from desktop.engine import runtime_check
-from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.engine.types import (Done, Embeddings, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams,
+                                  Token)
 from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.prompt import with_schema_hint
 from desktop.errors import HearthError
@@ -254,6 +257,17 @@ class EngineClient:
         self._ensure_loaded()
         wired = _wire(as_sent(messages, constraint))
         return self._control("count", {"messages": wired, "tools": tools} if tools else wired, "count")
+
+    def embed(self, inputs: Sequence[str | Sequence[int]], model_path: str | None = None) -> Embeddings:
+        """One L2-normalised vector per input (a text, or token ids of the model embedding), made
+        with the loaded model or the embedding GGUF at `model_path` (desktop.engine.embedder).
+        Raises HearthError naming the input that is empty, too long or not the model's tokens."""
+        self._ensure_loaded()
+        payload = {"inputs": [x if isinstance(x, str) else [int(t) for t in x] for x in inputs],
+                   "model_path": str(Path(model_path).resolve()) if model_path else None}
+        data = self._control("embed", payload, "embedded")
+        return Embeddings([np.frombuffer(v, dtype=np.float32) for v in data["vectors"]], data["prompt_tokens"],
+                          data["pooling"], data["n_ctx"])
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
              constraint: Constraint | None = None, tools: list[dict] | None = None) -> "Generation":

@@ -156,6 +156,17 @@ class Done:
 
 
 @dataclass
+class Embeddings:
+    """`EngineClient.embed`'s answer: one unit-length float32 vector per input (numpy arrays),
+    the tokens embedded, the pooling used and the longest input the embedding context takes."""
+
+    vectors: list[Any]
+    prompt_tokens: int
+    pooling: str
+    n_ctx: int
+
+
+@dataclass
 class EngineFailure:
     """The request failed. kind: "crash" (the worker died; the next request starts a fresh one),
     "load" (the model could not be loaded), "request" (bad request, e.g. prompt too long)."""
