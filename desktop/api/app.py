@@ -68,6 +68,7 @@ def create_app(client: EngineClient, *, api_key: str | None = None, cors_origins
             Route(f"{prefix}/chat/completions", endpoints.chat_completions, methods=["POST"]),
             Route(f"{prefix}/completions", endpoints.completions, methods=["POST"]),
             Route(f"{prefix}/embeddings", endpoints.embeddings, methods=["POST"]),
+            Route(f"{prefix}/responses", endpoints.responses, methods=["POST"]),
         ]
     middleware = []
     if cors_origins:

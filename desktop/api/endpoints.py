@@ -23,6 +23,8 @@ from desktop.api.logprobs_shape import LogprobsWriter, requested_logprobs
 from desktop.api.model_names import model_entry, model_names
 from desktop.api.params import (chat_fields, chat_messages, choice_params, completion_fields,
                                 completion_prompt, sampling_params)
+from desktop.api.responses import ResponseShape, response_events
+from desktop.api.responses_request import read_request
 from desktop.api.shapes import ChatShape, CompletionShape, Shape, combined, usage
 from desktop.api.sse import invalid_json_error, sse_answer
 from desktop.api.tools import tool_request
@@ -111,6 +113,35 @@ class Endpoints:
         return await self._answer(request, fields, shape,
                                   params, lambda p: self.client.complete(prompt, p, constraint))
 
+    async def responses(self, request: Request) -> Response:
+        """/v1/responses (desktop.api.responses): the chat path's engine call, OpenAI's newer shapes."""
+        wanted = read_request(await read_json_object(request))
+        info = self._model()
+        await self._check_fits(info, wanted.messages, wanted.params, wanted.constraint, wanted.tools)
+        shape = ResponseShape(wanted.fields, wanted.fields.get("model") or model_names(info, self.extra_names)[0],
+                              tools=wanted.tools is not None)
+        events = engine_events(lambda: self.client.chat(wanted.messages, wanted.params, wanted.constraint,
+                                                        wanted.tools), request.receive)
+        if wanted.fields.get("stream"):
+            first = await _first_event(events)
+            if first is None:
+                return Response(status_code=204)
+            return StreamingResponse(_closing_after(response_events(shape, first, events), events),
+                                     media_type="text/event-stream", headers=STREAM_HEADERS)
+        done: Done | None = None
+        async with aclosing(events):
+            async for event in events:
+                if isinstance(event, EngineFailure):
+                    raise _failure_error(event)
+                if isinstance(event, Done):
+                    done = event
+        if done is None or done.finish_reason == "cancelled":
+            return Response(status_code=204)
+        log_done("response", shape.id, done)
+        if done.json_valid is False and done.finish_reason == "stop":
+            return JSONResponse(invalid_json_error(done), status_code=500)
+        return JSONResponse(shape.whole(done))
+
     async def embeddings(self, request: Request) -> Response:
         info = self._model()
         name = Path(self.embedding_model).stem if self.embedding_model else model_names(info, self.extra_names)[0]
@@ -142,16 +173,25 @@ class Endpoints:
         events = choices[0]()
         if not fields.get("stream"):
             return await _collected(shape, events, choices[1:])
-        first = await anext(events, None)  # waits for this request's turn in the queue
-        if first is None or (isinstance(first, Done) and first.finish_reason == "cancelled"):
+        first = await _first_event(events)
+        if first is None:
             return Response(status_code=204)  # the client has gone
-        if isinstance(first, EngineFailure):
-            await events.aclose()
-            raise _failure_error(first)
         include_usage = bool((fields.get("stream_options") or {}).get("include_usage"))
         return StreamingResponse(_closing_after(sse_answer(shape, first, events, include_usage, choices[1:]),
                                                 events),
                                  media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+async def _first_event(events: AsyncGenerator[Event, None]) -> Event | None:
+    """A stream's first event, once the request's turn in the queue comes: None when the client
+    has gone meanwhile; a failure before anything was sent is the HTTP error it deserves."""
+    first = await anext(events, None)
+    if first is None or (isinstance(first, Done) and first.finish_reason == "cancelled"):
+        return None
+    if isinstance(first, EngineFailure):
+        await events.aclose()
+        raise _failure_error(first)
+    return first
 
 
 async def _collected(shape: Shape, events: AsyncGenerator[Event, None],
