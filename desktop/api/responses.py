@@ -18,17 +18,13 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from desktop.api.tool_stream import ToolCallStream
+from desktop.api.tool_stream import ToolCallStream, call_id
 from desktop.engine.types import Done, EngineFailure, Event, Token
 from desktop.jsonmode.tool_calls import parse_tool_calls
 
 
 def _id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:24]}"
-
-
-def _call_id() -> str:
-    return f"call_{uuid.uuid4().hex[:24]}"
 
 
 class ResponseShape:
@@ -72,7 +68,7 @@ class ResponseShape:
     def whole(self, done: Done) -> dict[str, Any]:
         text, calls = parse_tool_calls(done.text) if self.tools and done.finish_reason == "stop" else (done.text, [])
         output = [message_item(_id("msg"), text, "completed")] if text or not calls else []
-        output += [function_call_item(_id("fc"), _call_id(), c.name, c.arguments, "completed") for c in calls]
+        output += [function_call_item(_id("fc"), call_id(), c.name, c.arguments, "completed") for c in calls]
         return self.envelope("completed", output, done)
 
 
