@@ -61,7 +61,7 @@ def read_request(body: dict[str, Any]) -> ResponsesRequest:
     messages = _messages(fields.get("instructions"), fields["input"])
     params = sampling_params(fields | {"max_tokens": fields.get("max_output_tokens")})
     constraint = _format_constraint(fields.get("text"))
-    tooling = tool_request(_chat_tools(fields)) if fields.get("tools") else None
+    tooling = tool_request(_chat_tools(fields))  # None without tools; tool_choice alone is a 400
     tools = None
     if tooling is not None and tooling.constraint is not None:
         if constraint is not None:
@@ -155,7 +155,7 @@ def _format_constraint(text: dict[str, Any] | None) -> Constraint | None:
 def _chat_tools(fields: dict[str, Any]) -> dict[str, Any]:
     """The Responses API's flat tools and tool_choice in the chat shape `tool_request` reads."""
     tools = []
-    for tool in fields["tools"]:
+    for tool in fields.get("tools") or []:
         if isinstance(tool, dict) and tool.get("type") == "function":
             function = {k: tool[k] for k in ("name", "description", "parameters") if k in tool}
             if tool.get("parameters") is None:

@@ -118,6 +118,7 @@ def test_a_named_function_is_called(client: openai.OpenAI) -> None:
      "text.format"),
     ({"input": "hi", "text": {"format": {"type": "xml"}}}, "text.format"),
     ({"input": "hi", "max_output_tokens": 0}, "max_output_tokens"),
+    ({"input": "hi", "tool_choice": "required"}, "tool_choice"),
 ])
 def test_bad_requests_are_400s_naming_the_field(base_url: str, body: dict, param: str) -> None:
     r = requests.post(f"{base_url}/v1/responses", json=body, timeout=60)
