@@ -24,7 +24,7 @@ def _port(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API",
                             description="Serve a model over an OpenAI-compatible HTTP API "
-                                        "(/v1/chat/completions, /v1/completions, /v1/models).")
+                                        "(/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/models).")
     parser.add_argument("-m", "--model", help="catalog name or .gguf path (default: the catalog's default)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; others need --api-key)")
@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="layers to offload to the GPU (default: as many as fit)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
     add_context_arguments(parser)
+    parser.add_argument("--embedding-model", metavar="PATH", default=None,
+                        help="a GGUF embedding model for /v1/embeddings (default: the chat model)")
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="allow browser pages from ORIGIN (repeatable; default: no CORS)")
     from desktop.cli.remote_engine import add_engine_arguments
@@ -53,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     check_exposure(args.host, args.api_key)
     remote = remote_server_from_args(args)  # --engine: a local proxy that keeps Hearth's checks
+    if remote is not None and args.embedding_model:
+        raise HearthError("--embedding-model needs a local engine: it cannot be combined with --engine")
     if remote is not None:
         client = load_remote(args, remote)
     else:
@@ -60,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
         client = EngineClient()
     try:
         info = client.model if remote is not None else client.load(options)
-        server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin)
+        if args.embedding_model:  # loaded now, so a bad file is one line before the server starts
+            client.embed(["hello"], args.embedding_model)
+        server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin,
+                           embedding_model=args.embedding_model)
         server.start()
         try:
             print(f"hearth: serving {info.name} at {server.url}/v1 (Ctrl+C to stop)", flush=True)

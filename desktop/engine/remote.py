@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import httpx
+import numpy as np
 
 from desktop.chat_messages import ChatMessage
 from desktop.engine.client import Generation, as_sent
 from desktop.engine.remote_errors import describe_status, describe_transport
 from desktop.engine.remote_servers import (
     GENERIC, ServerKind, check_enforceable, constraint_fields, identify, sampling_fields)
-from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.engine.types import Done, Embeddings, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
 from desktop.errors import HearthError
 from desktop.jsonmode.constraint import Constraint
 from desktop.models.identity import parse_remote_reference, remote_reference
@@ -228,6 +229,24 @@ class RemoteEngine:
                 pass
         self.count_is_estimate = True
         return estimate_tokens(sent) + (math.ceil(len(json.dumps(tools)) / _CHARS_PER_TOKEN) if tools else 0)
+
+    def embed(self, inputs: Sequence[str | Sequence[int]], model_path: str | None = None) -> Embeddings:
+        """The server's own /v1/embeddings for the loaded model id (a local embedding GGUF cannot
+        be used by a remote engine)."""
+        if model_path is not None:
+            raise HearthError("a local embedding model cannot be used with a remote engine")
+        data = self.request("POST", f"{self.endpoint}/embeddings", json={
+            "model": self._require_model(), "encoding_format": "float",
+            "input": [x if isinstance(x, str) else [int(t) for t in x] for x in inputs]})
+        try:
+            rows = sorted(data["data"], key=lambda row: row["index"])
+            vectors = [np.asarray(row["embedding"], dtype=np.float32) for row in rows]
+            tokens = int((data.get("usage") or {}).get("prompt_tokens", 0))
+        except (KeyError, TypeError, ValueError):
+            raise HearthError(f"{self.endpoint}/embeddings did not answer with OpenAI's embedding list") from None
+        if len(vectors) != len(inputs):
+            raise HearthError(f"{self.endpoint}/embeddings answered {len(vectors)} vectors for {len(inputs)} inputs")
+        return Embeddings(vectors, tokens, "the server's", self.model.n_ctx if self.model else 0)
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
              constraint: Constraint | None = None, tools: list[dict] | None = None) -> "RemoteGeneration":

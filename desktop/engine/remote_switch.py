@@ -104,6 +104,9 @@ class SwitchingEngine:
                      tools: list[dict] | None = None) -> int:
         return self._current().count_tokens(messages, constraint, tools)
 
+    def embed(self, inputs: Sequence[str | Sequence[int]], model_path: str | None = None) -> Any:
+        return self._current().embed(inputs, model_path)
+
     def build_info(self) -> dict[str, Any]:
         """The local llama.cpp build's abilities (the model manager's estimates are for local
         files), whichever engine answers now."""

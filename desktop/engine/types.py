@@ -34,6 +34,9 @@ class SamplingParams:
     dry_sequence_breakers: list[str] = field(default_factory=lambda: ["\n", ":", "\"", "*"])
     xtc_probability: float = 0.0
     xtc_threshold: float = 0.1
+    # Per-token log probabilities (desktop/engine/logprobs.py): None, the default, computes none;
+    # 0-20 reports each token's logprob with that many most likely alternatives.
+    logprobs: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,9 +116,13 @@ class ModelInfo:
 
 @dataclass
 class Token:
-    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters)."""
+    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters).
+    `logprobs`: when the request asked for them, the entries (desktop.engine.logprobs) of the
+    tokens decoded since the previous piece; a token held back (a possible stop string) reports
+    with the piece that first shows its text, or with `Done`."""
 
     text: str
+    logprobs: list[dict[str, Any]] | None = None
 
 
 FinishReason = Literal["stop", "length", "cancelled"]
@@ -137,6 +144,7 @@ class Done:
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
     tokens_estimated: bool = False  # a remote server that gave no usage: counted from the stream
+    logprobs: list[dict[str, Any]] | None = None  # every token's entry, when the request asked
 
     def stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = {
@@ -149,6 +157,17 @@ class Done:
         if self.tokens_estimated:
             stats["tokens_estimated"] = True
         return stats
+
+
+@dataclass
+class Embeddings:
+    """`EngineClient.embed`'s answer: one unit-length float32 vector per input (numpy arrays),
+    the tokens embedded, the pooling used and the longest input the embedding context takes."""
+
+    vectors: list[Any]
+    prompt_tokens: int
+    pooling: str
+    n_ctx: int
 
 
 @dataclass

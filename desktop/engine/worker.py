@@ -22,9 +22,11 @@ from typing import Any
 import psutil
 
 from desktop.engine.context_policy import fit_messages
+from desktop.engine.embedder import Embedders
 from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
 from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
 from desktop.engine.load_readback import PREFIXES, read_context
+from desktop.engine.logprobs import token_logprob
 from desktop.engine.memory_estimate import MemoryEstimate
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
@@ -100,6 +102,7 @@ class Worker:
         self._log_callback = None
         self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
         self.memory: MemoryEstimate | None = None  # the loaded model's estimate
+        self.embedders = Embedders()
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -110,6 +113,7 @@ class Worker:
     def serve(self) -> None:
         threading.Thread(target=self._read, name="engine-reader", daemon=True).start()
         handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info,
+                    "embed": self.embed,
                     "settle": lambda request_id, payload: self.send(request_id, "settled")}
         while (job := self.jobs.get()) is not None:
             kind, request_id, payload = job
@@ -183,6 +187,7 @@ class Worker:
         info = inspect_gguf(options.model_path)
         plan, gpu_layers, offload = self._plan(llama_cpp, options, info)
         if self.llm is not None:
+            self.embedders.forget_chat_model()
             self.llm.close()
             self.llm, self.memory = None, None
         if gpu_layers == 0 and self.runtime.off:
@@ -286,6 +291,22 @@ class Worker:
             self.send(request_id, "count", self._count_messages(messages, tools))
         except HearthError as exc:
             self.send(request_id, "error", {"kind": "request", "message": str(exc)})
+
+    # --- embeddings ----------------------------------------------------------------------------
+
+    def embed(self, request_id: int, payload: dict) -> None:
+        """`payload`: {"inputs": [text or token ids, ...], "model_path": a dedicated GGUF or None
+        for the chat model}; answers float32 vectors as bytes."""
+        if self.llm is None:
+            raise HearthError("no model is loaded")
+        path = payload.get("model_path")
+        embedder = (self.embedders.for_file(path, self.llm.n_threads) if path
+                    else self.embedders.for_chat_model(self.llm, self.info))
+        inputs = [embedder.tokenize(x) if isinstance(x, str) else list(x) for x in payload["inputs"]]
+        result = embedder.embed(inputs)
+        self.send(request_id, "embedded", {"vectors": [v.tobytes() for v in result.vectors],
+                                           "prompt_tokens": result.prompt_tokens, "pooling": embedder.pooling,
+                                           "n_ctx": embedder.n_ctx})
 
     # --- generation ----------------------------------------------------------------------------
 
@@ -404,6 +425,9 @@ class Worker:
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
                     finish = "stop"
                     break
+                if params.logprobs is not None:  # asked for: the row the token was picked from
+                    self.send(request_id, "logprobs", token_logprob(llm.logprobs_row, token, params.logprobs,
+                                                                    lambda t: llm.detokenize([t])))
                 count += 1
                 text += decoder.decode(llm.detokenize([token]))
                 text, sent, cut = self._emit(request_id, text, sent, stops)

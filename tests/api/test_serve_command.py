@@ -45,3 +45,12 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(smollm_path: Path) -> 
             process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err and "stopping" in out
+
+
+def test_a_missing_embedding_model_is_one_line_before_serving(smollm_path: Path, tmp_path: Path) -> None:
+    process = hearth("serve", "-m", str(smollm_path), "--port", "0", "--ctx", "512",
+                     "--embedding-model", str(tmp_path / "absent.gguf"))
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert err.strip().count("\n") == 0 and "absent.gguf" in err and "Traceback" not in err
+    assert "serving" not in out

@@ -127,3 +127,22 @@ def test_a_private_certificate_is_refused_until_its_ca_is_added(smollm_path: Pat
             RemoteEngine(RemoteServer(secure.url, ca_file=str(tmp_path / "missing.pem")))
     finally:
         secure.stop()
+
+
+def test_embeddings_come_from_the_remote_server_and_through_the_proxy(hearth_server) -> None:
+    direct = openai.OpenAI(base_url=hearth_server.url, api_key="unused", max_retries=0, timeout=300)
+    expected = [d.embedding for d in direct.embeddings.create(model="smollm2", input=["tea", "a cup of tea"]).data]
+    with RemoteEngine(RemoteServer(hearth_server.url)) as engine:
+        engine.load(LoadOptions("smollm2-135m"))
+        result = engine.embed(["tea", "a cup of tea"])
+        assert [len(v) for v in result.vectors] == [len(e) for e in expected] and result.prompt_tokens > 0
+        assert all(abs(float(a) - b) < 1e-5 for v, e in zip(result.vectors, expected) for a, b in zip(v, e))
+        with pytest.raises(HearthError, match="local embedding model"):
+            engine.embed(["tea"], "some.gguf")
+    proxy = start_hearth_serve("--engine", hearth_server.url, "-m", "smollm2-135m")
+    try:
+        client = openai.OpenAI(base_url=proxy.url, api_key="unused", max_retries=0, timeout=300)
+        through = client.embeddings.create(model="smollm2-135m", input="tea").data[0].embedding
+        assert all(abs(a - b) < 1e-5 for a, b in zip(through, expected[0]))
+    finally:
+        proxy.stop()
