@@ -59,6 +59,7 @@ def test_the_commands_error_is_shown_as_its_one_line(dialog, qtbot, tmp_path):
     assert dialog.error.text().startswith("no MMLU test files in") and dialog.run_button.isVisible()
 
 
+@pytest.mark.slow  # a real run of the model in a child process
 def test_a_run_from_the_help_menu_shows_the_table_and_opens_a_benchmark_report(window, qtbot, smollm_path,
                                                                                hearth_home):
     window.actions["benchmark"].trigger()
@@ -87,6 +88,7 @@ def test_a_run_from_the_help_menu_shows_the_table_and_opens_a_benchmark_report(w
     dialog.reject()
 
 
+@pytest.mark.slow  # two real runs of the model in a child process
 def test_cancel_keeps_the_answers_and_the_next_run_continues(dialog, qtbot, hearth_home):
     choose(dialog, "humaneval", HUMANEVAL)
     assert dialog.start()
