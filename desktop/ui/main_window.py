@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         action("models", self.model_menu, self.open_model_manager, "Ctrl+M")
         action("panel", self.model_menu, self.toggle_panel, "Ctrl+Shift+P")
         action("feedback", self.help_menu, lambda: self.open_feedback(None))
+        action("benchmark", self.help_menu, self.open_benchmark)
         action("about", self.help_menu, self.about)
         self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.controller.stop)
         self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -351,13 +352,26 @@ class MainWindow(QMainWindow):
         self.composer.set_model_name("")
         self.show_welcome_if_needed()
 
-    def open_feedback(self, message_id: int | None, kind: str = "bug") -> None:
+    def open_feedback(self, message_id: int | None, kind: str = "bug", benchmark_file: str | None = None,
+                      parent: QWidget | None = None) -> None:
         """The feedback dialog for a message (thumbs-down, context menu) or the whole app (Help menu);
         it reads and writes the store through the store bridge, so nothing here waits."""
         from desktop.ui.feedback_dialog import FeedbackDialog
 
-        FeedbackDialog(self.store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
-                       parent=self, settings=self.settings).open()
+        dialog = FeedbackDialog(self.store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
+                                parent=parent or self, settings=self.settings)
+        if benchmark_file:
+            dialog.set_benchmark_file(benchmark_file)
+        dialog.open()
+
+    def open_benchmark(self) -> None:
+        """Help ▸ Run a benchmark…, on the loaded model; its result opens as a benchmark report."""
+        from desktop.ui.benchmark_dialog import BenchmarkDialog
+
+        dialog = BenchmarkDialog(self.engine.info.path if self.engine.info else None, self, self.settings.threads)
+        dialog.report_requested.connect(lambda path: self.open_feedback(None, "benchmark", path, parent=dialog))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def about(self) -> None:
         build = self.engine.build or {}
@@ -379,7 +393,7 @@ class MainWindow(QMainWindow):
                  "quit": self.tr("Quit"), "import": self.tr("Import chats…"),
                  "export": self.tr("Export chat…"), "restore_backup": self.tr("Restore from backup…"), "open_gguf": self.tr("Open GGUF…"),
                  "models": self.tr("Model manager…"), "panel": self.tr("Show or hide generation settings"),
-                 "feedback": self.tr("Send feedback…"), "about": self.tr("About Hearth")}
+                 "feedback": self.tr("Send feedback…"), "benchmark": self.tr("Run a benchmark…"), "about": self.tr("About Hearth")}
         for key, text in texts.items():
             self.actions[key].setText(text)
         self.panel.setAccessibleName(self.tr("Generation settings"))

