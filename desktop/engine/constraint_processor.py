@@ -25,7 +25,7 @@ import numpy as np
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
-from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, separates_items
+from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, opens_container, separates_items
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class TokenFacts:
         # Whitespace only delays: refused beside a separator, so a grammar that needs the separator
         # (minItems) gets it at once instead of after a detour through blanks.
         self.blank = np.array([bool(b) and not b.strip() for b in self.bytes], dtype=bool)
+        self.opens = np.array([opens_container(b) for b in self.bytes], dtype=bool)
+        self.key_then_opens = np.array([opens_container(b, after_key=True) for b in self.bytes], dtype=bool)
         self._separators: dict[bytes, np.ndarray] = {}  # per closer ('"', '}', '"}', ...): a handful
 
     def refused(self, refusal: Refusal) -> np.ndarray:
@@ -54,6 +56,12 @@ class TokenFacts:
             return self.leading_digits > refusal[1]
         if refusal[0] == "close_string":
             return ~self.closes_string
+        if refusal[0] == "blank":
+            return self.blank
+        if refusal[0] == "open_container":
+            return self.opens
+        if refusal[0] == "key_then_container":
+            return self.key_then_opens
         closer = refusal[1]
         if closer not in self._separators:
             separators = np.array([separates_items(b, closer) for b in self.bytes], dtype=bool)
@@ -135,10 +143,8 @@ class ConstraintProcessor:
         llguidance.numpy.fill_next_token_bitmask(self.matcher, self._bitmask)
         allowed = np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little").view(bool)
         refusals = self.scanner.refusals() if self.scanner is not None else []
-        if refusals:
-            steered = allowed.copy()
-            for refusal in refusals:
-                steered &= ~self.guard.refused(refusal)
+        for refusal in refusals:
+            steered = allowed & ~self.guard.refused(refusal)
             if steered.any():  # never refuse everything the grammar allows
                 allowed = steered
         np.copyto(scores, -np.inf, where=~allowed[: len(scores)])

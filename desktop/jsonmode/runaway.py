@@ -14,18 +14,29 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   integers are bounded exactly in the grammar instead: to int64's range (`bound_integers`), or
   to the schema's own bounds where those reach further;
 - an array may hold the same item at most 3 times in a row: a 4th identical item is not begun;
-- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed.
+- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
+- a key nests inside itself at most twice (`"children"` within `"children"` within `"children"`):
+  the value of its third nested use opens no array or object (a tree or a linked list recursing
+  one level further on every step); a schema that needs the container still gets it, empty;
+- an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
+  comma after that member is refused, so the object closes (a model writing the same member over
+  and over stops at the second).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from desktop.jsonmode.schema_walk import subschemas
 
 # ("digits", n): no more than n further digits; ("close_string",): only the closing quote;
-# ("item_separator", closer): not `closer` followed by the comma that begins another array item.
-Refusal = tuple[Literal["digits"], int] | tuple[Literal["close_string"]] | tuple[Literal["item_separator"], bytes]
+# ("item_separator", closer): not `closer` followed by the comma that begins another array item
+# or object member; ("open_container",): no `{` or `[` (after blanks or a colon);
+# ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
+# whitespace-only token (after a refusal that whitespace would only postpone).
+# Refusals apply in order, each only if it leaves some token the grammar allows.
+Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator"], bytes]
+           | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
 
 _DIGITS = frozenset(b"0123456789")
 _NUMBER_START = frozenset(b"-0123456789")
@@ -39,6 +50,7 @@ class RunawayLimits:
     repeated_items: int = 3
     repeated_string_chars: int = 32
     longest_repeated_piece: int = 64
+    nested_same_key: int = 2
 
 
 @dataclass
@@ -48,14 +60,23 @@ class _Array:
     run: int = 0  # how many times in a row `last_item` has occurred
 
 
+@dataclass
+class _Object:
+    keys: set[bytes] = field(default_factory=set)  # the keys written so far
+    key: bytes | None = None  # the key whose value is being written; None while a key is due
+    repeated: bool = False  # a key was written twice: no further member
+
+
 class JsonScanner:
     """Follows JSON text as it is generated (bytes: every structural character is ASCII)."""
 
     def __init__(self, limits: RunawayLimits = RunawayLimits()) -> None:
         self.limits = limits
         self.text = bytearray()
-        self._stack: list[_Array | None] = []  # None marks an object
+        self._stack: list[_Array | _Object] = []
         self._in_string = False
+        self._in_key = False
+        self._ceiling: int | None = None  # at this depth or deeper no container may open
         self._escaped = False
         self._string_start = 0
         self._number: str | None = None  # "integer", "fraction", "exponent" part being written
@@ -71,6 +92,11 @@ class JsonScanner:
         found: list[Refusal] = []
         if self._in_string and self._string_repeats():
             return [("close_string",)]
+        if self._in_key:
+            if self._nesting(bytes(self.text[self._string_start:])) >= self.limits.nested_same_key:
+                found.append(("key_then_container",))
+        elif self._ceiling is not None and not self._in_string and len(self._stack) >= self._ceiling:
+            found += [("open_container",), ("blank",)]
         if self._number is not None:
             limit = {"integer": self.limits.integer_digits, "fraction": self.limits.fraction_digits,
                      "exponent": self.limits.exponent_digits}[self._number]
@@ -78,7 +104,21 @@ class JsonScanner:
         repeat = self._repeated_item()
         if repeat is not None:
             found.append(("item_separator", repeat))
+        twice = next((i for i in range(len(self._stack) - 1, -1, -1)
+                      if isinstance(self._stack[i], _Object) and self._stack[i].repeated), None)
+        if twice is not None and not self._in_key:
+            found.append(("item_separator", self._closer(twice)))
         return found
+
+    def _closer(self, at: int) -> bytes:
+        """What closes everything opened inside the container at `at`: the string being written, then
+        each inner container in turn."""
+        return (b'"' if self._in_string else b"") + bytes(
+            0x7D if isinstance(frame, _Object) else 0x5D for frame in reversed(self._stack[at + 1:]))
+
+    def _nesting(self, key: bytes) -> int:
+        """How many enclosing objects hold the current object under `key`."""
+        return sum(1 for frame in self._stack[:-1] if isinstance(frame, _Object) and frame.key == key)
 
     def _repeated_item(self) -> bytes | None:
         """If the innermost array's current item, once closed, would be its `repeated_items`-th
@@ -89,8 +129,7 @@ class JsonScanner:
         array = self._stack[at]
         if not array.last_item or array.run + 1 < self.limits.repeated_items:
             return None
-        closer = (b'"' if self._in_string else b"") + bytes(
-            0x7D if frame is None else 0x5D for frame in reversed(self._stack[at + 1:]))
+        closer = self._closer(at)
         raw_length = len(self.text) - array.item_start + len(closer)
         if not len(array.last_item) <= raw_length <= len(array.last_item) + 64:  # cheap test first
             return None
@@ -107,6 +146,8 @@ class JsonScanner:
                 self._escaped = True
             elif byte == 0x22:  # closing quote
                 self._in_string = False
+                if self._in_key:
+                    self._key_written(bytes(self.text[self._string_start:]))
             return
         if self._number is not None:
             if self._continues_number(byte):
@@ -114,17 +155,34 @@ class JsonScanner:
             self._number = None
         if byte == 0x22:
             self._in_string, self._string_start = True, len(self.text) + 1
+            top = self._stack[-1] if self._stack else None
+            self._in_key = isinstance(top, _Object) and top.key is None
         elif byte in _NUMBER_START:
             self._number, self._number_digits = "integer", int(byte in _DIGITS)
         elif byte in b"{[":
-            self._stack.append(_Array(len(self.text) + 1) if byte == 0x5B else None)
+            self._stack.append(_Array(len(self.text) + 1) if byte == 0x5B else _Object())
         elif byte in b"}]":
             if byte == 0x5D:
                 self._end_item()
             if self._stack:
                 self._stack.pop()
+            if self._ceiling is not None and len(self._stack) < self._ceiling:
+                self._ceiling = None
         elif byte == 0x2C:  # comma
             self._end_item()
+            if self._stack and isinstance(self._stack[-1], _Object):
+                self._stack[-1].key = None
+                if self._ceiling == len(self._stack):
+                    self._ceiling = None
+
+    def _key_written(self, key: bytes) -> None:
+        self._in_key = False
+        top = self._stack[-1]
+        top.repeated = top.repeated or key in top.keys
+        top.keys.add(key)
+        top.key = key
+        if self._ceiling is None and self._nesting(key) >= self.limits.nested_same_key:
+            self._ceiling = len(self._stack)
 
     def _continues_number(self, byte: int) -> bool:
         if byte in _DIGITS:
@@ -175,9 +233,33 @@ def leading_digits(token: bytes) -> int:
     return count
 
 
+_BLANKS = b" \t\r\n"
+
+
 def separates_items(token: bytes, closer: bytes) -> bool:
-    """The token closes the current item with `closer` and then writes the comma after it."""
-    return token.startswith(closer) and token[len(closer):].lstrip(b" \t\r\n").startswith(b",")
+    """The token closes the current item with `closer` and then writes the comma after it
+    (blanks may come before each of closer's brackets: `' },'` closes an object too)."""
+    rest = token
+    for i, char in enumerate(closer):
+        if not (i == 0 and char == 0x22):  # a string's closing quote comes first, blanks are text
+            rest = rest.lstrip(_BLANKS)
+        if not rest or rest[0] != char:
+            return False
+        rest = rest[1:]
+    return rest.lstrip(_BLANKS).startswith(b",")
+
+
+def opens_container(token: bytes, after_key: bool = False) -> bool:
+    """The token begins an array or object (after blanks or the colon that ends a key); with
+    `after_key`, only once it has closed the key being written with its quote."""
+    if after_key:
+        if not token.startswith(b'"'):
+            return False
+        token = token[1:]
+    rest = token.lstrip(_BLANKS)
+    if rest.startswith(b":"):
+        rest = rest[1:].lstrip(_BLANKS)
+    return rest[:1] in (b"{", b"[")
 
 
 # The largest magnitude an int64 holds that is also exactly a double (2**63 - 1024): llguidance reads

@@ -13,6 +13,7 @@ from desktop.jsonmode.runaway import (
     JsonScanner,
     bound_integers,
     leading_digits,
+    opens_container,
     separates_items,
 )
 
@@ -69,6 +70,8 @@ def test_token_facts() -> None:
     assert leading_digits(b"000") == 3 and leading_digits(b"12,") == 2 and leading_digits(b" 1") == 0
     assert separates_items(b",", b"") and separates_items(b" ,\n", b"") and not separates_items(b"1,", b"")
     assert separates_items(b'",', b'"') and separates_items(b'"}, ', b'"}') and not separates_items(b'"]', b'"')
+    assert opens_container(b" [") and opens_container(b": {") and not opens_container(b"[]"[1:]) and not opens_container(b"1")
+    assert opens_container(b'": [', after_key=True) and not opens_container(b": [", after_key=True)
 
 
 def _integer_schemas():
@@ -98,3 +101,27 @@ def test_integer_bounds_leave_negations_alone() -> None:
     bounded = bound_integers(json.loads(json.dumps(schema)))
     assert bounded["not"] == {"type": "integer"}
     assert bounded["properties"]["n"] == {"type": "integer", "minimum": -INTEGER_BOUND, "maximum": INTEGER_BOUND}
+
+
+def test_a_key_nests_inside_itself_at_most_twice() -> None:
+    tree = '{"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": '
+    assert scanned(tree).refusals() == [("open_container",), ("blank",)]  # the third "children" holds no node
+    assert scanned(tree[:-2] + '"').refusals() == []  # still writing the key: '"children": [' is refused
+    assert scanned(tree[:-3]).refusals() == [("key_then_container",)]
+    assert scanned(tree + "[").refusals() == [("open_container",), ("blank",)]  # a schema that needs the array: empty
+    assert scanned(tree + "[]}, {").refusals() == []  # a sibling of the capped node is free again
+    assert scanned('{"a": {"b": {"c": {"d": {"e": ').refusals() == []  # deep, but no key nests in itself
+    chain = '{"next": {"next": {"next": '
+    assert scanned(chain).refusals() == [("open_container",), ("blank",)] and scanned(chain + "null}").refusals() == []
+
+
+def test_an_object_that_repeats_a_key_is_not_continued() -> None:
+    assert scanned('{"address": "Mumbai", "address": "Mumbai').refusals() == [("item_separator", b'"')]
+    assert scanned('{"address": "Mumbai", "address": {"city": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
+    assert scanned('{"address": "Mumbai", "addresses": "Pune').refusals() == []
+    assert scanned('[{"address": "Mumbai"}, {"address": "Pune').refusals() == []  # another object: its own keys
+
+
+def test_blanks_before_a_bracket_still_separate_items() -> None:
+    assert separates_items(b" },", b"}") and separates_items(b"\n  },\n", b"}") and separates_items(b"} ],", b"}]")
+    assert not separates_items(b' ",', b'"')  # inside a string a blank is text, not a separator
