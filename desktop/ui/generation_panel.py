@@ -526,7 +526,7 @@ class GenerationPanel(QWidget):
         self.builtin_grammar.setAccessibleName(self.tr("Built-in grammars"))
         self.show_schema.setText(self.tr("Show the schema to the model"))
         self.show_schema.setToolTip(self.tr("Small models follow a schema better when they can read it."))
-        self.finish_guard.setText(self.tr("Finish guard: stop values from looping"))
+        self.finish_guard.setText(self.tr("Finish guard (stops loops)"))
         self.finish_guard.setAccessibleName(self.finish_guard.text())
         self.finish_guard.setToolTip(self.tr(
             "Keeps a small model from repeating an item, a key or a phrase, or nesting a tree ever deeper, "

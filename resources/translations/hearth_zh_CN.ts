@@ -792,8 +792,8 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>内置语法</translation>
     </message>
     <message>
-        <source>Finish guard: stop values from looping</source>
-        <translation>完结保护：防止取值无限循环</translation>
+        <source>Finish guard (stops loops)</source>
+        <translation>完结保护（防止循环）</translation>
     </message>
     <message>
         <source>Keeps a small model from repeating an item, a key or a phrase, or nesting a tree ever deeper, until the answer is cut off. It only chooses among answers the schema allows.</source>
