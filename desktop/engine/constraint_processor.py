@@ -58,8 +58,8 @@ class TokenFacts:
             return ~self.closes_string
         if refusal[0] == "blank":
             return self.blank
-        if refusal[0] == "open_container":
-            return self.opens
+        if refusal[0] == "open_container":  # blanks too: they would only put the container off
+            return self.opens | self.blank
         if refusal[0] == "key_then_container":
             return self.key_then_opens
         closer = refusal[1]

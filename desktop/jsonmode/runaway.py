@@ -33,7 +33,7 @@ from desktop.jsonmode.schema_walk import subschemas
 # ("item_separator", closer): not `closer` followed by the comma that begins another array item
 # or object member; ("open_container",): no `{` or `[` (after blanks or a colon);
 # ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
-# whitespace-only token (after a refusal that whitespace would only postpone).
+# whitespace-only token (where the grammar needs the container: it then comes at once).
 # Refusals apply in order, each only if it leaves some token the grammar allows.
 Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator"], bytes]
            | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
