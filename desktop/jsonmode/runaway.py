@@ -1,9 +1,10 @@
 """Keeping a small model from looping forever inside a JSON value that the grammar lets grow.
 
 The grammar guarantees an answer is valid once it ends; it cannot make it end. Small models fall
-into three loops that a JSON grammar allows indefinitely: a number's digits
-(`"population": 1000000000000…`), an array repeating the same item, and a string repeating its last
-few words. `JsonScanner` follows the answer's text and says, at each step, which continuation to
+into loops that a JSON grammar allows indefinitely: a number's digits
+(`"population": 1000000000000…`), an array repeating the same item, a string repeating its last
+few words, a recursive schema's tree growing one level per step, an open object repeating a
+member. `JsonScanner` follows the answer's text and says, at each step, which continuation to
 refuse; the logits processor then removes those tokens from the grammar's allowed set - unless that
 would leave nothing allowed, so the guard can only steer among continuations the grammar already
 accepts and never makes an answer invalid.
@@ -31,7 +32,7 @@ from desktop.jsonmode.schema_walk import subschemas
 
 # ("digits", n): no more than n further digits; ("close_string",): only the closing quote;
 # ("item_separator", closer): not `closer` followed by the comma that begins another array item
-# or object member; ("open_container",): no `{` or `[` (after blanks or a colon);
+# or object member; ("open_container",): no `{` or `[` (after blanks or a colon), nor blanks;
 # ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
 # whitespace-only token (where the grammar needs the container: it then comes at once).
 # Refusals apply in order, each only if it leaves some token the grammar allows.
