@@ -16,9 +16,9 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   to the schema's own bounds where those reach further;
 - an array may hold the same item at most 3 times in a row: a 4th identical item is not begun;
 - a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
-- a key nests inside itself at most twice (`"children"` within `"children"` within `"children"`):
-  the value of its third nested use opens no array or object (a tree or a linked list recursing
-  one level further on every step); a schema that needs the container still gets it, empty;
+- a key nests inside itself at most once (`"children"` within `"children"`): the value of its
+  second nested use opens no array or object (a tree or a linked list recursing one level further
+  on every step); a schema that needs the container still gets it, empty;
 - an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
   comma after that member is refused, so the object closes (a model writing the same member over
   and over stops at the second).
@@ -51,7 +51,7 @@ class RunawayLimits:
     repeated_items: int = 3
     repeated_string_chars: int = 32
     longest_repeated_piece: int = 64
-    nested_same_key: int = 2
+    nested_same_key: int = 1
 
 
 @dataclass
