@@ -40,6 +40,7 @@ Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator"], byte
            | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
 
 _DIGITS = frozenset(b"0123456789")
+_BLANKS = b" \t\r\n"
 _NUMBER_START = frozenset(b"-0123456789")
 
 
@@ -56,7 +57,7 @@ class RunawayLimits:
 
 @dataclass
 class _Array:
-    item_start: int  # where the current item's text begins in the answer
+    item_start: int  # where the current item's text begins in `JsonScanner.text`
     last_item: bytes = b""
     run: int = 0  # how many times in a row `last_item` has occurred
 
@@ -73,7 +74,7 @@ class JsonScanner:
 
     def __init__(self, limits: RunawayLimits = RunawayLimits()) -> None:
         self.limits = limits
-        self.text = bytearray()
+        self.text = bytearray()  # the answer so far, without the blanks between its tokens
         self._stack: list[_Array | _Object] = []
         self._in_string = False
         self._in_key = False
@@ -85,8 +86,10 @@ class JsonScanner:
 
     def feed(self, data: bytes) -> None:
         for byte in data:
-            self._step(byte)
-            self.text.append(byte)
+            kept = self._in_string or byte not in _BLANKS  # layout is dropped: items that differ
+            self._step(byte)                               # only in indentation are the same item
+            if kept:
+                self.text.append(byte)
 
     def refusals(self) -> list[Refusal]:
         """The continuations to refuse now (usually none)."""
@@ -232,9 +235,6 @@ def leading_digits(token: bytes) -> int:
             break
         count += 1
     return count
-
-
-_BLANKS = b" \t\r\n"
 
 
 def separates_items(token: bytes, closer: bytes) -> bool:

@@ -48,6 +48,8 @@ def test_a_fourth_identical_item_is_not_begun() -> None:
 
 def test_whitespace_does_not_hide_a_repeated_item() -> None:
     assert scanned('["x",\n  "x",\n  "x"').refusals() == [("item_separator", b"")]
+    assert scanned('[{"a": 1, "b": []},\n {"a": 1,\n  "b": [ ]}, {"a":1,"b":[]}').refusals() == [("item_separator", b"")]
+    assert scanned('["a b", "a b", "a  b"').refusals() == []  # inside a string a blank is text
     assert scanned('["White",\n  "White",\n  "White').refusals() == [("item_separator", b'"')]  # '",' is one token
 
 
