@@ -46,8 +46,10 @@ class TokenFacts:
         # Whitespace only delays: refused beside a separator, so a grammar that needs the separator
         # (minItems) gets it at once instead of after a detour through blanks.
         self.blank = np.array([bool(b) and not b.strip() for b in self.bytes], dtype=bool)
-        self.opens = np.array([opens_container(b) for b in self.bytes], dtype=bool)
-        self.key_then_opens = np.array([opens_container(b, after_key=True) for b in self.bytes], dtype=bool)
+        # Only tokens holding a bracket can open a container: the rest need no closer look.
+        bracketed = [b if b"{" in b or b"[" in b else b"" for b in self.bytes]
+        self.opens = np.array([opens_container(b) for b in bracketed], dtype=bool)
+        self.key_then_opens = np.array([opens_container(b, after_key=True) for b in bracketed], dtype=bool)
         self._separators: dict[bytes, np.ndarray] = {}  # per closer ('"', '}', '"}', ...): a handful
 
     def refused(self, refusal: Refusal) -> np.ndarray:
