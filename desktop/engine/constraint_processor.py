@@ -25,7 +25,8 @@ import numpy as np
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
-from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, opens_container, separates_items
+from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, leading_digits, nests_without_bound,
+                                      opens_container, separates_items)
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,10 @@ class ConstraintProcessor:
     tokens it has already fed to the matcher: the first call's length is the prompt's."""
 
     def __init__(self, matcher: llguidance.LLMatcher, n_vocab: int, eos: list[int],
-                 guard: TokenFacts | None = None) -> None:
+                 guard: TokenFacts | None = None, limits: RunawayLimits = RunawayLimits()) -> None:
         self.matcher = matcher
         self.guard = guard  # the runaway guard (JSON constraints), see desktop.jsonmode.runaway
-        self.scanner = JsonScanner() if guard is not None else None
+        self.scanner = JsonScanner(limits) if guard is not None else None
         self.n_vocab = n_vocab
         self.eos = np.array(eos, dtype=np.intp)
         self.consumed: int | None = None
@@ -164,4 +165,10 @@ def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint) -> Con
     JSON constraints get the runaway guard unless `constraint.runaway_guard` is off."""
     tokenizer = tokenizer_for(llama)
     guard = token_facts_for(llama) if constraint.kind != "grammar" and constraint.runaway_guard else None
-    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard)
+    limits = RunawayLimits()
+    if constraint.kind == "json_schema" and not nests_without_bound(constraint.schema):
+        limits = RunawayLimits(nested_same_key=_NEVER)  # bounded depth: the answer ends on its own
+    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard, limits)
+
+
+_NEVER = 2**31

@@ -18,7 +18,9 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
 - a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
 - a key nests inside itself at most once (`"children"` within `"children"`): the value of its
   second nested use opens no array or object (a tree or a linked list recursing one level further
-  on every step); a schema that needs the container still gets it, empty;
+  on every step); a schema that needs the container still gets it, empty. Only where the schema
+  lets answers nest without bound (`nests_without_bound`: recursion, or a place that admits any
+  value): a schema of bounded depth ends on its own, and may well name a key inside itself;
 - an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
   comma after that member is refused, so the object closes (a model writing the same member over
   and over stops at the second).
@@ -225,6 +227,56 @@ class JsonScanner:
             if tail[piece:] == tail[:-piece]:
                 return True
         return False
+
+
+def nests_without_bound(schema: Any) -> bool:
+    """Whether answers to `schema` can nest arbitrarily deep: a `$ref` that leads back to itself, or
+    somewhere a value of any shape (no type, an open `additionalProperties`, an array without
+    `items`). Errs towards True: that only keeps the nesting rule on."""
+    def walk(sub: Any, refs: frozenset[str]) -> bool:
+        if sub is True or sub == {}:
+            return True
+        if not isinstance(sub, dict):
+            return False
+        if "$ref" in sub:
+            ref = sub["$ref"]
+            target = _local(schema, ref) if isinstance(ref, str) else None
+            if ref in refs or target is None or walk(target, refs | {ref}):
+                return True
+        branches = [b for k in ("anyOf", "oneOf", "allOf") for b in (sub.get(k) or []) if isinstance(sub.get(k), list)]
+        if any(walk(b, refs) for b in branches):
+            return True
+        kind = sub.get("type")
+        if kind is None:
+            return not (branches or "$ref" in sub or "enum" in sub or "const" in sub)
+        kinds = {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+        if "enum" in sub or "const" in sub:
+            return False
+        inner: list[Any] = []
+        if "object" in kinds:
+            inner += list((sub.get("properties") or {}).values()) + list((sub.get("patternProperties") or {}).values())
+            inner.append(sub.get("additionalProperties", True))
+        if "array" in kinds:
+            items = sub.get("items", True if "prefixItems" not in sub else None)
+            inner += list(sub.get("prefixItems") or []) + (items if isinstance(items, list) else [items])
+            if isinstance(items, list) or (items is None and "prefixItems" in sub):
+                inner.append(sub.get("additionalItems", True) if isinstance(items, list) else True)
+        return any(walk(i, refs) for i in inner if i is not None)
+
+    return walk(schema, frozenset())
+
+
+def _local(root: Any, ref: str) -> Any:
+    """The subschema a local `#/...` reference names, or None."""
+    if not ref.startswith("#"):
+        return None
+    node = root
+    for part in ref[1:].split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 def leading_digits(token: bytes) -> int:

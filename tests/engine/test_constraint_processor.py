@@ -147,3 +147,12 @@ def test_an_object_that_repeats_a_key_closes(smollm: Llama) -> None:
     allowed = _allowed_after(smollm, Constraint("json_object"), '{"address": "Mumbai", "address": "Mumbai"')
     assert allowed and not any(t.lstrip().startswith(b",") for t in allowed)
     assert any(t.lstrip().startswith(b"}") for t in allowed)
+
+
+def test_a_schema_of_bounded_depth_may_name_a_key_inside_itself(smollm: Llama) -> None:
+    row = {"type": "object", "additionalProperties": False, "required": ["n"], "properties": {"n": {"type": "integer"}}}
+    inner = {"type": "object", "additionalProperties": False, "required": ["data"],
+             "properties": {"data": {"type": "array", "items": row}}}
+    schema = {"type": "object", "additionalProperties": False, "required": ["data"], "properties": {"data": inner}}
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"data": {"data": [')
+    assert any(t.lstrip().startswith(b"{") for t in allowed)  # the rows are not refused

@@ -13,6 +13,7 @@ from desktop.jsonmode.runaway import (
     JsonScanner,
     bound_integers,
     leading_digits,
+    nests_without_bound,
     opens_container,
     separates_items,
 )
@@ -127,3 +128,25 @@ def test_an_object_that_repeats_a_key_is_not_continued() -> None:
 def test_blanks_before_a_bracket_still_separate_items() -> None:
     assert separates_items(b" },", b"}") and separates_items(b"\n  },\n", b"}") and separates_items(b"} ],", b"}]")
     assert not separates_items(b' ",', b'"')  # inside a string a blank is text, not a separator
+
+
+NODE = {"type": "object", "additionalProperties": False,
+        "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}
+
+
+@pytest.mark.parametrize("schema, unbounded", [
+    ({"$defs": {"node": NODE}, "$ref": "#/$defs/node"}, True),  # recursion
+    ({"type": "object"}, True),  # additionalProperties defaults to any value
+    ({"type": "object", "additionalProperties": False, "properties": {"tags": {"type": "array"}}}, True),  # any items
+    ({"type": "object", "additionalProperties": False, "properties": {"x": {}}}, True),
+    ({"type": "object", "additionalProperties": False,
+      "properties": {"data": {"type": "object", "additionalProperties": False,
+                              "properties": {"data": {"type": "array", "items": {"type": "integer"}}}}}}, False),
+    ({"definitions": {"p": {"type": "string"}}, "type": "array", "items": {"$ref": "#/definitions/p"}}, False),
+    ({"anyOf": [{"type": "string"}, {"enum": [[1], {"a": 2}]}]}, False),
+    ({"type": "array", "prefixItems": [{"type": "integer"}], "items": False}, False),
+    ({"type": "array", "prefixItems": [{"type": "integer"}]}, True),  # later items: any value
+    ({"$ref": "https://example.com/remote.json"}, True),  # cannot tell: the rule stays on
+])
+def test_which_schemas_nest_without_bound(schema, unbounded) -> None:
+    assert nests_without_bound(schema) is unbounded
