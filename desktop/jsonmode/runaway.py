@@ -232,7 +232,10 @@ class JsonScanner:
 def nests_without_bound(schema: Any) -> bool:
     """Whether answers to `schema` can nest arbitrarily deep: a `$ref` that leads back to itself, or
     somewhere a value of any shape (no type, an open `additionalProperties`, an array without
-    `items`). Errs towards True: that only keeps the nesting rule on."""
+    `items`). Errs towards True: that only keeps the nesting rule on. Each `$ref` is walked once
+    (a verdict never depends on the path: any True ends the walk), so large schemas stay cheap."""
+    verdicts: dict[str, bool] = {}
+
     def walk(sub: Any, refs: frozenset[str]) -> bool:
         if sub is True or sub == {}:
             return True
@@ -240,8 +243,12 @@ def nests_without_bound(schema: Any) -> bool:
             return False
         if "$ref" in sub:
             ref = sub["$ref"]
-            target = _local(schema, ref) if isinstance(ref, str) else None
-            if ref in refs or target is None or walk(target, refs | {ref}):
+            if not isinstance(ref, str) or ref in refs:
+                return True
+            if ref not in verdicts:
+                target = _local(schema, ref)
+                verdicts[ref] = target is None or walk(target, refs | {ref})
+            if verdicts[ref]:
                 return True
         branches = [b for k in ("anyOf", "oneOf", "allOf") for b in (sub.get(k) or []) if isinstance(sub.get(k), list)]
         if any(walk(b, refs) for b in branches):
