@@ -53,7 +53,7 @@ class RunawayLimits:
     exponent_digits: int = 3
     repeated_items: int = 3
     repeated_string_chars: int = 32
-    longest_repeated_piece: int = 64
+    longest_repeated_piece: int = 128
     nested_same_key: int = 1
 
 

@@ -150,3 +150,9 @@ NODE = {"type": "object", "additionalProperties": False,
 ])
 def test_which_schemas_nest_without_bound(schema, unbounded) -> None:
     assert nests_without_bound(schema) is unbounded
+
+
+def test_two_sentences_taking_turns_are_one_repeated_piece() -> None:
+    loop = "It is available in different sizes. It is available in different types. "  # 72 characters
+    assert scanned('{"description": "Bomba is a drink. ' + loop * 3).refusals() == [("close_string",)]
+    assert scanned('{"description": "Bomba is a drink. ' + loop * 2).refusals() == []  # twice is not a loop yet
