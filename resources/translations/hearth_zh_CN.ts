@@ -1118,6 +1118,14 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>内置语法</translation>
     </message>
     <message>
+        <source>Finish guard (stops loops)</source>
+        <translation>完结保护（防止循环）</translation>
+    </message>
+    <message>
+        <source>Keeps a small model from repeating an item, a key or a phrase, or nesting a tree ever deeper, until the answer is cut off. It only chooses among answers the schema allows.</source>
+        <translation>防止小模型不断重复同一项、同一个键或同一句话，或把树越嵌越深，直到回答被截断。它只在模式允许的回答中选择。</translation>
+    </message>
+    <message>
         <source>on</source>
         <translation>开</translation>
     </message>
@@ -1865,6 +1873,77 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Load</source>
         <translation>加载</translation>
+    </message>
+</context>
+<context>
+    <name>RepetitionControls</name>
+    <message>
+        <source>DRY strength</source>
+        <translation>DRY 强度</translation>
+    </message>
+    <message>
+        <source>Penalises a word that would repeat a sequence already written (0: off; 0.8 is a usual value).</source>
+        <translation>惩罚会重复已写出序列的词（0：关闭；常用值为 0.8）。</translation>
+    </message>
+    <message>
+        <source>DRY base</source>
+        <translation>DRY 底数</translation>
+    </message>
+    <message>
+        <source>How fast the penalty grows with the repeated sequence's length.</source>
+        <translation>惩罚随重复序列长度增长的速度。</translation>
+    </message>
+    <message>
+        <source>DRY allowed length</source>
+        <translation>DRY 允许长度</translation>
+    </message>
+    <message>
+        <source>Repeats up to this many tokens long are not penalised.</source>
+        <translation>不超过这么多个词元的重复不受惩罚。</translation>
+    </message>
+    <message>
+        <source>DRY range</source>
+        <translation>DRY 范围</translation>
+    </message>
+    <message>
+        <source>How many recent tokens DRY looks back over (whole context: all of them; 0: off).</source>
+        <translation>DRY 回看最近多少个词元（整个上下文：全部；0：关闭）。</translation>
+    </message>
+    <message>
+        <source>XTC probability</source>
+        <translation>XTC 概率</translation>
+    </message>
+    <message>
+        <source>How often XTC removes the likeliest choices, keeping the least of them (0: off).</source>
+        <translation>XTC 去掉最可能的几个候选（只留下其中最不可能的一个）的频率（0：关闭）。</translation>
+    </message>
+    <message>
+        <source>XTC threshold</source>
+        <translation>XTC 阈值</translation>
+    </message>
+    <message>
+        <source>Choices more likely than this count as the likeliest.</source>
+        <translation>概率高于此值的候选算作最可能的候选。</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Whole context</source>
+        <translation>整个上下文</translation>
+    </message>
+    <message>
+        <source>Repetition (advanced)</source>
+        <translation>重复控制（高级）</translation>
+    </message>
+    <message>
+        <source>Show repetition settings</source>
+        <translation>显示重复控制设置</translation>
+    </message>
+    <message>
+        <source>DRY and XTC: samplers that keep a model from repeating itself.</source>
+        <translation>DRY 与 XTC：防止模型重复自己的采样器。</translation>
     </message>
 </context>
 <context>
