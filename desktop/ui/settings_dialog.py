@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+                               QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from desktop import paths
 from desktop.errors import HearthError
@@ -20,6 +20,9 @@ from desktop.ui.local_api import LocalApi
 from desktop.ui.settings import FONT_SIZES, LANGUAGES, THEMES, Settings
 from desktop.ui.settings_engines import EnginesBox
 from desktop.ui.theme import apply_theme
+
+
+MAX_HEIGHT = 720  # opens within a 768-pixel laptop screen and its panel; the boxes scroll beyond
 
 
 class SettingsDialog(QDialog):
@@ -33,13 +36,22 @@ class SettingsDialog(QDialog):
         self.api = api
         self.setMinimumWidth(700)
         self._labels: dict[str, QLabel] = {}
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._appearance_box())
-        layout.addWidget(self._data_box())
-        layout.addWidget(self._api_box())
+        # the boxes scroll when the screen is shorter than they are (a 768-pixel laptop)
+        self.content = QWidget()
+        body = QVBoxLayout(self.content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self._appearance_box())
+        body.addWidget(self._data_box())
+        body.addWidget(self._api_box())
         self.engines_box = EnginesBox()  # Settings ▸ Engines: servers to run models on
-        layout.addWidget(self.engines_box)
-        layout.addWidget(self._privacy_box())
+        body.addWidget(self.engines_box)
+        body.addWidget(self._privacy_box())
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll, 1)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -294,10 +306,18 @@ class SettingsDialog(QDialog):
     def _fit_height(self) -> None:
         """Fit the texts of the current language: as wide as the longest line needs (a switch back
         from Chinese to English widens it again), as tall as the wrapped notes need, within the screen."""
-        self.layout().activate()  # the new texts measured now, not at the next event
+        body, layout = self.content.layout(), self.layout()
+        body.activate()  # the new texts measured now, not at the next event
+        layout.activate()
         screen = self.screen().availableGeometry() if self.screen() else None
-        width = max(self.minimumWidth(), self.layout().minimumSize().width(), self.sizeHint().width())
-        height = max(self.layout().heightForWidth(width), self.layout().minimumSize().height())
+        margins = layout.contentsMargins()
+        sides, ends = margins.left() + margins.right(), margins.top() + margins.bottom()
+        sides += self.scroll.verticalScrollBar().sizeHint().width()  # room for it, should it appear
+        width = max(self.minimumWidth(), body.minimumSize().width() + sides, self.content.sizeHint().width() + sides)
+        below = [w for w in (self.error, self.close_button.parentWidget()) if not w.isHidden()]
+        height = (max(body.heightForWidth(width - sides), body.minimumSize().height()) + ends
+                  + sum(w.sizeHint().height() + layout.spacing() for w in below))
+        height = min(height, MAX_HEIGHT)
         if screen is not None:
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
