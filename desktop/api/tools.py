@@ -28,8 +28,9 @@ class ToolRequest:
     parallel: bool
 
 
-def tool_request(body: dict[str, Any]) -> ToolRequest | None:
-    """The request's tools, or None when it offers none (and says nothing about them)."""
+def tool_request(body: dict[str, Any], tags_are_tokens: bool = False) -> ToolRequest | None:
+    """The request's tools, or None when it offers none (and says nothing about them).
+    `tags_are_tokens`: the loaded model writes the call tags as special tokens (ModelInfo)."""
     raw = body.get("tools")
     choice = body.get("tool_choice")
     if raw in (None, []):
@@ -53,7 +54,7 @@ def tool_request(body: dict[str, Any]) -> ToolRequest | None:
     if mode == "none":
         return ToolRequest(tools, None, parallel)
     try:
-        constraint = tool_constraint(chosen, mode, parallel)
+        constraint = tool_constraint(chosen, mode, parallel, tags_are_tokens)
     except HearthError as exc:  # names the feature; say which tool
         bad = _first_unenforceable(chosen)
         raise ApiError(400, f"tool '{bad}': {exc}" if bad else str(exc), param="tools",
