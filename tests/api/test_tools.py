@@ -154,11 +154,15 @@ def qwen_client(qwen_path) -> openai.OpenAI:
 
 
 @pytest.mark.slow
-def test_qwen_calls_with_its_special_tag_token_whole_and_streamed(qwen_client: openai.OpenAI) -> None:
+def test_qwen_calls_with_its_special_tag_token(qwen_client: openai.OpenAI) -> None:
     answer = qwen_client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60,
                                                  tool_choice="required", parallel_tool_calls=False, seed=1)
     assert answer.choices[0].finish_reason == "tool_calls"
     assert_valid_calls(answer.choices[0].message.tool_calls, {"get_weather", "add"})
+
+
+@pytest.mark.slow
+def test_qwen_streams_a_named_call(qwen_client: openai.OpenAI) -> None:
     stream = qwen_client.chat.completions.create(
         model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60, seed=1, stream=True, parallel_tool_calls=False,
         tool_choice={"type": "function", "function": {"name": "get_weather"}})
