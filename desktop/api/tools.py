@@ -53,8 +53,11 @@ def tool_request(body: dict[str, Any], tags_are_tokens: bool = False) -> ToolReq
     mode, chosen = _choice(choice, specs)
     if mode == "none":
         return ToolRequest(tools, None, parallel)
+    # A named function is called once: structured-output libraries (instructor, LangChain) name
+    # one and read one call, and a small model left free to go on repeats the call until cut off.
+    calls_many = parallel and not isinstance(choice, dict)
     try:
-        constraint = tool_constraint(chosen, mode, parallel, tags_are_tokens)
+        constraint = tool_constraint(chosen, mode, calls_many, tags_are_tokens)
     except HearthError as exc:  # names the feature; say which tool
         bad = _first_unenforceable(chosen)
         raise ApiError(400, f"tool '{bad}': {exc}" if bad else str(exc), param="tools",
