@@ -154,6 +154,7 @@ def qwen_client(qwen_path) -> openai.OpenAI:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
 def test_qwen_calls_with_its_special_tag_token(qwen_client: openai.OpenAI) -> None:
     answer = qwen_client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60,
                                                  tool_choice="required", parallel_tool_calls=False, seed=1)
@@ -162,6 +163,7 @@ def test_qwen_calls_with_its_special_tag_token(qwen_client: openai.OpenAI) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
 def test_qwen_streams_a_named_call(qwen_client: openai.OpenAI) -> None:
     stream = qwen_client.chat.completions.create(
         model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60, seed=1, stream=True, parallel_tool_calls=False,
@@ -176,6 +178,7 @@ def test_qwen_streams_a_named_call(qwen_client: openai.OpenAI) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
 def test_qwen_in_auto_mode_calls_instead_of_writing_json_as_text(qwen_client: openai.OpenAI) -> None:
     """Qwen2.5-0.5B mostly writes a bare `{"name": ...}` object instead of the tag: that is a call."""
     choice = qwen_client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], max_tokens=60,

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import jsonschema
+import pytest
 
 WEATHER = {"name": "get_weather", "description": "Current weather in a city",
            "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30},
@@ -28,6 +29,7 @@ def tool_files(tmp_path):
     return str(weather), str(add)
 
 
+@pytest.mark.timeout(1800)  # a model loads in a child process; only a stuck run takes this long
 def test_a_required_call_is_printed_as_json(tmp_path, smollm_path):
     weather, add = tool_files(tmp_path)
     result = hearth("-m", str(smollm_path), "--tool", weather, "--tool", add, "--tool-choice", "get_weather",
@@ -39,6 +41,7 @@ def test_a_required_call_is_printed_as_json(tmp_path, smollm_path):
     jsonschema.validate(call["arguments"], WEATHER["parameters"])
 
 
+@pytest.mark.timeout(1800)
 def test_auto_prints_json_too(tmp_path, smollm_path):
     weather, _ = tool_files(tmp_path)
     result = hearth("-m", str(smollm_path), "--tool", weather, "Say hello.")
