@@ -18,6 +18,8 @@ import statistics
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from bench.json_bench import mask_ms_per_token
 from desktop.api.tools import tool_request
 from desktop.chat_messages import ChatMessage

@@ -140,6 +140,11 @@ def test_bad_tool_requests_are_400s_naming_the_field(base_url: str, body: dict, 
     assert error["param"] == param and fragment in error["message"]
 
 
+def test_smollm2_writes_the_tags_as_text(engine) -> None:
+    """Its vocabulary has no `<tool_call>` token, so the grammar spells the tags out."""
+    assert engine.model.tool_tags_are_tokens is False
+
+
 @pytest.fixture(scope="module")
 def qwen_client(qwen_path) -> openai.OpenAI:
     """The default model, whose vocabulary writes `<tool_call>` as one special token."""
