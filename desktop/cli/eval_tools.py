@@ -10,6 +10,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -110,7 +111,8 @@ class _reference_server:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--host", "127.0.0.1",
-                   "--port", str(self.port), "--chat_format", "chatml-function-calling", "--n_ctx", str(args.ctx)]
+                   "--port", str(self.port), "--chat_format", "chatml-function-calling", "--n_ctx", str(args.ctx),
+                   "--verbose", "False"]
         if args.threads:
             command += ["--n_threads", str(args.threads)]
         if args.gpu_layers is not None:
@@ -120,12 +122,15 @@ class _reference_server:
     def __enter__(self) -> str:
         from desktop.errors import HearthError
 
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Its log goes to a file: a pipe nobody reads while it serves fills up and blocks the server.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=self.log)
         url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 600  # a stuck start only
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                detail = self.process.stderr.read().decode(errors="replace").strip().splitlines()[-1:]
+                self.log.seek(0)
+                detail = self.log.read().decode(errors="replace").strip().splitlines()[-1:]
                 raise HearthError(f"llama-cpp-python's server stopped at start: {' '.join(detail)}")
             try:
                 with urllib.request.urlopen(f"{url}/v1/models", timeout=5):
@@ -142,3 +147,4 @@ class _reference_server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
