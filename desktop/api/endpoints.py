@@ -84,14 +84,14 @@ class Endpoints:
         params = sampling_params(fields)
         params.logprobs = requested_logprobs(fields, chat=True)
         constraint = request_constraint(fields)
-        tooling = tool_request(body)
+        info = self._model()
+        tooling = tool_request(body, info.tool_tags_are_tokens)
         tools = None
         if tooling is not None and tooling.constraint is not None:  # tool_choice "none": plain text
             if constraint is not None:
                 raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a "
                                     "'response_format'/'grammar', not both", param="tools")
             constraint, tools = tooling.constraint, tooling.tools
-        info = self._model()
         await self._check_fits(info, messages, params, constraint, tools)
         shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None)
         if params.logprobs is not None:

@@ -109,6 +109,9 @@ class ModelInfo:
     rope_freq_base: float = 0.0
     rope_freq_scale: float = 0.0
     memory_estimate_bytes: int = 0  # what Hearth estimated before loading
+    # The vocabulary writes `<tool_call>` and `</tool_call>` as single special tokens (Qwen2.5):
+    # the tool-call grammar names them as tokens (desktop.jsonmode.tool_calls).
+    tool_tags_are_tokens: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

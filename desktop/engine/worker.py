@@ -35,6 +35,7 @@ from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
 from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.tool_calls import TOOL_TAGS
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
@@ -228,8 +229,24 @@ class Worker:
             context_length=info.context_length, n_ctx=self.n_ctx, n_gpu_layers=gpu_layers,
             n_threads=threads, offload=offload, chat_template_sha256=self.template.sha256,
             chat_template_source=self.template.source, license=info.license, source_url=info.source_url,
-            memory_estimate_bytes=plan.memory.total, **built)
+            memory_estimate_bytes=plan.memory.total, tool_tags_are_tokens=self._tool_tags_are_tokens(),
+            **built)
         self.send(request_id, "loaded", {"model": model.to_dict(), "warning": warning})
+
+    def _tool_tags_are_tokens(self) -> bool:
+        """Whether both tool-call tags are special tokens, by llguidance's rule: a control token,
+        or a user-defined one written like a tag."""
+        import llama_cpp
+
+        vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
+        for tag in TOOL_TAGS:
+            tokens = self.llm.tokenize(tag.encode(), add_bos=False, special=True)
+            if len(tokens) != 1:
+                return False
+            attr = llama_cpp.llama_token_get_attr(vocab, tokens[0])
+            if not attr & (llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED):
+                return False
+        return True
 
     def _token_text(self, token: int) -> str:
         if token < 0:
