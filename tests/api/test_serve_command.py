@@ -14,7 +14,13 @@ import requests
 def hearth(*args: str, **kwargs) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "HEARTH_API_KEY"}
     return subprocess.Popen([sys.executable, "-m", "desktop.cli.main", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible, **kwargs)
+
+
+def interruptible() -> None:
+    """Ctrl+C as a terminal delivers it, even when the test run itself was started in the
+    background (whose children inherit SIGINT ignored, and Python then never raises it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_another_interface_without_a_key_is_refused_before_loading(tmp_path: Path) -> None:
