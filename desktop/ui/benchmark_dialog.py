@@ -10,7 +10,6 @@ running the same benchmark again continues where it stopped (the journal under `
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from desktop.cli.eval_progress import EXIT_CANCELLED
-from desktop.ui.convert_dialog import converter_environment
+from desktop.ui.child_process import start_python
 
 BENCHMARKS = ("humaneval", "mmlu", "ceval")
 KILL_AFTER_MS = 60_000  # a cancelled run stops after the answer in hand; this only fires if it is stuck
@@ -190,16 +189,8 @@ class BenchmarkDialog(QDialog):
         self.progress.show()
         self.stage.setText(self.tr("Loading the model…"))
         self._set_running(True)
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(self.arguments())
-        process.setProcessEnvironment(converter_environment())
-        process.readyReadStandardOutput.connect(self._read_stdout)
-        process.readyReadStandardError.connect(self._read_stderr)
-        process.finished.connect(self._finished)
-        process.errorOccurred.connect(self._process_error)
-        self.process = process
-        process.start()
+        self.process = start_python(self, self.arguments(), self._read_stdout, self._read_stderr,
+                                    self._finished, self._process_error)
         return True
 
     def is_running(self) -> bool:
