@@ -128,13 +128,7 @@ class Endpoints:
                 return Response(status_code=204)
             return StreamingResponse(_closing_after(response_events(shape, first, events), events),
                                      media_type="text/event-stream", headers=STREAM_HEADERS)
-        done: Done | None = None
-        async with aclosing(events):
-            async for event in events:
-                if isinstance(event, EngineFailure):
-                    raise _failure_error(event)
-                if isinstance(event, Done):
-                    done = event
+        done = await _final_done(events)
         if done is None or done.finish_reason == "cancelled":
             return Response(status_code=204)
         log_done("response", shape.id, done)
@@ -198,13 +192,7 @@ async def _collected(shape: Shape, events: AsyncGenerator[Event, None],
                      more: Sequence[Callable[[], AsyncGenerator[Event, None]]] = ()) -> Response:
     dones: list[Done] = []
     for index, next_events in enumerate([lambda: events, *more]):
-        done: Done | None = None
-        async with aclosing(next_events()) as choice_events:
-            async for event in choice_events:
-                if isinstance(event, EngineFailure):
-                    raise _failure_error(event)
-                if isinstance(event, Done):
-                    done = event
+        done = await _final_done(next_events())
         if done is None or done.finish_reason == "cancelled":
             return Response(status_code=204)  # the client has gone: nobody reads an answer
         log_done(shape.object_name, shape.id, done)
@@ -216,6 +204,18 @@ async def _collected(shape: Shape, events: AsyncGenerator[Event, None],
     whole["choices"] = [choice for answer in answers for choice in answer["choices"]]
     whole["usage"] = usage(combined(dones))
     return JSONResponse(whole)
+
+
+async def _final_done(events: AsyncGenerator[Event, None]) -> Done | None:
+    """Read an answer's events to its end: its Done (None if it never came); a failure raises."""
+    done: Done | None = None
+    async with aclosing(events):
+        async for event in events:
+            if isinstance(event, EngineFailure):
+                raise _failure_error(event)
+            if isinstance(event, Done):
+                done = event
+    return done
 
 
 async def _closing_after(stream: AsyncGenerator[str, None],
