@@ -56,18 +56,19 @@ def decode_speeds(client: EngineClient, runs: int, tokens: int) -> tuple[list[fl
     return plain, masked, answer.text
 
 
-def mask_ms_per_token(llm, text: str, repeats: int = 5) -> float:
+def mask_ms_per_token(llm, text: str, repeats: int = 5, constraint: Constraint | None = None) -> float:
     """Mean time of one processor call while replaying `text` token by token (the mean, not the
-    median: throughput pays for the occasional slow step too)."""
+    median: throughput pays for the occasional slow step too); `constraint`: the JSON bench's own
+    schema unless given."""
     import numpy as np
 
     from desktop.engine.constraint_processor import make_logits_processor
 
     prompt = llm.tokenize(b"prompt", add_bos=False)
-    answer = llm.tokenize(text.encode(), add_bos=False)
+    answer = llm.tokenize(text.encode(), add_bos=False, special=True)
     times = []
     for _ in range(repeats):
-        proc = make_logits_processor(llm, Constraint("json_schema", schema=SCHEMA))
+        proc = make_logits_processor(llm, constraint or Constraint("json_schema", schema=SCHEMA))
         scores = np.zeros(llm.n_vocab(), dtype=np.float32)
         for i in range(len(answer) + 1):
             ids = np.array(prompt + answer[:i], dtype=np.intc)

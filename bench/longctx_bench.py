@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.chat_messages import ChatMessage
 from desktop.engine import Done, LoadOptions, SamplingParams, Token
 from desktop.engine.client import EngineClient
 from desktop.models import resolve
@@ -84,7 +85,7 @@ def run_hearth(path: str, n_ctx: int, kv: str, args: argparse.Namespace) -> dict
                                 flash_attn="on", kv_type=kv))
         start, first, done = time.perf_counter(), None, None
         params = SamplingParams(temperature=0.0, max_tokens=args.max_tokens, seed=0)
-        for event in client.chat(messages(args.tokens), params):
+        for event in client.chat([ChatMessage.from_dict(m) for m in messages(args.tokens)], params):
             if isinstance(event, Token) and first is None and event.text:
                 first = time.perf_counter()
             done = event

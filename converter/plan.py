@@ -93,6 +93,17 @@ def _bf16_overflowing(source: StoredTensor) -> bool:
     return any(overflows_f16(raw[i:i + step]) for i in range(0, raw.shape[0], step))
 
 
+def _add_tied_output(arch: gguf.MODEL_ARCH, family: Family, outtype: gguf.GGMLQuantizationType,
+                     plans: list[TensorPlan]) -> None:
+    """For an architecture that needs output.weight, a tied checkpoint's embedding written once more as it."""
+    by_name = {p.name: p for p in plans}
+    output, embedding = (gguf.TENSOR_NAMES[kind] + ".weight" for kind in (gguf.MODEL_TENSOR.OUTPUT, gguf.MODEL_TENSOR.TOKEN_EMBD))
+    if arch not in family.output_required or output in by_name or embedding not in by_name:
+        return
+    source = by_name[embedding]
+    plans.append(TensorPlan(output, source.shape, tensor_type(output, source.shape, outtype), source.sources, source.transform))
+
+
 def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQuantizationType,
                scan_overflow: bool = False) -> Plan:
     """Map every checkpoint tensor to its gguf tensor and type; check names and shapes.
@@ -119,6 +130,7 @@ def build_plan(folder: Path, family: Family, config: dict, outtype: gguf.GGMLQua
             qtype = gguf.GGMLQuantizationType.BF16
             kept_wide.append(name)
         plans.append(TensorPlan(name, shape, qtype, sources, transform))
+    _add_tied_output(arch, family, outtype, plans)
     for name, values in family.extra_tensors(config).items():
         plans.append(TensorPlan(name, values.shape, gguf.GGMLQuantizationType.F32, values=values))
     names = {p.name for p in plans}

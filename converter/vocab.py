@@ -1,12 +1,13 @@
 """The tokenizer half of a gguf: tokens, scores and types, plus special tokens and the chat template.
 
-Three tokenizer forms cover the supported families, as llama.cpp's converter accepts them:
+Four tokenizer forms cover the supported families, as llama.cpp's converter accepts them and beyond:
 byte-level BPE from tokenizer.json (Llama 3, SmolLM, Qwen) -> llama.cpp's "gpt2" tokenizer;
-SentencePiece from tokenizer.model (Llama 2, Mistral, Gemma, Phi-3) -> "llama"; and a SentencePiece
-model given only as tokenizer.json (BPE over `▁` pieces with byte fallback) -> "llama" too, with
-scores that make llama.cpp's highest-score-first merging follow the BPE merge order. A Unigram
-tokenizer.json without tokenizer.model is refused: llama.cpp's SentencePiece tokenizer merges
-greedily where Unigram searches for the best split, so the two would disagree.
+SentencePiece from tokenizer.model (Llama 2, Mistral, Gemma, Phi-3) -> "llama", or "t5" for a
+Unigram model; a SentencePiece model given only as tokenizer.json (BPE over `▁` pieces with byte
+fallback) -> "llama" too, with scores that make llama.cpp's highest-score-first merging follow the
+BPE merge order; and a Unigram model given only as tokenizer.json (T5-style: `▁` pieces with
+log-probability scores) -> "t5". "t5" is llama.cpp's Unigram tokenizer, which searches for the best
+split as SentencePiece does (its "llama" tokenizer merges greedily and would disagree).
 Special token ids, add_bos/add_eos, BPE merges and the chat template (tokenizer_config.json or
 chat_template.jinja) come from `gguf.SpecialVocab`, which reads them the way llama.cpp expects.
 """
@@ -20,18 +21,21 @@ from pathlib import Path
 import gguf
 
 from converter.pretokenizers import pre_tokenizer_name
+from converter.unigram import SPACE, UnigramText, byte_fallback_refused, unigram_text
 from desktop.errors import HearthError
 
 
 @dataclass
 class Vocab:
-    model: str  # tokenizer.ggml.model: "gpt2" (byte-level BPE) or "llama" (SentencePiece, either file)
-    pre: str | None  # tokenizer.ggml.pre, BPE only
+    model: str  # tokenizer.ggml.model: "gpt2" (byte-level BPE), "llama" (SentencePiece BPE), "t5" (Unigram)
+    pre: str | None  # tokenizer.ggml.pre, BPE and Unigram
     tokens: list[str]
     types: list[int]
     scores: list[float] | None = None
     add_space_prefix: bool | None = None
     merges: list[str] | None = None  # BPE merges as "left right", spaces spelled as in the vocabulary
+    unigram: UnigramText | None = None  # a Unigram tokenizer's text handling
+    unk_id: int | None = None  # written when the tokenizer files name no unknown token (llama.cpp assumes 2)
 
     def write(self, folder: Path, writer: gguf.GGUFWriter) -> None:
         writer.add_tokenizer_model(self.model)
@@ -46,6 +50,16 @@ class Vocab:
         if self.merges:
             writer.add_token_merges(self.merges)
         special = gguf.SpecialVocab(folder, load_merges=False, n_vocab=len(self.tokens))
+        if self.unigram is not None:
+            writer.add_remove_extra_whitespaces(self.unigram.remove_extra_whitespaces)
+            if self.unigram.precompiled_charsmap:
+                writer.add_precompiled_charsmap(self.unigram.precompiled_charsmap)
+            # llama.cpp's t5 tokenizer appends EOS unless told otherwise; transformers adds only what
+            # the post-processor or tokenizer_config.json asks for
+            special.add_special_token.setdefault("bos", False)
+            special.add_special_token.setdefault("eos", False)
+        if self.unk_id is not None:
+            special.special_token_ids.setdefault("unk", self.unk_id)
         special.add_to_gguf(writer, quiet=True)
 
 
@@ -147,11 +161,18 @@ def spm_vocab(folder: Path, tokenizer_json: dict | None, vocab_size: int) -> Voc
         if tid >= n_pieces or types[tid] in (gguf.TokenType.NORMAL, gguf.TokenType.UNUSED):
             types[tid] = _type_of_added(content, special)
             scores[tid] = -1000.0
-    return Vocab("llama", None, tokens, types, scores,
-                 add_space_prefix=bool(proto.normalizer_spec.add_dummy_prefix))
+    unigram = None
+    if proto.trainer_spec.model_type == sentencepiece_model_pb2.TrainerSpec.UNIGRAM:
+        # llama.cpp's "llama" tokenizer would merge greedily; its "t5" one searches as Unigram does
+        if proto.trainer_spec.byte_fallback:
+            raise byte_fallback_refused(str(path))
+        unigram = UnigramText(bool(proto.normalizer_spec.add_dummy_prefix), bool(proto.normalizer_spec.remove_extra_whitespaces),
+                              proto.normalizer_spec.precompiled_charsmap or None)
+    return Vocab("t5" if unigram else "llama", "default" if unigram else None, tokens, types, scores,
+                 add_space_prefix=bool(proto.normalizer_spec.add_dummy_prefix), unigram=unigram,
+                 unk_id=processor.unk_id() if unigram and processor.unk_id() >= 0 else None)
 
 
-SPACE = "\u2581"  # SentencePiece's visible space
 BYTE_PIECE = re.compile(r"<0x[0-9A-Fa-f]{2}>")
 
 
@@ -226,6 +247,43 @@ def sentencepiece_json_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab
     return Vocab("llama", None, tokens, types, scores, add_space_prefix=_space_prefix(data))
 
 
+def unigram_json_vocab(folder: Path, data: dict, vocab_size: int) -> Vocab:
+    """A Unigram tokenizer given only as tokenizer.json: its pieces and scores as llama.cpp's "t5" tokenizer."""
+    model = data["model"]
+    if model.get("byte_fallback"):
+        raise byte_fallback_refused(str(folder / "tokenizer.json"))
+    text = unigram_text(data)
+    pieces = model.get("vocab")
+    if not isinstance(pieces, list) or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+                                               and isinstance(p[1], (int, float)) for p in pieces):
+        raise HearthError(f"{folder}: tokenizer.json's Unigram vocabulary is not a list of [piece, score]; download it again")
+    added = _added_tokens(folder, data)
+    _check_fits(max([len(pieces) - 1, *(tid for tid in added if tid < vocab_size)]) + 1, vocab_size)
+    unk = model.get("unk_id") if isinstance(model.get("unk_id"), int) and model["unk_id"] < len(pieces) else None
+    tokens, scores, types = [], [], []
+    for tid in range(vocab_size):
+        if tid == unk:
+            tokens.append(pieces[tid][0])
+            scores.append(float(pieces[tid][1]))
+            types.append(gguf.TokenType.UNKNOWN)
+        elif tid in added:
+            content, special = added[tid]
+            kind = _type_of_added(content, special)
+            # llama.cpp matches user-defined tokens in the raw text, so their `▁` must be a space again
+            tokens.append(content if kind == gguf.TokenType.CONTROL else content.replace(SPACE, " "))
+            scores.append(float(pieces[tid][1]) if tid < len(pieces) else -1000.0)
+            types.append(kind)
+        elif tid < len(pieces):
+            tokens.append(pieces[tid][0])
+            scores.append(float(pieces[tid][1]))
+            types.append(gguf.TokenType.NORMAL)
+        else:
+            tokens.append(f"[PAD{tid}]")
+            scores.append(-1000.0)
+            types.append(gguf.TokenType.UNUSED)
+    return Vocab("t5", "default", tokens, types, scores, add_space_prefix=text.add_space_prefix, unigram=text, unk_id=unk)
+
+
 def load_vocab(folder: Path, vocab_size: int) -> Vocab:
     """The checkpoint's tokenizer, whichever kind it is, or a one-line error if there is none."""
     tok_json = folder / "tokenizer.json"
@@ -241,8 +299,11 @@ def load_vocab(folder: Path, vocab_size: int) -> Vocab:
         return spm_vocab(folder, data, vocab_size)
     if data is not None and is_sentencepiece_json(data):
         return sentencepiece_json_vocab(folder, data, vocab_size)
+    if data is not None and (data.get("model") or {}).get("type") == "Unigram":
+        return unigram_json_vocab(folder, data, vocab_size)
     if data is not None:
         kind = (data.get("model") or {}).get("type", "?")
-        raise HearthError(f"{folder}: tokenizer.json holds a {kind} tokenizer that is neither byte-level BPE nor "
-                          "SentencePiece BPE, which llama.cpp would tokenize differently; add the model's tokenizer.model")
+        raise HearthError(f"{folder}: tokenizer.json holds a {kind} tokenizer that is neither byte-level BPE, "
+                          "SentencePiece BPE nor Unigram, which llama.cpp would tokenize differently; "
+                          "add the model's tokenizer.model")
     raise HearthError(f"{folder} has no tokenizer (tokenizer.json or tokenizer.model); copy it from the model's repository")

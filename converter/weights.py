@@ -47,6 +47,16 @@ class StoredTensor:
         data = np.memmap(self.path, dtype=_DTYPES[self.dtype], mode="r", offset=self.offset, shape=(count,))
         return data.reshape(self.n_rows, -1)
 
+    def sub_rows(self, first: int, count: int) -> StoredTensor:
+        """Rows first..first+count of the tensor seen as rows of its last dimension; reads nothing.
+
+        A 3-D tensor of fused experts (experts, rows, columns) becomes one expert's part this way."""
+        width = self.shape[-1]
+        if first < 0 or count < 1 or (first + count) * width > int(np.prod(self.shape)):
+            raise HearthError(f"tensor {self.name} has no rows {first}..{first + count}")
+        return StoredTensor(f"{self.name}[{first}:{first + count}]", self.dtype, (count, width), self.path,
+                            self.offset + first * width * _DTYPES[self.dtype].itemsize)
+
     def rows(self, index: slice | np.ndarray) -> np.ndarray:
         """Rows `index` as float32 (a fresh array of just those rows)."""
         return widen(self.raw()[index], self.dtype)

@@ -41,3 +41,24 @@ def smollm_path() -> Path:
 def qwen_path() -> Path:
     """Qwen2.5-Coder-0.5B-Instruct (491 MB, qwen2, 151,936-token vocabulary): slow tests only."""
     return _catalog_model("qwen2.5-coder-0.5b")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the CPU and the llama.cpp configuration the engine tests proved on this machine, so a
+    CI log shows which CPU features the portable build met (AMX machines crashed before issue 13)."""
+    import json
+
+    from desktop.engine import runtime_check
+
+    try:
+        flags = next((line.split(":", 1)[1].split() for line in
+                      Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+                      if line.startswith("flags")), [])
+        record = json.loads(runtime_check.record_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no probe ran (no engine test) or not Linux: nothing to say
+    features = [name for name in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_int8")
+                if name in flags]
+    tried = ", ".join(f"{t['config']}: {t['result']}" for t in record.get("tried", []))
+    terminalreporter.write_line(f"llama.cpp runtime: {record.get('cpu', '?')} ({' '.join(features) or 'no AVX2'}); "
+                                f"running {record['choice']} after probing [{tried}]")

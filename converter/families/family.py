@@ -56,6 +56,9 @@ class Family:
     skipped_prefixes: tuple[str, ...] = ()
     renamed_prefixes: dict[str, str] = field(default_factory=dict)  # old prefix -> the name table's
     ffn_up_rows_factor: int = 1  # ffn_up rows per intermediate_size row (2 when gate and up are fused)
+    # architectures whose llama.cpp graph has no tied-embedding fallback: a tied checkpoint's
+    # output.weight is written from the embedding
+    output_required: tuple[gguf.MODEL_ARCH, ...] = ()
 
     def arch_of(self, config: dict) -> gguf.MODEL_ARCH:
         return self.arch_for(config) if self.arch_for is not None else self.arch

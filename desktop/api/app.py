@@ -49,14 +49,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(client: EngineClient, *, api_key: str | None = None, cors_origins: Sequence[str] = (),
-               model_aliases: Sequence[str] = ()) -> Starlette:
+               model_aliases: Sequence[str] = (), embedding_model: str | None = None) -> Starlette:
     """An app serving `client`'s loaded model.
 
     `api_key`: when set, every endpoint but /health needs `Authorization: Bearer <api_key>`.
     `cors_origins`: browser origins allowed to call the API; none (the default) means no CORS.
     `model_aliases`: names listed first in /v1/models (e.g. the name the server was started with).
+    `embedding_model`: a GGUF that /v1/embeddings uses instead of the loaded chat model.
     """
-    endpoints = Endpoints(client, model_aliases)
+    endpoints = Endpoints(client, model_aliases, embedding_model)
     routes = [Route("/health", endpoints.health, methods=["GET"])]
     # Each endpoint also without the /v1 prefix, as llama.cpp's server offers it: clients
     # configured with a bare http://host:port base URL then work too.
@@ -66,6 +67,8 @@ def create_app(client: EngineClient, *, api_key: str | None = None, cors_origins
             Route(f"{prefix}/models/{{name:path}}", endpoints.get_model, methods=["GET"]),
             Route(f"{prefix}/chat/completions", endpoints.chat_completions, methods=["POST"]),
             Route(f"{prefix}/completions", endpoints.completions, methods=["POST"]),
+            Route(f"{prefix}/embeddings", endpoints.embeddings, methods=["POST"]),
+            Route(f"{prefix}/responses", endpoints.responses, methods=["POST"]),
         ]
     middleware = []
     if cors_origins:

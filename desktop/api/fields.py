@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "object": (lambda v: isinstance(v, dict), "an object"),
     "array": (lambda v: isinstance(v, list), "an array"),
     "text_or_texts": (_is_text_or_texts, "a string or an array of strings"),
+    "any": (lambda v: True, "any value"),  # the endpoint checks the shape itself (embeddings' input)
 }
 
 

@@ -11,10 +11,14 @@ from pathlib import Path
 
 from desktop.engine.types import ModelInfo
 from desktop.models.catalog import CATALOG
+from desktop.models.identity import parse_remote_reference
 
 
 def model_names(info: ModelInfo, extra: Sequence[str] = ()) -> list[str]:
-    """`extra` first, then the catalog name, file name and file stem; no duplicates."""
+    """`extra` first, then the catalog name, file name and file stem; no duplicates. A remote
+    model (`hearth serve --engine`) answers to its id on that server."""
+    if parse_remote_reference(info.path):
+        return list(dict.fromkeys([*extra, info.name]))
     file = Path(info.path)
     catalog = [m.name for m in CATALOG if m.file_name == file.name]
     names: list[str] = []

@@ -14,6 +14,7 @@ from typing import Any
 from desktop.api.errors import ApiError
 from desktop.api.fields import Field, checked, reject_unsupported
 from desktop.chat_messages import ChatMessage
+from desktop.engine.logprobs import MAX_TOP_LOGPROBS
 from desktop.engine.types import REPETITION_RANGES, SamplingParams
 
 MAX_CHOICES = 16  # answers run one after another: n is a multiplier on the request's time
@@ -45,17 +46,18 @@ COMMON_FIELDS: dict[str, Field] = {
 CHAT_FIELDS = COMMON_FIELDS | {
     "messages": Field("array", required=True),
     "max_completion_tokens": Field("integer", 1),
+    "logprobs": Field("boolean"),
+    "top_logprobs": Field("integer", 0, MAX_TOP_LOGPROBS),
 }
 
 COMPLETION_FIELDS = COMMON_FIELDS | {
     "prompt": Field("text_or_texts", required=True),
+    "logprobs": Field("integer", 0, MAX_TOP_LOGPROBS),  # the legacy endpoint's: how many alternatives
 }
 
 # Fields this server cannot honour, with the values that mean "not used".
 UNSUPPORTED: dict[str, tuple[Any, ...]] = {
     "best_of": (1,),
-    "logprobs": (False, 0),
-    "top_logprobs": (0,),
     "echo": (False,),
     "suffix": ("",),
     "functions": ([],),

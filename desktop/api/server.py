@@ -70,12 +70,12 @@ class ApiServer:
 
     def __init__(self, client: EngineClient, host: str = "127.0.0.1", port: int = 8080,
                  api_key: str | None = None, *, cors_origins: Sequence[str] = (),
-                 model_aliases: Sequence[str] = ()) -> None:
+                 model_aliases: Sequence[str] = (), embedding_model: str | None = None) -> None:
         check_exposure(host, api_key)
         self.host = host
         self.port = port
         self.app = create_app(client, api_key=api_key, cors_origins=cors_origins,
-                              model_aliases=model_aliases)
+                              model_aliases=model_aliases, embedding_model=embedding_model)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from desktop import __version__
+from desktop.api.logprobs_shape import LogprobsWriter
 from desktop.api.tool_stream import ToolCallStream, tool_call_entry
 from desktop.engine.types import Done
 from desktop.jsonmode.tool_calls import parse_tool_calls
@@ -51,12 +52,15 @@ class _Shape:
         self.created = int(time.time())
         self.model = model
         self.index = 0  # which of the request's `n` choices this shape writes
+        self.logprobs: LogprobsWriter | None = None  # set when the request asks for logprobs
 
     def for_choice(self, index: int) -> "_Shape":
         """A fresh shape for choice `index` of the same answer (same id, its own stream state)."""
         other = copy.copy(self)
         other.index = index
         other.reset()
+        if self.logprobs is not None:
+            other.logprobs = self.logprobs.fresh_copy()
         return other
 
     def reset(self) -> None:
@@ -69,8 +73,15 @@ class _Shape:
             "created": self.created,
             "model": self.model,
             "system_fingerprint": SYSTEM_FINGERPRINT,
-            "choices": [{"index": self.index, **choice, "logprobs": None}],
+            "choices": [{"index": self.index, **choice,
+                         "logprobs": self.logprobs.take() if self.logprobs is not None else None}],
         }
+
+    def _with_logprobs(self, answer: dict[str, Any], done: Done) -> dict[str, Any]:
+        """A whole answer with every token's logprobs, when the request asked for them."""
+        if self.logprobs is not None:
+            answer["choices"][0]["logprobs"] = self.logprobs.fresh_copy().shaped(done.logprobs or [])
+        return answer
 
     def usage_chunk(self, done: Done) -> dict[str, Any]:
         """The extra last chunk `stream_options.include_usage` asks for: no choices, usage."""
@@ -106,7 +117,7 @@ class ChatShape(_Shape):
                            "tool_calls": [{k: v for k, v in e.items() if k != "index"} for e in entries]}
                 reason = "tool_calls"
         answer = self._envelope(self.object_name, {"message": message, "finish_reason": reason})
-        return answer | {"usage": usage(done)}
+        return self._with_logprobs(answer, done) | {"usage": usage(done)}
 
     def pieces(self, text: str) -> list[dict[str, Any]]:
         if self.tool_stream is None:
@@ -140,7 +151,7 @@ class CompletionShape(_Shape):
 
     def whole(self, done: Done) -> dict[str, Any]:
         answer = self._envelope(self.object_name, {"text": done.text, "finish_reason": finish_reason(done)})
-        return answer | {"usage": usage(done)}
+        return self._with_logprobs(answer, done) | {"usage": usage(done)}
 
     def opening(self) -> dict[str, Any] | None:
         return None

@@ -47,6 +47,8 @@ async def sse_answer(shape: Shape, first: Event, events: AsyncIterator[Event], i
         event: Event | None = first
         while event is not None:
             if isinstance(event, Token):
+                if choice.logprobs is not None:
+                    choice.logprobs.add(event.logprobs)
                 if event.text:
                     for piece in choice.pieces(event.text):
                         yield chunk(piece)
@@ -54,6 +56,8 @@ async def sse_answer(shape: Shape, first: Event, events: AsyncIterator[Event], i
                 if event.finish_reason == "cancelled":  # the client has gone
                     return
                 log_done(shape.chunk_object_name, shape.id, event)
+                if choice.logprobs is not None:  # tokens whose text no piece showed (a stop string)
+                    choice.logprobs.add_rest(event.logprobs)
                 for piece in choice.flush():
                     yield chunk(piece)
                 dones.append(event)

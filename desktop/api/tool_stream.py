@@ -5,6 +5,8 @@ the call's index, id, type and name (with empty arguments), and the arguments th
 pieces that the client concatenates - exactly what the official clients assemble. The tool
 grammar lays calls out the way `json.dumps` writes them, and compact JSON never holds a raw
 newline, so the end of a call (`}` newline `</tool_call>`) cannot occur inside its arguments.
+A bare call object (no tag, "auto" only) is the answer's last thing: its arguments end one
+character before the answer does.
 """
 from __future__ import annotations
 
@@ -12,9 +14,8 @@ import json
 import uuid
 from typing import Any
 
-from desktop.jsonmode.tool_calls import ARGUMENTS_KEY, CALL_END, CALL_START, ToolCall
+from desktop.jsonmode.tool_calls import ARGUMENTS_KEY, BARE_START, CALL_END, CALL_START, ToolCall
 
-NAME_START = '{"name": '
 BETWEEN = "\n"
 
 
@@ -42,6 +43,7 @@ class ToolCallStream:
         self.buffer = ""
         self.state = "text"  # text -> head -> arguments -> between -> head ...
         self.calls = 0
+        self.bare = False  # the call opened without a tag
 
     def feed(self, text: str) -> list[dict[str, Any]]:
         self.buffer += text
@@ -54,16 +56,25 @@ class ToolCallStream:
     def flush(self) -> list[dict[str, Any]]:
         """What is left at the end: held-back text that never became a call."""
         rest, self.buffer = self.buffer, ""
+        if self.state == "arguments" and self.bare and len(rest) > 1:
+            return [self._arguments(rest[:-1])]
         return [{"content": rest}] if rest and self.state == "text" else []
+
+    def _arguments(self, piece: str) -> dict[str, Any]:
+        return {"tool_calls": [{"index": self.calls - 1, "function": {"arguments": piece}}]}
 
     def _step(self) -> dict[str, Any] | None:
         """One delta ({} for a change of state without output), or None when more text is needed."""
         if self.state == "text":
             at = self.buffer.find(CALL_START)
+            bare = self.buffer.find(BARE_START)
+            if bare != -1 and at == -1:  # the call object stays in the buffer: "head" reads it
+                content, self.buffer, self.state, self.bare = self.buffer[:bare], self.buffer[bare:], "head", True
+                return {"content": content} if content else {}
             if at != -1:
                 content, self.buffer, self.state = self.buffer[:at], self.buffer[at + len(CALL_START):], "head"
                 return {"content": content} if content else {}
-            end = len(self.buffer) - _held_back(self.buffer, CALL_START)
+            end = len(self.buffer) - max(_held_back(self.buffer, CALL_START), _held_back(self.buffer, BARE_START))
             if end <= 0:
                 return None
             content, self.buffer = self.buffer[:end], self.buffer[end:]
@@ -72,10 +83,13 @@ class ToolCallStream:
             at = self.buffer.find(ARGUMENTS_KEY)
             if at == -1:
                 return None
-            name = json.loads(self.buffer[len(NAME_START):at + 1])
+            name = json.loads(self.buffer[len(BARE_START):at + 1])
             self.buffer, self.state = self.buffer[at + len(ARGUMENTS_KEY):], "arguments"
             self.calls += 1
             return {"tool_calls": [tool_call_entry(self.calls - 1, ToolCall(name, ""))]}
+        if self.state == "arguments" and self.bare:  # all but the object's closing brace
+            piece, self.buffer = self.buffer[:-1], self.buffer[-1:]
+            return self._arguments(piece) if piece else None
         if self.state == "arguments":
             at = self.buffer.find(CALL_END)
             if at != -1:
@@ -85,7 +99,7 @@ class ToolCallStream:
                 if end <= 0:
                     return None
                 piece, self.buffer = self.buffer[:end], self.buffer[end:]
-            return {"tool_calls": [{"index": self.calls - 1, "function": {"arguments": piece}}]} if piece else {}
+            return self._arguments(piece) if piece else {}
         # between calls: a newline and the next opening tag
         if len(self.buffer) < len(BETWEEN + CALL_START):
             return None

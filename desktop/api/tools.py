@@ -28,8 +28,9 @@ class ToolRequest:
     parallel: bool
 
 
-def tool_request(body: dict[str, Any]) -> ToolRequest | None:
-    """The request's tools, or None when it offers none (and says nothing about them)."""
+def tool_request(body: dict[str, Any], tags_are_tokens: bool = False) -> ToolRequest | None:
+    """The request's tools, or None when it offers none (and says nothing about them).
+    `tags_are_tokens`: the loaded model writes the call tags as special tokens (ModelInfo)."""
     raw = body.get("tools")
     choice = body.get("tool_choice")
     if raw in (None, []):
@@ -52,8 +53,11 @@ def tool_request(body: dict[str, Any]) -> ToolRequest | None:
     mode, chosen = _choice(choice, specs)
     if mode == "none":
         return ToolRequest(tools, None, parallel)
+    # A named function is called once: structured-output libraries (instructor, LangChain) name
+    # one and read one call, and a small model left free to go on repeats the call until cut off.
+    calls_many = parallel and not isinstance(choice, dict)
     try:
-        constraint = tool_constraint(chosen, mode, parallel)
+        constraint = tool_constraint(chosen, mode, calls_many, tags_are_tokens)
     except HearthError as exc:  # names the feature; say which tool
         bad = _first_unenforceable(chosen)
         raise ApiError(400, f"tool '{bad}': {exc}" if bad else str(exc), param="tools",

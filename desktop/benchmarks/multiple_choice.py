@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from desktop.benchmarks import hf_datasets
 from desktop.engine.types import Done, SamplingParams
 from desktop.errors import HearthError
 from desktop.jsonmode.constraint import Constraint
@@ -54,6 +55,53 @@ MMLU = Style("mmlu", "test", False,
 CEVAL = Style("ceval", "val", True, "以下是中国关于{subject}考试的单项选择题，请选出其中的正确答案。\n\n",
               "答案：", "root ::= [ABCD]")
 STYLES = {s.name: s for s in (MMLU, CEVAL)}
+
+
+def default_data(style: Style) -> Path:
+    """The benchmark's copy in the Hugging Face cache; a missing set says where to put it."""
+    folder = hf_datasets.locate(style.name)
+    if folder is None:
+        raise HearthError(f"no {style.name.upper()} data found: {hf_datasets.where_to_put(style.name)}")
+    return folder
+
+
+def load_split(style: Style, folder: Path, split: str) -> dict[str, list[Question]]:
+    """Questions per subject from `folder`: the authors' CSV folder, or a Hugging Face snapshot or
+    datasets-cache folder."""
+    if not folder.is_dir():
+        raise HearthError(f"no such folder: {folder}")
+    if (folder / split).is_dir() and any((folder / split).glob(f"*_{split}.csv")):
+        return read_split(style, folder, split)
+    found = hf_datasets.files(folder, split)
+    if not found:
+        return read_split(style, folder, split)  # neither layout: the CSV layout's message says what to put where
+    questions: dict[str, list[Question]] = {}
+    for subject, paths in found.items():
+        for path in paths:
+            for number, row in enumerate(hf_datasets.rows(path), 1):
+                question = _from_row(style, row, subject, path, number)
+                questions.setdefault(question.subject, []).append(question)
+    for subject, listed in questions.items():  # MMLU rows carry no id: their place in the subject, as in the CSV
+        questions[subject] = [q if q.id else replace(q, id=f"{subject}/{i}") for i, q in enumerate(listed, 1)]
+    return dict(sorted(questions.items()))
+
+
+def _from_row(style: Style, row: dict[str, Any], subject: str, path: Path, number: int) -> Question:
+    try:
+        if style is MMLU:
+            answer = row["answer"]
+            letter = LETTERS[answer] if isinstance(answer, int) and 0 <= answer < 4 else str(answer).strip().upper()
+            options = tuple(str(o) for o in row["choices"])
+            name, ident = str(row.get("subject") or subject), ""
+        else:
+            letter = str(row["answer"]).strip().upper()
+            options = tuple(str(row[k]) for k in LETTERS)
+            name, ident = subject, f"{subject}/{row['id']}"
+        if len(options) != 4 or letter not in tuple(LETTERS) or not name:
+            raise ValueError
+        return Question(ident, name, str(row["question"]), options, letter)  # type: ignore[arg-type]
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise HearthError(f"{path}, row {number}: expected a question, four options and an answer A-D") from None
 
 
 def read_split(style: Style, folder: Path, split: str) -> dict[str, list[Question]]:

@@ -6,10 +6,12 @@ to stderr, and errors are one line with exit status 1.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
 
+from desktop.cli.chat_tools import add_tool_arguments, answer_json, tools_from_args
 from desktop.errors import HearthError
 
 
@@ -81,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-runaway-guard", action="store_true",
                         help="JSON modes: let numbers, repeated array items and repeating strings grow "
                              "as long as the grammar allows (see README, JSON mode)")
+    add_tool_arguments(parser)
     parser.add_argument("--no-schema-hint", action="store_true",
                         help="do not show the schema to the model in the prompt")
     parser.add_argument("--stats", action="store_true",
@@ -88,6 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--session", type=int, metavar="ID",
                         help="continue this stored session with its history (see `hearth sessions list`)")
     parser.add_argument("--no-save", action="store_true", help="do not store this exchange")
+    from desktop.cli.remote_engine import add_engine_arguments
+
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -184,7 +190,16 @@ def describe_load(info) -> str:
 
 def load_client(args: argparse.Namespace, identify: bool = False):
     """Resolve the model (fetching it if needed) and load it in a fresh engine; with `identify`,
-    start hashing the file meanwhile (for an answer that will be stored)."""
+    start hashing the file meanwhile (for an answer that will be stored). With `--engine`, the
+    model runs on that server instead (desktop.engine.remote)."""
+    from desktop.cli.remote_engine import load_remote, remote_server_from_args
+
+    server = remote_server_from_args(args)
+    if server is not None:
+        engine = load_remote(args, server)
+        if engine.load_warning:
+            print(f"hearth: note: {engine.load_warning}", file=sys.stderr)
+        return engine
     from desktop.engine import runtime_check
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
@@ -231,6 +246,10 @@ def run(args: argparse.Namespace) -> int:
         raise HearthError("the prompt is empty")
     params = sampling_from_args(args)
     constraint = constraint_from_args(args)
+    tooling = tools_from_args(args)  # checked before the model loads
+    if tooling is not None and constraint is not None:
+        raise HearthError("--tool cannot be combined with --json, --schema or --grammar")
+    constraint = tooling.constraint if tooling is not None else constraint
     from desktop.store.chat_log import ChatLog
 
     log = ChatLog.open(args.session, save=not args.no_save, system=args.system, model=args.model,
@@ -243,15 +262,23 @@ def run(args: argparse.Namespace) -> int:
         raise
     generation = None
     try:
-        from desktop.models.identity import hash_in_background
+        from desktop.models.identity import hash_in_background, parse_remote_reference, stored_model_name
 
-        hashing = hash_in_background(client.model.path) if log.save else None
-        log.ask(prompt, model_file=Path(client.model.path).name, model_sha256=_ready(hashing),
+        remote = parse_remote_reference(client.model.path) is not None  # no file to hash
+        hashing = hash_in_background(client.model.path) if log.save and not remote else None
+        tools = None
+        if tooling is not None:  # again, for the loaded model's tags
+            tooling = tools_from_args(args, client.model.tool_tags_are_tokens)
+            constraint, tools = tooling.constraint, tooling.tools if tooling.constraint else None
+        log.ask(prompt, model_file=stored_model_name(client.model.path), model_sha256=_ready(hashing),
                 params=params, constraint=constraint)
-        generation = client.chat(messages, params, constraint)
-        done = stream_answer(generation, out=log.tee(sys.stdout))
+        generation = client.chat(messages, params, constraint, tools)
+        collected = io.StringIO() if tools else None  # a call is printed whole, as JSON
+        done = stream_answer(generation, out=log.tee(collected or sys.stdout))
+        if collected is not None and done.json_valid:
+            print(answer_json(done.text))
         log.finish(done)
-        if log.last_answer_id is not None and _ready(hashing) is None:
+        if log.last_answer_id is not None and hashing is not None and _ready(hashing) is None:
             _record_sha256_later(log, hashing, Path(client.model.path).name)
     except KeyboardInterrupt:
         if generation is not None:

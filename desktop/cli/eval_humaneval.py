@@ -9,6 +9,8 @@ import argparse
 import threading
 from pathlib import Path
 
+from desktop.cli.eval_progress import EXIT_CANCELLED, add_progress_option, report, run_journalled
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("humaneval", help="HumanEval pass@1: write Python functions, checked in a sandbox")
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--ctx", type=int, default=2048, help="context length")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--gpu-layers", type=int, default=None)
+    add_progress_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -33,7 +36,6 @@ def run(args: argparse.Namespace) -> int:
     from desktop.benchmarks.identity import model_identity, versions
     from desktop.benchmarks.journal import Journal
     from desktop.cli.chat import load_client
-    from desktop.cli.eval_progress import report, run_journalled
     from desktop.engine.types import SamplingParams
     from desktop.errors import HearthError
 
@@ -58,12 +60,13 @@ def run(args: argparse.Namespace) -> int:
         journal = Journal("humaneval", client.model.name, header)
         finished = run_journalled(journal, [p.task_id for p in chosen], "HumanEval", "problem", lambda done, after:
                                   humaneval.run(client, [p for p in chosen if p.task_id not in done],
-                                                args.prompt_format, params, limits, journal.add, cancel, after))
+                                                args.prompt_format, params, limits, journal.add, cancel, after),
+                                  cancel, args.progress_json)
     finally:
         client.close()
     if not finished:
-        return 130
+        return EXIT_CANCELLED
     summary = humaneval.summarize(journal.records)
     text = humaneval.table(summary, f"HumanEval: {identity['name']} ({identity['quantization']}) - "
                                     f"format {args.prompt_format}, greedy pass@1, max_tokens {args.max_tokens}")
-    return report(journal, summary, text)
+    return report(journal, summary, text, args.progress_json)

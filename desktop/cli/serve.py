@@ -26,7 +26,7 @@ def _port(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API",
                             description="Serve a model over an OpenAI-compatible HTTP API "
-                                        "(/v1/chat/completions, /v1/completions, /v1/models).")
+                                        "(/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/models).")
     parser.add_argument("-m", "--model", help="catalog name or .gguf path (default: the catalog's default)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1; others need --api-key)")
@@ -40,8 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help=f"requests answered together, each with the full --ctx (default {SERVE_PARALLEL}; "
                              f"1: one at a time, answers reproducible by seed)")
     add_context_arguments(parser)
+    parser.add_argument("--embedding-model", metavar="PATH", default=None,
+                        help="a GGUF embedding model for /v1/embeddings (default: the chat model)")
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="allow browser pages from ORIGIN (repeatable; default: no CORS)")
+    from desktop.cli.remote_engine import add_engine_arguments
+
+    add_engine_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -51,14 +56,24 @@ def run(args: argparse.Namespace) -> int:
     from desktop.engine.client import EngineClient
     from desktop.models import resolve
     from desktop.models.catalog import DEFAULT_MODEL
+    from desktop.cli.remote_engine import load_remote, remote_server_from_args
 
     check_exposure(args.host, args.api_key)
-    path = resolve(args.model or DEFAULT_MODEL)
-    options = replace(load_options_from_args(args, path), parallel=args.parallel)
-    client = EngineClient()
+    remote = remote_server_from_args(args)  # --engine: a local proxy that keeps Hearth's checks
+    if remote is not None and args.embedding_model:
+        raise HearthError("--embedding-model needs a local engine: it cannot be combined with --engine")
+    if remote is not None:
+        client = load_remote(args, remote)
+    else:
+        options = load_options_from_args(args, resolve(args.model or DEFAULT_MODEL))
+        options = replace(options, parallel=args.parallel)
+        client = EngineClient()
     try:
-        info = client.load(options)
-        server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin)
+        info = client.model if remote is not None else client.load(options)
+        if args.embedding_model:  # loaded now, so a bad file is one line before the server starts
+            client.embed(["hello"], args.embedding_model)
+        server = ApiServer(client, args.host, args.port, args.api_key, cors_origins=args.cors_origin,
+                           embedding_model=args.embedding_model)
         server.start()
         try:
             print(f"hearth: serving {info.name} at {server.url}/v1 (Ctrl+C to stop)", flush=True)

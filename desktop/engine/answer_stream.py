@@ -2,7 +2,8 @@
 
 Each answer decoded in a batch keeps all of this to itself (its own seed, sampling settings,
 constraint matcher and stop strings), so answers decoded together cannot leak into each other.
-`choose` is the one place a token is picked for an answer.
+`choose` is the one place a token is picked for an answer, and so the one place its logprobs are
+read (from the row the sampler chain picked it from, desktop.engine.logprobs).
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import Any
 import llama_cpp
 
 from desktop.engine.batch_decode import SequenceMemory
+from desktop.engine.logprobs import token_logprob
 from desktop.engine.prompt_lookup import PromptLookup
-from desktop.engine.sampler_chain import build_chain
+from desktop.engine.sampler_chain import build_chain, logprobs_row
 from desktop.engine.types import SamplingParams
 
 Send = Callable[[int, str, Any], None]
@@ -29,8 +31,11 @@ class AnswerStream:
         self.request_id = request_id
         self.llm = llm
         self.memory = memory
+        self.top_logprobs = params.logprobs  # None: no logprobs asked for, none computed
+        self.row = logprobs_row(llm._n_vocab) if params.logprobs is not None else None
         self.chain = build_chain(llm, params, seed, processors,
-                                 lambda: memory.input_ids[:memory.n_tokens])
+                                 lambda: memory.input_ids[:memory.n_tokens], self.row)
+        self.logprob: dict[str, Any] | None = None  # the entry of the token chosen last
         self.vocab = llm._model.vocab
         self.stops = [s for s in params.stop if s]
         self.budget = budget
@@ -48,8 +53,15 @@ class AnswerStream:
         self.drafted = self.accepted = 0  # draft tokens checked, and those the sampler picked
 
     def choose(self, index: int) -> int:
-        """Pick this answer's next token from the logits at `index` of the last batch."""
-        return self.chain.sample(self.llm._ctx, index)
+        """Pick this answer's next token from the logits at `index` of the last batch (and, when
+        asked for, keep its logprobs entry for `take` to send)."""
+        token = self.chain.sample(self.llm._ctx, index)
+        if self.row is not None:
+            self.logprob = token_logprob(self.row, token, self.top_logprobs, self._piece)
+        return token
+
+    def _piece(self, token: int) -> bytes:
+        return self.llm.detokenize([token])
 
     def take(self, token: int, cancelled: bool) -> None:
         """Add the chosen `token`; sets `finish` when the answer is over, else `pending`."""
@@ -63,6 +75,9 @@ class AnswerStream:
         if llama_cpp.llama_vocab_is_eog(self.vocab, token):
             self.finish = "stop"
             return
+        if self.logprob is not None:  # before the token's text: the client hands both out together
+            self.send(self.request_id, "logprobs", self.logprob)
+            self.logprob = None
         self.count += 1
         self.text += self.decoder.decode(self.llm.detokenize([token]))
         self._emit()

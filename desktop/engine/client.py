@@ -21,9 +21,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from desktop.chat_messages import ChatMessage
 from desktop.engine import runtime_check
-from desktop.engine.types import Done, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.engine.types import (Done, Embeddings, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams,
+                                  Token)
 from desktop.jsonmode.constraint import Constraint
 from desktop.jsonmode.prompt import with_schema_hint
 from desktop.errors import HearthError
@@ -257,6 +260,17 @@ class EngineClient:
         wired = _wire(as_sent(messages, constraint))
         return self._control("count", {"messages": wired, "tools": tools} if tools else wired, "count")
 
+    def embed(self, inputs: Sequence[str | Sequence[int]], model_path: str | None = None) -> Embeddings:
+        """One L2-normalised vector per input (a text, or token ids of the model embedding), made
+        with the loaded model or the embedding GGUF at `model_path` (desktop.engine.embedder).
+        Raises HearthError naming the input that is empty, too long or not the model's tokens."""
+        self._ensure_loaded()
+        payload = {"inputs": [x if isinstance(x, str) else [int(t) for t in x] for x in inputs],
+                   "model_path": str(Path(model_path).resolve()) if model_path else None}
+        data = self._control("embed", payload, "embedded")
+        return Embeddings([np.frombuffer(v, dtype=np.float32) for v in data["vectors"]], data["prompt_tokens"],
+                          data["pooling"], data["n_ctx"])
+
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
              constraint: Constraint | None = None, tools: list[dict] | None = None,
              priority: int = 0) -> "Generation":
@@ -357,13 +371,22 @@ class Generation:
             self._client._forget(self._request_id)
 
     def _events(self) -> Iterator[Event]:
+        wants_logprobs = self._payload["params"].get("logprobs") is not None
+        logprobs: list[dict[str, Any]] = []  # every token's entry, when asked for
+        reported = 0  # how many of them a Token has carried
         while True:
             kind, data = self._answers.get()
-            if kind == "token":
+            if kind == "logprobs":
+                logprobs.append(data)
+            elif kind == "token":
                 self.text += data
-                yield Token(data)
+                yield Token(data, logprobs[reported:] if wants_logprobs else None)
+                reported = len(logprobs)
             elif kind == "done":
-                yield self._finish(self._validated(Done(**data)))
+                done = Done(**data)
+                if wants_logprobs:
+                    done.logprobs = logprobs
+                yield self._finish(self._validated(done))
                 return
             elif kind == "cancelled":
                 yield self._finish(self._cancelled_done())

@@ -25,7 +25,8 @@ import numpy as np
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
-from desktop.jsonmode.runaway import JsonScanner, Refusal, leading_digits, separates_items
+from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, leading_digits, nests_without_bound,
+                                      opens_container, separates_items)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ class TokenFacts:
         # Whitespace only delays: refused beside a separator, so a grammar that needs the separator
         # (minItems) gets it at once instead of after a detour through blanks.
         self.blank = np.array([bool(b) and not b.strip() for b in self.bytes], dtype=bool)
+        # Only tokens holding a bracket can open a container: the rest need no closer look.
+        bracketed = [b if b"{" in b or b"[" in b else b"" for b in self.bytes]
+        self.opens = np.array([opens_container(b) for b in bracketed], dtype=bool)
+        self.key_then_opens = np.array([opens_container(b, after_key=True) for b in bracketed], dtype=bool)
         self._separators: dict[bytes, np.ndarray] = {}  # per closer ('"', '}', '"}', ...): a handful
 
     def refused(self, refusal: Refusal) -> np.ndarray:
@@ -54,6 +59,12 @@ class TokenFacts:
             return self.leading_digits > refusal[1]
         if refusal[0] == "close_string":
             return ~self.closes_string
+        if refusal[0] == "blank":
+            return self.blank
+        if refusal[0] == "open_container":  # blanks too: they would only put the container off
+            return self.opens | self.blank
+        if refusal[0] == "key_then_container":
+            return self.key_then_opens
         closer = refusal[1]
         if closer not in self._separators:
             separators = np.array([separates_items(b, closer) for b in self.bytes], dtype=bool)
@@ -106,10 +117,10 @@ class ConstraintProcessor:
     tokens it has already fed to the matcher: the first call's length is the prompt's."""
 
     def __init__(self, matcher: llguidance.LLMatcher, n_vocab: int, eos: list[int],
-                 guard: TokenFacts | None = None) -> None:
+                 guard: TokenFacts | None = None, limits: RunawayLimits = RunawayLimits()) -> None:
         self.matcher = matcher
         self.guard = guard  # the runaway guard (JSON constraints), see desktop.jsonmode.runaway
-        self.scanner = JsonScanner() if guard is not None else None
+        self.scanner = JsonScanner(limits) if guard is not None else None
         self.n_vocab = n_vocab
         self.eos = np.array(eos, dtype=np.intp)
         self.consumed: int | None = None
@@ -135,10 +146,8 @@ class ConstraintProcessor:
         llguidance.numpy.fill_next_token_bitmask(self.matcher, self._bitmask)
         allowed = np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little").view(bool)
         refusals = self.scanner.refusals() if self.scanner is not None else []
-        if refusals:
-            steered = allowed.copy()
-            for refusal in refusals:
-                steered &= ~self.guard.refused(refusal)
+        for refusal in refusals:
+            steered = allowed & ~self.guard.refused(refusal)
             if steered.any():  # never refuse everything the grammar allows
                 allowed = steered
         np.copyto(scores, -np.inf, where=~allowed[: len(scores)])
@@ -156,4 +165,10 @@ def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint) -> Con
     JSON constraints get the runaway guard unless `constraint.runaway_guard` is off."""
     tokenizer = tokenizer_for(llama)
     guard = token_facts_for(llama) if constraint.kind != "grammar" and constraint.runaway_guard else None
-    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard)
+    limits = RunawayLimits()
+    if constraint.kind == "json_schema" and not nests_without_bound(constraint.schema):
+        limits = RunawayLimits(nested_same_key=_NEVER)  # bounded depth: the answer ends on its own
+    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard, limits)
+
+
+_NEVER = 2**31

@@ -5,7 +5,7 @@ DRY ("don't repeat yourself") or XTC ("exclude top choices") samplers, which use
 and koboldcpp use against repetition. `SamplingLlama` builds the chain itself, in llama.cpp's
 usual order:
 
-    constraint mask -> penalties -> DRY -> top-k -> top-p -> min-p -> XTC -> temperature -> pick
+    constraint mask -> penalties -> DRY -> [logprobs row] -> top-k -> top-p -> min-p -> XTC -> temperature -> pick
 
 With DRY and XTC off this is exactly llama-cpp-python's chain for the settings Hearth uses (its
 `typical_p` stage is a no-op at 1.0 and left out), so answers for a given seed are unchanged.
@@ -30,6 +30,9 @@ class SamplingLlama(llama_cpp.Llama):
     """A `Llama` whose next `generate()` uses `self.sampling`'s DRY and XTC settings too."""
 
     sampling: SamplingParams | None = None
+    # The logits row the token is picked from, kept per token only while `sampling.logprobs` asks
+    # (desktop/engine/logprobs.py says which row and why).
+    logprobs_row: np.ndarray | None = None
 
     def _init_sampler(self, *, top_k: int = 40, top_p: float = 0.95, min_p: float = 0.05,
                       temp: float = 0.8, repeat_penalty: float = 1.0, frequency_penalty: float = 0.0,
@@ -38,14 +41,21 @@ class SamplingLlama(llama_cpp.Llama):
         params = replace(self.sampling or SamplingParams(), top_k=top_k, top_p=top_p, min_p=min_p,
                          temperature=temp, repeat_penalty=repeat_penalty,
                          frequency_penalty=frequency_penalty, presence_penalty=presence_penalty)
-        return build_chain(self, params, self._seed, logits_processor, lambda: self._input_ids)
+        self.logprobs_row = logprobs_row(self._n_vocab) if params.logprobs is not None else None
+        return build_chain(self, params, self._seed, logits_processor, lambda: self._input_ids, self.logprobs_row)
+
+
+def logprobs_row(n_vocab: int) -> np.ndarray:
+    """A row for `build_chain` to record the logits a token is picked from (desktop.engine.logprobs)."""
+    return np.full(n_vocab, -np.inf, dtype=np.single)
 
 
 def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, processors: Any,
-                input_ids: Callable[[], np.ndarray]) -> _internals.LlamaSampler:
+                input_ids: Callable[[], np.ndarray], row: np.ndarray | None = None) -> _internals.LlamaSampler:
     """The chain for one answer. `input_ids` gives the tokens of that answer's sequence so far
     (prompt included), which the logits processors read: the engine decodes several sequences in
-    one context, so they cannot read the Llama's own."""
+    one context, so they cannot read the Llama's own. `row`, when given, receives the logits each
+    token is picked from (its logprobs are computed from them)."""
     chain = _internals.LlamaSampler()
     if processors is not None:
         chain.add_custom(_processors_stage(input_ids, processors))
@@ -56,6 +66,8 @@ def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, process
         n_ctx = llama_cpp.llama_n_ctx_seq(llm.ctx)  # one sequence's context, however many share it
         chain.add_dry(llm._model, params.dry_multiplier, params.dry_base, params.dry_allowed_length,
                       _dry_range(params.dry_penalty_last_n, n_ctx), list(params.dry_sequence_breakers))
+    if row is not None:
+        chain.add_custom(_recording_stage(row))
     temp = params.temperature
     if temp == 0.0:
         chain.add_greedy()
@@ -76,15 +88,33 @@ def _dry_range(penalty_last_n: int, n_ctx: int) -> int:
     return n_ctx if penalty_last_n < 0 else penalty_last_n
 
 
+_RECORD = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
+
+
+def _candidates(candidates: Any) -> np.ndarray:
+    """The chain's candidate array (id, logit, p records) as a numpy view, not a copy."""
+    size = candidates.contents.size
+    buffer = (llama_cpp.llama_token_data * size).from_address(ctypes.addressof(candidates.contents.data.contents))
+    return np.frombuffer(buffer, dtype=_RECORD)
+
+
+def _recording_stage(row: np.ndarray):
+    """A stage that changes nothing and copies the candidates' logits into `row`, by token id
+    (earlier stages may have reordered or shortened the array)."""
+
+    def apply(candidates: Any) -> None:
+        records = _candidates(candidates)
+        row.fill(-np.inf)
+        row[records["id"]] = records["logit"]
+
+    return apply
+
+
 def _processors_stage(input_ids: Callable[[], np.ndarray], processors: Any):
     """The logits processors (the constraint mask) as the chain's first stage, where the candidates
     are still the whole vocabulary in token order."""
-    record = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
-
     def apply(candidates: Any) -> None:
-        size = candidates.contents.size
-        buffer = (llama_cpp.llama_token_data * size).from_address(ctypes.addressof(candidates.contents.data.contents))
-        logits = np.frombuffer(buffer, dtype=record)["logit"]
+        logits = _candidates(candidates)["logit"]
         scores = logits.copy()
         for processor in processors:
             scores = processor(input_ids(), scores)

@@ -34,6 +34,9 @@ class SamplingParams:
     dry_sequence_breakers: list[str] = field(default_factory=lambda: ["\n", ":", "\"", "*"])
     xtc_probability: float = 0.0
     xtc_threshold: float = 0.1
+    # Per-token log probabilities (desktop/engine/logprobs.py): None, the default, computes none;
+    # 0-20 reports each token's logprob with that many most likely alternatives.
+    logprobs: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,6 +118,9 @@ class ModelInfo:
     rope_freq_scale: float = 0.0
     memory_estimate_bytes: int = 0  # what Hearth estimated before loading
     parallel: int = 1  # slots: answers decoded together
+    # The vocabulary writes `<tool_call>` and `</tool_call>` as single special tokens (Qwen2.5):
+    # the tool-call grammar names them as tokens (desktop.jsonmode.tool_calls).
+    tool_tags_are_tokens: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,9 +128,13 @@ class ModelInfo:
 
 @dataclass
 class Token:
-    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters)."""
+    """A piece of streamed answer text (one or more tokens, always whole UTF-8 characters).
+    `logprobs`: when the request asked for them, the entries (desktop.engine.logprobs) of the
+    tokens decoded since the previous piece; a token held back (a possible stop string) reports
+    with the piece that first shows its text, or with `Done`."""
 
     text: str
+    logprobs: list[dict[str, Any]] | None = None
 
 
 FinishReason = Literal["stop", "length", "cancelled"]
@@ -150,9 +160,11 @@ class Done:
     batched: bool = False
     drafted: int = 0  # draft tokens checked (speculative decoding, LoadOptions.draft)
     accepted: int = 0  # of those, the ones the answer kept
+    tokens_estimated: bool = False  # a remote server that gave no usage: counted from the stream
+    logprobs: list[dict[str, Any]] | None = None  # every token's entry, when the request asked
 
     def stats(self) -> dict[str, Any]:
-        return {
+        stats: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "ttft_s": round(self.ttft_s, 4),
@@ -162,6 +174,20 @@ class Done:
             "drafted": self.drafted,
             "accepted": self.accepted,
         }
+        if self.tokens_estimated:
+            stats["tokens_estimated"] = True
+        return stats
+
+
+@dataclass
+class Embeddings:
+    """`EngineClient.embed`'s answer: one unit-length float32 vector per input (numpy arrays),
+    the tokens embedded, the pooling used and the longest input the embedding context takes."""
+
+    vectors: list[Any]
+    prompt_tokens: int
+    pooling: str
+    n_ctx: int
 
 
 @dataclass

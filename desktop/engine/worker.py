@@ -5,8 +5,8 @@ sees the pipe close and reports it. Two threads: a reader that receives messages
 cheap ones such as token counts at once, so the app's context gauge never waits behind an answer)
 and the main thread that loads models and generates. Up to `LoadOptions.parallel` answers are
 decoded together (desktop.engine.slots); requests beyond that wait, the app's ahead of the
-others, each kind in arrival order. Loads and other control messages wait for the answers
-requested before them.
+others, each kind in arrival order. Embeddings run between decode steps; loads and "settle" wait
+for the answers requested before them.
 
 Messages in: (kind, request_id, payload). Messages out: (request_id, kind, data).
 """
@@ -26,6 +26,7 @@ import psutil
 from desktop.engine.answer_stream import AnswerStream
 from desktop.engine.batch_decode import DecodeError
 from desktop.engine.context_policy import fit_messages
+from desktop.engine.embedder import Embedders
 from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
 from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
 from desktop.engine.load_readback import PREFIXES, read_context
@@ -38,6 +39,7 @@ from desktop.engine.slots import Scheduler, Slot
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
 from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.tool_calls import TOOL_TAGS
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
 
@@ -46,6 +48,9 @@ log = logging.getLogger(__name__)
 # A follow-up is prepared only once no request came for this long after an answer: a person
 # takes longer to read and type, a script sending requests back to back should not wait for it.
 PREPARE_AFTER_S = 0.25
+# Requests answered between decode steps, not after the running answers: embeddings have their own
+# context (desktop.engine.embedder) and build info reads nothing an answer changes.
+BETWEEN_STEPS = frozenset({"embed", "build_info"})
 
 
 @contextlib.contextmanager
@@ -111,6 +116,7 @@ class Worker:
         self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
         self.memory: MemoryEstimate | None = None  # the loaded model's estimate
         self.draft = "none"  # the loaded model's LoadOptions.draft
+        self.embedders = Embedders()
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -121,6 +127,7 @@ class Worker:
     def serve(self) -> None:
         threading.Thread(target=self._read, name="engine-reader", daemon=True).start()
         handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info,
+                    "embed": self.embed,
                     "settle": lambda request_id, payload: self.send(request_id, "settled")}
         while self._gather(block=not self._busy()):
             scheduler = self.scheduler
@@ -171,10 +178,15 @@ class Worker:
             self.scheduler is not None and self.scheduler.active)
 
     def _next_answer(self) -> tuple[str, int, Any] | None:
-        """The request to start now: of those received before the next control message, the
-        app's first, else the earliest; only while a slot is free (or it was cancelled already)."""
+        """The request to start now: of those received before the next load or settle, an
+        embedding request or build info (they leave the answers alone, so they run between decode
+        steps), else the app's answer first, else the earliest; an answer only while a slot is free
+        (or it was cancelled already)."""
         candidates = []
         for job in self.pending:
+            if job[0] in BETWEEN_STEPS:
+                self.pending.remove(job)
+                return job
             if job[0] != "generate":
                 break
             candidates.append(job)
@@ -254,6 +266,7 @@ class Worker:
         plan, gpu_layers, offload = self._plan(llama_cpp, options, info)
         self.follow_up = None
         if self.llm is not None:
+            self.embedders.forget_chat_model()
             self.scheduler.close()
             self.llm.close()
             self.llm, self.memory, self.scheduler = None, None, None
@@ -297,8 +310,24 @@ class Worker:
             context_length=info.context_length, n_ctx=self.n_ctx, n_gpu_layers=gpu_layers,
             n_threads=threads, parallel=plan.parallel, offload=offload, chat_template_sha256=self.template.sha256,
             chat_template_source=self.template.source, license=info.license, source_url=info.source_url,
-            memory_estimate_bytes=plan.memory.total, **built)
+            memory_estimate_bytes=plan.memory.total, tool_tags_are_tokens=self._tool_tags_are_tokens(),
+            **built)
         self.send(request_id, "loaded", {"model": model.to_dict(), "warning": warning})
+
+    def _tool_tags_are_tokens(self) -> bool:
+        """Whether both tool-call tags are special tokens, by llguidance's rule: a control token,
+        or a user-defined one written like a tag."""
+        import llama_cpp
+
+        vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
+        for tag in TOOL_TAGS:
+            tokens = self.llm.tokenize(tag.encode(), add_bos=False, special=True)
+            if len(tokens) != 1:
+                return False
+            attr = llama_cpp.llama_token_get_attr(vocab, tokens[0])
+            if not attr & (llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED):
+                return False
+        return True
 
     def _token_text(self, token: int) -> str:
         if token < 0:
@@ -360,6 +389,22 @@ class Worker:
             self.send(request_id, "count", self._count_messages(messages, tools))
         except HearthError as exc:
             self.send(request_id, "error", {"kind": "request", "message": str(exc)})
+
+    # --- embeddings ----------------------------------------------------------------------------
+
+    def embed(self, request_id: int, payload: dict) -> None:
+        """`payload`: {"inputs": [text or token ids, ...], "model_path": a dedicated GGUF or None
+        for the chat model}; answers float32 vectors as bytes."""
+        if self.llm is None:
+            raise HearthError("no model is loaded")
+        path = payload.get("model_path")
+        embedder = (self.embedders.for_file(path, self.llm.n_threads) if path
+                    else self.embedders.for_chat_model(self.llm, self.info))
+        inputs = [embedder.tokenize(x) if isinstance(x, str) else list(x) for x in payload["inputs"]]
+        result = embedder.embed(inputs)
+        self.send(request_id, "embedded", {"vectors": [v.tobytes() for v in result.vectors],
+                                           "prompt_tokens": result.prompt_tokens, "pooling": embedder.pooling,
+                                           "n_ctx": embedder.n_ctx})
 
     # --- generation ----------------------------------------------------------------------------
 

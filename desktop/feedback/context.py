@@ -47,6 +47,9 @@ def model_identity(model_file: str | None, sha256: str | None) -> ModelIdentity:
     in advance and fill the answer in. Whatever stays unknown is explained in `incomplete_reason`."""
     if not model_file and not sha256:
         return ModelIdentity(incomplete_reason="the answer does not record which model produced it")
+    remote = ModelIdentity.of_reference(model_file) if model_file else None
+    if remote is not None:  # a model on another server: named by endpoint and model id, no file
+        return remote
     name = Path(model_file).name if model_file else None
     path = resolve_model_path(model_file)
     if path is not None and (sha256 is None or cached_sha256(path) in (None, sha256)):

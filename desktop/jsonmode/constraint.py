@@ -6,7 +6,7 @@ from here. A dataclass of builtins: it pickles to the worker and serialises for 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ConstraintKind = Literal["json", "json_object", "json_schema", "grammar", "lark"]
@@ -25,6 +25,9 @@ class Constraint:
     grammar: str | None = None
     show_schema: bool = True
     runaway_guard: bool = True  # JSON kinds: keep numbers, repeated items and strings from looping
+    # Lark kind: special tokens the grammar names as `<name>` (Qwen2.5's `<tool_call>`), so that an
+    # answer, where each is written as its name, can be checked without the model's vocabulary.
+    special_tokens: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

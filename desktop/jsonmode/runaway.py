@@ -1,9 +1,10 @@
 """Keeping a small model from looping forever inside a JSON value that the grammar lets grow.
 
 The grammar guarantees an answer is valid once it ends; it cannot make it end. Small models fall
-into three loops that a JSON grammar allows indefinitely: a number's digits
-(`"population": 1000000000000…`), an array repeating the same item, and a string repeating its last
-few words. `JsonScanner` follows the answer's text and says, at each step, which continuation to
+into loops that a JSON grammar allows indefinitely: a number's digits
+(`"population": 1000000000000…`), an array repeating the same item, a string repeating its last
+few words, a recursive schema's tree growing one level per step, an open object repeating a
+member. `JsonScanner` follows the answer's text and says, at each step, which continuation to
 refuse; the logits processor then removes those tokens from the grammar's allowed set - unless that
 would leave nothing allowed, so the guard can only steer among continuations the grammar already
 accepts and never makes an answer invalid.
@@ -14,20 +15,34 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   integers are bounded exactly in the grammar instead: to int64's range (`bound_integers`), or
   to the schema's own bounds where those reach further;
 - an array may hold the same item at most 3 times in a row: a 4th identical item is not begun;
-- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed.
+- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
+- a key nests inside itself at most once (`"children"` within `"children"`): the value of its
+  second nested use opens no array or object (a tree or a linked list recursing one level further
+  on every step); a schema that needs the container still gets it, empty. Only where the schema
+  lets answers nest without bound (`nests_without_bound`: recursion, or a place that admits any
+  value): a schema of bounded depth ends on its own, and may well name a key inside itself;
+- an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
+  comma after that member is refused, so the object closes (a model writing the same member over
+  and over stops at the second).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from desktop.jsonmode.schema_walk import subschemas
 
 # ("digits", n): no more than n further digits; ("close_string",): only the closing quote;
-# ("item_separator", closer): not `closer` followed by the comma that begins another array item.
-Refusal = tuple[Literal["digits"], int] | tuple[Literal["close_string"]] | tuple[Literal["item_separator"], bytes]
+# ("item_separator", closer): not `closer` followed by the comma that begins another array item
+# or object member; ("open_container",): no `{` or `[` (after blanks or a colon), nor blanks;
+# ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
+# whitespace-only token (where the grammar needs the container: it then comes at once).
+# Refusals apply in order, each only if it leaves some token the grammar allows.
+Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator"], bytes]
+           | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
 
 _DIGITS = frozenset(b"0123456789")
+_BLANKS = b" \t\r\n"
 _NUMBER_START = frozenset(b"-0123456789")
 
 
@@ -38,14 +53,22 @@ class RunawayLimits:
     exponent_digits: int = 3
     repeated_items: int = 3
     repeated_string_chars: int = 32
-    longest_repeated_piece: int = 64
+    longest_repeated_piece: int = 128
+    nested_same_key: int = 1
 
 
 @dataclass
 class _Array:
-    item_start: int  # where the current item's text begins in the answer
+    item_start: int  # where the current item's text begins in `JsonScanner.text`
     last_item: bytes = b""
     run: int = 0  # how many times in a row `last_item` has occurred
+
+
+@dataclass
+class _Object:
+    keys: set[bytes] = field(default_factory=set)  # the keys written so far
+    key: bytes | None = None  # the key whose value is being written; None while a key is due
+    repeated: bool = False  # a key was written twice: no further member
 
 
 class JsonScanner:
@@ -53,9 +76,11 @@ class JsonScanner:
 
     def __init__(self, limits: RunawayLimits = RunawayLimits()) -> None:
         self.limits = limits
-        self.text = bytearray()
-        self._stack: list[_Array | None] = []  # None marks an object
+        self.text = bytearray()  # the answer so far, without the blanks between its tokens
+        self._stack: list[_Array | _Object] = []
         self._in_string = False
+        self._in_key = False
+        self._ceiling: int | None = None  # at this depth or deeper no container may open
         self._escaped = False
         self._string_start = 0
         self._number: str | None = None  # "integer", "fraction", "exponent" part being written
@@ -63,14 +88,21 @@ class JsonScanner:
 
     def feed(self, data: bytes) -> None:
         for byte in data:
-            self._step(byte)
-            self.text.append(byte)
+            kept = self._in_string or byte not in _BLANKS  # layout is dropped: items that differ
+            self._step(byte)                               # only in indentation are the same item
+            if kept:
+                self.text.append(byte)
 
     def refusals(self) -> list[Refusal]:
         """The continuations to refuse now (usually none)."""
         found: list[Refusal] = []
         if self._in_string and self._string_repeats():
             return [("close_string",)]
+        if self._in_key:
+            if self._nesting(bytes(self.text[self._string_start:])) >= self.limits.nested_same_key:
+                found.append(("key_then_container",))
+        elif self._ceiling is not None and not self._in_string and len(self._stack) >= self._ceiling:
+            found += [("open_container",), ("blank",)]
         if self._number is not None:
             limit = {"integer": self.limits.integer_digits, "fraction": self.limits.fraction_digits,
                      "exponent": self.limits.exponent_digits}[self._number]
@@ -78,7 +110,21 @@ class JsonScanner:
         repeat = self._repeated_item()
         if repeat is not None:
             found.append(("item_separator", repeat))
+        twice = next((i for i in range(len(self._stack) - 1, -1, -1)
+                      if isinstance(self._stack[i], _Object) and self._stack[i].repeated), None)
+        if twice is not None and not self._in_key:
+            found.append(("item_separator", self._closer(twice)))
         return found
+
+    def _closer(self, at: int) -> bytes:
+        """What closes everything opened inside the container at `at`: the string being written, then
+        each inner container in turn."""
+        return (b'"' if self._in_string else b"") + bytes(
+            0x7D if isinstance(frame, _Object) else 0x5D for frame in reversed(self._stack[at + 1:]))
+
+    def _nesting(self, key: bytes) -> int:
+        """How many enclosing objects hold the current object under `key`."""
+        return sum(1 for frame in self._stack[:-1] if isinstance(frame, _Object) and frame.key == key)
 
     def _repeated_item(self) -> bytes | None:
         """If the innermost array's current item, once closed, would be its `repeated_items`-th
@@ -89,8 +135,7 @@ class JsonScanner:
         array = self._stack[at]
         if not array.last_item or array.run + 1 < self.limits.repeated_items:
             return None
-        closer = (b'"' if self._in_string else b"") + bytes(
-            0x7D if frame is None else 0x5D for frame in reversed(self._stack[at + 1:]))
+        closer = self._closer(at)
         raw_length = len(self.text) - array.item_start + len(closer)
         if not len(array.last_item) <= raw_length <= len(array.last_item) + 64:  # cheap test first
             return None
@@ -107,6 +152,8 @@ class JsonScanner:
                 self._escaped = True
             elif byte == 0x22:  # closing quote
                 self._in_string = False
+                if self._in_key:
+                    self._key_written(bytes(self.text[self._string_start:]))
             return
         if self._number is not None:
             if self._continues_number(byte):
@@ -114,17 +161,34 @@ class JsonScanner:
             self._number = None
         if byte == 0x22:
             self._in_string, self._string_start = True, len(self.text) + 1
+            top = self._stack[-1] if self._stack else None
+            self._in_key = isinstance(top, _Object) and top.key is None
         elif byte in _NUMBER_START:
             self._number, self._number_digits = "integer", int(byte in _DIGITS)
         elif byte in b"{[":
-            self._stack.append(_Array(len(self.text) + 1) if byte == 0x5B else None)
+            self._stack.append(_Array(len(self.text) + 1) if byte == 0x5B else _Object())
         elif byte in b"}]":
             if byte == 0x5D:
                 self._end_item()
             if self._stack:
                 self._stack.pop()
+            if self._ceiling is not None and len(self._stack) < self._ceiling:
+                self._ceiling = None
         elif byte == 0x2C:  # comma
             self._end_item()
+            if self._stack and isinstance(self._stack[-1], _Object):
+                self._stack[-1].key = None
+                if self._ceiling == len(self._stack):
+                    self._ceiling = None
+
+    def _key_written(self, key: bytes) -> None:
+        self._in_key = False
+        top = self._stack[-1]
+        top.repeated = top.repeated or key in top.keys
+        top.keys.add(key)
+        top.key = key
+        if self._ceiling is None and self._nesting(key) >= self.limits.nested_same_key:
+            self._ceiling = len(self._stack)
 
     def _continues_number(self, byte: int) -> bool:
         if byte in _DIGITS:
@@ -165,6 +229,63 @@ class JsonScanner:
         return False
 
 
+def nests_without_bound(schema: Any) -> bool:
+    """Whether answers to `schema` can nest arbitrarily deep: a `$ref` that leads back to itself, or
+    somewhere a value of any shape (no type, an open `additionalProperties`, an array without
+    `items`). Errs towards True: that only keeps the nesting rule on. Each `$ref` is walked once
+    (a verdict never depends on the path: any True ends the walk), so large schemas stay cheap."""
+    verdicts: dict[str, bool] = {}
+
+    def walk(sub: Any, refs: frozenset[str]) -> bool:
+        if sub is True or sub == {}:
+            return True
+        if not isinstance(sub, dict):
+            return False
+        if "$ref" in sub:
+            ref = sub["$ref"]
+            if not isinstance(ref, str) or ref in refs:
+                return True
+            if ref not in verdicts:
+                target = _local(schema, ref)
+                verdicts[ref] = target is None or walk(target, refs | {ref})
+            if verdicts[ref]:
+                return True
+        branches = [b for k in ("anyOf", "oneOf", "allOf") for b in (sub.get(k) or []) if isinstance(sub.get(k), list)]
+        if any(walk(b, refs) for b in branches):
+            return True
+        kind = sub.get("type")
+        if kind is None:
+            return not (branches or "$ref" in sub or "enum" in sub or "const" in sub)
+        kinds = {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+        if "enum" in sub or "const" in sub:
+            return False
+        inner: list[Any] = []
+        if "object" in kinds:
+            inner += list((sub.get("properties") or {}).values()) + list((sub.get("patternProperties") or {}).values())
+            inner.append(sub.get("additionalProperties", True))
+        if "array" in kinds:
+            items = sub.get("items", True if "prefixItems" not in sub else None)
+            inner += list(sub.get("prefixItems") or []) + (items if isinstance(items, list) else [items])
+            if isinstance(items, list) or (items is None and "prefixItems" in sub):
+                inner.append(sub.get("additionalItems", True) if isinstance(items, list) else True)
+        return any(walk(i, refs) for i in inner if i is not None)
+
+    return walk(schema, frozenset())
+
+
+def _local(root: Any, ref: str) -> Any:
+    """The subschema a local `#/...` reference names, or None."""
+    if not ref.startswith("#"):
+        return None
+    node = root
+    for part in ref[1:].split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
 def leading_digits(token: bytes) -> int:
     """How many digits a token adds to a number it continues."""
     count = 0
@@ -176,8 +297,29 @@ def leading_digits(token: bytes) -> int:
 
 
 def separates_items(token: bytes, closer: bytes) -> bool:
-    """The token closes the current item with `closer` and then writes the comma after it."""
-    return token.startswith(closer) and token[len(closer):].lstrip(b" \t\r\n").startswith(b",")
+    """The token closes the current item with `closer` and then writes the comma after it
+    (blanks may come before each of closer's brackets: `' },'` closes an object too)."""
+    rest = token
+    for i, char in enumerate(closer):
+        if not (i == 0 and char == 0x22):  # a string's closing quote comes first, blanks are text
+            rest = rest.lstrip(_BLANKS)
+        if not rest or rest[0] != char:
+            return False
+        rest = rest[1:]
+    return rest.lstrip(_BLANKS).startswith(b",")
+
+
+def opens_container(token: bytes, after_key: bool = False) -> bool:
+    """The token begins an array or object (after blanks or the colon that ends a key); with
+    `after_key`, only once it has closed the key being written with its quote."""
+    if after_key:
+        if not token.startswith(b'"'):
+            return False
+        token = token[1:]
+    rest = token.lstrip(_BLANKS)
+    if rest.startswith(b":"):
+        rest = rest[1:].lstrip(_BLANKS)
+    return rest[:1] in (b"{", b"[")
 
 
 # The largest magnitude an int64 holds that is also exactly a double (2**63 - 1024): llguidance reads

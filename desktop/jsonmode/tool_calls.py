@@ -10,7 +10,9 @@ templates without a tools branch) writes a call the same way:
 so one grammar serves every family. Each function is one alternative - its name as a constant and
 its parameters schema as a `%json` block - so the arguments always validate against the function
 named. "required" allows calls only; "auto" allows plain text, or text followed by calls: once the
-opening tag appears the rest is forced. The JSON inside is laid out exactly as `json.dumps`
+opening tag appears the rest is forced. In "auto" a bare call object (`{"name": ...` with no tag,
+what small models such as Qwen2.5-0.5B write most often) opens one call too, as llama.cpp's
+Hermes-format parser also accepts. The JSON inside is laid out exactly as `json.dumps`
 writes it, which lets `parse_tool_calls` and the streaming reader cut it apart without guessing.
 """
 from __future__ import annotations
@@ -25,9 +27,11 @@ from desktop.jsonmode.constraint import Constraint
 
 OPEN_TAG = "<tool_call>"
 CLOSE_TAG = "</tool_call>"
+TOOL_TAGS = (OPEN_TAG, CLOSE_TAG)
 CALL_START = f"{OPEN_TAG}\n"
 CALL_END = f"}}\n{CLOSE_TAG}"
 ARGUMENTS_KEY = '", "arguments": '
+BARE_START = '{"name": '  # how a call object starts; also a call's opening in "auto" without the tag
 
 ToolMode = Literal["auto", "required"]
 
@@ -57,32 +61,61 @@ def _lark_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool) -> Constraint:
+def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
+                    tags_are_tokens: bool = False) -> Constraint:
     """The constraint for an answer to a request with `tools`; HearthError (naming the feature)
-    when a parameters schema cannot be enforced. `parallel`: several calls in one answer."""
-    bodies = [f"{_lark_string(call_prefix(t.name))} %json {embeddable_schema(t.parameters)} "
-              f"{_lark_string(CALL_END)}" for t in tools]
-    calls = f"{_lark_string(CALL_START)} body"
-    if parallel:
-        calls += f' ({_lark_string(chr(10) + CALL_START)} body)*'
-    lines = [f"body: {' | '.join(bodies)}"]
-    if mode == "required":
-        lines.insert(0, f"start: {calls}")
+    when a parameters schema cannot be enforced. `parallel`: several calls in one answer.
+    `tags_are_tokens`: the model writes each tag as one special token (Qwen2.5's vocabulary), which
+    the grammar must then name as that token - llguidance never lets a special token stand for
+    the same text spelled in ordinary tokens."""
+    if tags_are_tokens:
+        open_tag, close_tag = OPEN_TAG, CLOSE_TAG  # Lark's `<name>`: the special token itself
     else:
-        # Text with no opening tag in it, or such text ending in the tag and then the calls.
-        no_tag = f"~/(.|\\n)*{re.escape(OPEN_TAG)}(.|\\n)*/"
-        twice = f"~/(.|\\n)*{re.escape(OPEN_TAG)}(.|\\n)*{re.escape(OPEN_TAG)}(.|\\n)*/"
-        rest = calls.removeprefix(f"{_lark_string(CALL_START)} ")
-        lines.insert(0, f"start: TEXT | OPEN {rest}")
-        lines += [f"TEXT: /(.|\\n)*/ & {no_tag}", f"OPEN: /(.|\\n)*{re.escape(OPEN_TAG)}\\n/ & {twice}"]
-    return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=False)
+        open_tag, close_tag = _lark_string(OPEN_TAG), _lark_string(CLOSE_TAG)
+    schemas = [embeddable_schema(t.parameters) for t in tools]
+    tails = [f"{_lark_string(call_prefix(t.name).removeprefix(BARE_START))} %json {schema} "
+             for t, schema in zip(tools, schemas)]
+    newline = _lark_string("\n")
+    rest = f"{newline} body" + (f" ({newline} {open_tag} {newline} body)*" if parallel else "")
+    lines = [f"body: {_lark_string(BARE_START)} tail {_lark_string(CALL_END.removesuffix(CLOSE_TAG))} {close_tag}",
+             f"tail: {' | '.join(tails)}"]
+    if mode == "required":
+        lines.insert(0, f"start: {open_tag} {rest}")
+        return _lark(lines, tags_are_tokens)
+    # auto: plain text, or a call after some text - opened by the tag, or by a bare call object
+    # (`{"name": ...`, which small models often write instead of the tag). Either way the rest is
+    # forced. Text never holds a trigger, so calls are found without guessing; a trigger and the
+    # text before it are one lexeme because the lexer never takes back what a greedy TEXT has read.
+    tag, bare = re.escape(OPEN_TAG), re.escape(BARE_START)
+    anything = "(.|\\n)*"
+    text = f"TEXT: /(.|\\n)+/ & ~/{anything}({tag}|{bare}){anything}/"
+    bare_opening = (f"BARE: /{anything}{bare}/ & ~/{anything}{bare}{anything}{bare}{anything}/ "
+                    f"& ~/{anything}{tag}{anything}/")
+    lines += [text, bare_opening]
+    if tags_are_tokens:
+        lines.insert(0, f"start: TEXT? | TEXT? {open_tag} {rest} | BARE tail \"}}\"")
+    else:
+        lines.insert(0, f"start: TEXT? | OPEN {rest.removeprefix(newline + ' ')} | BARE tail \"}}\"")
+        lines.append(f"OPEN: /{anything}{tag}\\n/ & ~/{anything}{tag}{anything}{tag}{anything}/ "
+                     f"& ~/{anything}{bare}{anything}/")
+    return _lark(lines, tags_are_tokens)
+
+
+def _lark(lines: list[str], tags_are_tokens: bool) -> Constraint:
+    return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=False,
+                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [])
 
 
 def parse_tool_calls(text: str) -> tuple[str, list[ToolCall]]:
     """(text before the first call, the calls) of an answer made under `tool_constraint`."""
     at = text.find(CALL_START)
     if at == -1:
-        return text, []
+        bare = text.find(BARE_START)
+        if bare == -1:
+            return text, []
+        body = text[bare:]
+        name = json.loads(body)["name"]
+        return text[:bare], [ToolCall(name, body[len(call_prefix(name)):-1])]
     content, calls = text[:at], []
     for block in text[at:].split(CALL_START)[1:]:
         body = block.strip().removesuffix(CLOSE_TAG).rstrip()

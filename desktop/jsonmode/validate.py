@@ -9,6 +9,7 @@ no model is needed.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -57,34 +58,60 @@ def _check_schema(value: Any, schema: dict[str, Any]) -> tuple[bool, str | None]
 
 
 def _check_grammar(text: str, constraint: Constraint) -> tuple[bool, str | None]:
-    return matches(grammar_for(constraint), text)
+    return matches(grammar_for(constraint), text, tuple(constraint.special_tokens))
 
 
-def matches(grammar: str, text: str) -> tuple[bool, str | None]:
-    """Whether llguidance grammar `grammar` (from `compile.grammar_for`) accepts exactly `text`."""
-    matcher = llguidance.LLMatcher(_byte_tokenizer(), grammar, log_level=0)
-    data = text.encode("utf-8")
-    accepted = matcher.try_consume_tokens(list(data))
-    if accepted < len(data):
-        where = len(data[:accepted].decode("utf-8", errors="ignore"))
+def matches(grammar: str, text: str, special_tokens: tuple[str, ...] = ()) -> tuple[bool, str | None]:
+    """Whether llguidance grammar `grammar` (from `compile.grammar_for`) accepts exactly `text`.
+    `special_tokens`: names the grammar uses as `<name>`; in `text` each one is written as its
+    name, the way the engine detokenizes the token."""
+    matcher = llguidance.LLMatcher(_byte_tokenizer(special_tokens), grammar, log_level=0)
+    tokens, ends = _byte_tokens(text, special_tokens)
+    accepted = matcher.try_consume_tokens(tokens)
+    if accepted < len(tokens):
+        where = ends[accepted - 1] if accepted else 0
         return False, f"does not match the grammar at character {where + 1}"
     if not matcher.is_accepting():
         return False, "the answer stops before the grammar is complete"
     return True, None
 
 
+def _byte_tokens(text: str, special_tokens: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """`text` in the byte vocabulary (a special token's name as its token), and after each token
+    how many characters of `text` it ends at."""
+    tokens: list[int] = []
+    ends: list[int] = []
+    pieces = re.split(f"({'|'.join(map(re.escape, special_tokens))})", text) if special_tokens else [text]
+    at = 0
+    for piece in pieces:
+        if piece in special_tokens:
+            tokens.append(_EOS + 1 + special_tokens.index(piece))
+            ends.append(at + len(piece))
+        else:
+            for i, ch in enumerate(piece):
+                data = ch.encode("utf-8")
+                tokens += list(data)
+                ends += [at + i] * (len(data) - 1) + [at + i + 1]
+        at += len(piece)
+    return tokens, ends
+
+
 class _Bytes:
-    """A vocabulary of the 256 single bytes plus an end token, for checking text without a model."""
+    """A vocabulary of the 256 single bytes, an end token and any special tokens a grammar names,
+    for checking text without a model."""
 
     eos_token_id = _EOS
     bos_token_id = None
-    tokens = [bytes([b]) for b in range(256)] + [b"\xff<eos>"]
-    special_token_ids = [_EOS]
+
+    def __init__(self, special_tokens: tuple[str, ...]) -> None:
+        self.tokens = ([bytes([b]) for b in range(256)] + [b"\xff<eos>"]
+                       + [b"\xff" + name.encode() for name in special_tokens])
+        self.special_token_ids = [_EOS + i for i in range(len(special_tokens) + 1)]
 
     def __call__(self, text: bytes | str) -> list[int]:
         return list(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
-@lru_cache(maxsize=1)
-def _byte_tokenizer() -> llguidance.LLTokenizer:
-    return llguidance.LLTokenizer(llguidance.TokenizerWrapper(_Bytes()))
+@lru_cache(maxsize=8)
+def _byte_tokenizer(special_tokens: tuple[str, ...] = ()) -> llguidance.LLTokenizer:
+    return llguidance.LLTokenizer(llguidance.TokenizerWrapper(_Bytes(special_tokens)))

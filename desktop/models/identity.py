@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
+from urllib.parse import urlsplit
 
 from desktop.atomic_write import write_atomically
 from desktop.errors import HearthError
@@ -68,6 +69,13 @@ class ModelIdentity:
         reason = None if endpoint and model_id else "the server did not say which model answered"
         return cls(kind="remote", endpoint=endpoint or None, model_id=model_id or None, incomplete_reason=reason)
 
+    @classmethod
+    def of_reference(cls, reference: str) -> "ModelIdentity | None":
+        """The remote identity a stored answer's model name records (`remote_reference`), or None
+        for a model file."""
+        parsed = parse_remote_reference(reference)
+        return cls.remote(*parsed) if parsed else None
+
     @property
     def identified(self) -> bool:
         if self.kind == "remote":
@@ -77,6 +85,42 @@ class ModelIdentity:
     def to_report(self) -> dict[str, Any]:
         """The report's `model` block (docs/feedback-format.md)."""
         return asdict(self)
+
+
+# -- a model on another server ------------------------------------------------------------------------
+# What the engine reports as a remote model's "path" and the store records as its model name: the
+# model id and the server, readable in the app ("qwen2.5-7b @ https://gpu.example/v1"), parsed back
+# by feedback reports. A file name never contains " @ http".
+_REMOTE_SEPARATOR = " @ "
+
+
+def remote_reference(endpoint: str, model_id: str) -> str:
+    """The name a remote model is loaded, stored and reported under."""
+    return f"{model_id}{_REMOTE_SEPARATOR}{endpoint}"
+
+
+def parse_remote_reference(reference: str | None) -> tuple[str, str] | None:
+    """(endpoint, model id) of a `remote_reference`, or None for anything else (a file path)."""
+    if not reference or _REMOTE_SEPARATOR not in reference:
+        return None
+    model_id, endpoint = reference.rsplit(_REMOTE_SEPARATOR, 1)
+    if not endpoint.startswith(("http://", "https://")) or " " in endpoint:
+        return None
+    return endpoint, model_id
+
+
+def display_name(path: str, suffix: bool = True) -> str:
+    """How the app names a loaded model: the file name (without .gguf when `suffix` is False), or
+    a remote model's id and host ("qwen2.5-7b @ gpu.example:8000")."""
+    parsed = parse_remote_reference(path)
+    if parsed:
+        return f"{parsed[1]}{_REMOTE_SEPARATOR}{urlsplit(parsed[0]).netloc}"
+    return Path(path).name if suffix else Path(path).stem
+
+
+def stored_model_name(path: str) -> str:
+    """What an answer records as its model: a file's name, or a remote model's whole reference."""
+    return path if parse_remote_reference(path) else Path(path).name
 
 
 # -- what a file says about itself ------------------------------------------------------------------

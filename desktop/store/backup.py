@@ -11,6 +11,7 @@ day while Hearth runs and before every schema migration; the newest `keep` are k
 from __future__ import annotations
 
 import calendar
+import logging
 import os
 import re
 import sqlite3
@@ -29,6 +30,7 @@ DAY_S = 24 * 3600
 KEEP = 7
 NAME = re.compile(r"^hearth-(\d{8}T\d{6}Z)(?:-[a-z0-9-]+)?\.sqlite3$")
 TEMP_PREFIX = ".hearth-backup-"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,10 @@ def backup(store_path: Path, out: Path | None = None, *, label: str = "", keep: 
         while out.exists():
             n += 1
             out = out.with_name(f"hearth-{stamp}-{n}{'-' + label if label else ''}.sqlite3")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out.parent)
     tmp = out.with_name(f"{TEMP_PREFIX}{os.getpid()}-{out.name}")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # a file in its way fails this backup, in one line
+        _remove_leftovers(out.parent)
         _copy(store_path, tmp, step_pages, pause_s)
         os.replace(tmp, out)
     except sqlite3.Error as exc:
@@ -82,7 +84,8 @@ def backup(store_path: Path, out: Path | None = None, *, label: str = "", keep: 
         raise HearthError(f"the backup to {out} failed ({exc.strerror or exc}); the store and earlier "
                           f"backups are unchanged") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp.exists():  # False too where a file stands in the folder's place
+            tmp.unlink()
     if keep is not None and out.parent == folder_for(store_path):
         for old in list_backups(store_path)[keep:]:
             old.path.unlink(missing_ok=True)
@@ -193,13 +196,16 @@ class DailyBackups:
     """A background thread backing the store up at most once a day while Hearth runs.
 
     It waits `delay_s` after start (so opening the app is never slowed), then checks every
-    `check_s`; a failed backup is reported through `on_error` and retried at the next check."""
+    `check_s`. A failed backup is logged and retried at the next check; `on_error` hears of it
+    once (the app shows it in its status line), not again at every retry until one succeeds.
+    `keep` may be changed while it runs (the setting)."""
 
     def __init__(self, store_path: Path, keep: int = KEEP, delay_s: float = 120, check_s: float = 3600,
                  on_error=None) -> None:
         self.store_path, self.keep, self.delay_s, self.check_s = store_path, keep, delay_s, check_s
         self.on_error = on_error
         self.last: Path | None = None
+        self.failing = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hearth-backups", daemon=True)
 
@@ -211,15 +217,24 @@ class DailyBackups:
         self._stop.set()
         self._thread.join(timeout=10)
 
+    def check(self, now: float | None = None) -> None:
+        """One check: a backup if a day has passed since the newest."""
+        if not due(self.store_path, now):
+            return
+        try:
+            self.last = backup(self.store_path, label="daily", keep=self.keep)
+        except HearthError as exc:
+            log.warning("automatic backup: %s", exc)
+            if not self.failing and self.on_error is not None:
+                self.on_error(str(exc))
+            self.failing = True
+        else:
+            self.failing = False
+
     def _run(self) -> None:
         if self._stop.wait(self.delay_s):
             return
         while True:
-            if due(self.store_path):
-                try:
-                    self.last = backup(self.store_path, label="daily", keep=self.keep)
-                except HearthError as exc:
-                    if self.on_error is not None:
-                        self.on_error(str(exc))
+            self.check()
             if self._stop.wait(self.check_s):
                 return

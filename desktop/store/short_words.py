@@ -13,26 +13,38 @@ plain words: each character as six hex digits, which every FTS5 tokenizer keeps 
 from __future__ import annotations
 
 SHORT = 2  # the longest word this index answers; longer ones go to the trigram index
+WORD_CACHE = 200_000  # distinct words remembered with their tokens (a few tens of MB at most)
 
 
-_codes: dict[str, str] = {}  # token -> its hex form; a few thousand distinct pairs in practice
+class _Codes(dict):
+    """token -> its hex form, made on first use; a few thousand distinct pairs in practice."""
+
+    def __missing__(self, chars: str) -> str:
+        code = self[chars] = "".join(f"{ord(c):06x}" for c in chars)
+        return code
 
 
-def _code(chars: str) -> str:
-    code = _codes.get(chars)
-    if code is None:
-        code = _codes[chars] = "".join(f"{ord(c):06x}" for c in chars)
-    return code
+class _WordTokens(dict):
+    """word -> the hex forms of its tokens. Words repeat from message to message far more than
+    they differ, so each is split once: salvage indexes a million messages in one go."""
+
+    def __missing__(self, word: str) -> frozenset[str]:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        tokens = set(map(str.__add__, word, word[1:]))
+        if not word.isascii():
+            tokens.update(c for c in word if not c.isascii())
+        codes = self[word] = frozenset(map(_codes.__getitem__, tokens))
+        return codes
+
+
+_codes = _Codes()
+_word_tokens = _WordTokens()
 
 
 def index_tokens(text: str) -> str:
     """The message's tokens, each once, as FTS5 input."""
-    tokens = set()
-    for word in text.lower().split():
-        tokens.update(map(str.__add__, word, word[1:]))
-        if not word.isascii():
-            tokens.update(c for c in word if not c.isascii())
-    return " ".join(map(_code, tokens))
+    return " ".join(set().union(*map(_word_tokens.__getitem__, set(text.lower().split()))))
 
 
 def query_token(word: str) -> str | None:
@@ -42,4 +54,4 @@ def query_token(word: str) -> str | None:
     if not folded or len(folded) > SHORT or (len(folded) == 1 and folded.isascii()) or \
             any(c.isspace() for c in folded):
         return None
-    return _code(folded)
+    return _codes[folded]

@@ -152,23 +152,31 @@ def page_kind(pages: PagedFile, number: int) -> int | None:
     return image[100 if number == 1 else 0]
 
 
-def children(pages: PagedFile, number: int) -> list[int]:
-    """The child pages of a table interior page (its cells' left pointers, then the right-most)."""
+def separated_children(pages: PagedFile, number: int) -> list[tuple[int, int | None]]:
+    """A table interior page's children in key order, each with the largest rowid it may hold
+    (None for the right-most child, bounded only by the page's own parent)."""
     image = pages.page(number)
     start = 100 if number == 1 else 0
     if image[start] != TABLE_INTERIOR:
         raise Unreadable(f"page {number} is not a table interior page")
     count = struct.unpack(">H", image[start + 3:start + 5])[0]
-    result = []
+    result: list[tuple[int, int | None]] = []
     for i in range(count):
         (cell,) = struct.unpack(">H", image[start + 12 + 2 * i:start + 14 + 2 * i])
-        if cell + 4 > len(image):
+        if cell + 5 > len(image):
             raise Unreadable(f"page {number} points outside itself")
-        result.append(struct.unpack(">I", image[cell:cell + 4])[0])
-    result.append(struct.unpack(">I", image[start + 8:start + 12])[0])
-    if any(child < 1 or child > pages.page_count for child in result):
+        result.append((struct.unpack(">I", image[cell:cell + 4])[0], _varint(image, cell + 4)[0]))
+    result.append((struct.unpack(">I", image[start + 8:start + 12])[0], None))
+    if any(child < 1 or child > pages.page_count for child, _ in result):
         raise Unreadable(f"page {number} points outside the file")
     return result
+
+
+def cell_count(pages: PagedFile, number: int) -> int:
+    """How many cells (rows, on a table leaf) a b-tree page says it holds."""
+    image = pages.page(number)
+    start = 100 if number == 1 else 0
+    return struct.unpack(">H", image[start + 3:start + 5])[0]
 
 
 def leaf_rows(pages: PagedFile, number: int, taken: set[int]) -> Iterator[Row]:

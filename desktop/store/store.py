@@ -289,6 +289,14 @@ class Store:
             session = _session(conn, session_id)
             return _path_to(conn, session.active_leaf_id)
 
+    def reattached(self, session_id: int) -> set[int]:
+        """The session's messages whose earlier message was lost to damage: salvage made them start
+        the conversation (desktop/store/salvage.py); the conversation view says so beside them."""
+        with self.transaction(write=False) as conn:
+            return {row[0] for row in conn.execute(
+                "SELECT id FROM messages WHERE session_id = ? AND id IN "
+                "(SELECT message_id FROM salvage_marks WHERE message_id IS NOT NULL)", (session_id,))}
+
     def siblings(self, message_id: int) -> list[Message]:
         """The message and its alternatives (same parent), oldest first: the ‹ 2/3 › of the UI."""
         with self.transaction(write=False) as conn:

@@ -113,13 +113,12 @@ def start(app: QApplication, model: str | None = None):
         window.store.call(lambda store: store.path, then=start_daily_backups)
 
     def start_daily_backups(path) -> None:
-        """At most one backup a day while the app runs, on its own thread (desktop/store/backup.py)."""
-        import logging
-
+        """At most one backup a day while the app runs, on its own thread (desktop/store/backup.py);
+        a failure is shown once in the status line."""
         from desktop.store.backup import DailyBackups
 
         window.daily_backups = DailyBackups(path, keep=settings.backups_kept,
-                                            on_error=logging.getLogger(__name__).warning).start()
+                                            on_error=window.notice_posted.emit).start()
 
     def start_outbox_retrier() -> None:
         """Feedback written while offline goes out once the network is back, while the app runs."""

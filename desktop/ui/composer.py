@@ -85,7 +85,7 @@ class Composer(QFrame):
         self._pause = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
         self._pause.timeout.connect(lambda: self.draft_changed.emit(self.text()))
         self.edit.textChanged.connect(self._pause.start)
-        self.used, self.n_ctx = 0, 0
+        self.used, self.n_ctx, self.estimated = 0, 0, False
         self.constraint_kind: str | None = None
         self.retranslate()
         self.set_busy(False)
@@ -105,17 +105,23 @@ class Composer(QFrame):
         self.send_button.setVisible(not busy)
         self.stop_button.setVisible(busy)
 
-    def set_gauge(self, used: int, n_ctx: int) -> None:
+    def set_gauge(self, used: int, n_ctx: int, estimated: bool | None = None) -> None:
+        """`estimated`: the count is a guess (a remote server that cannot count a chat); None keeps
+        what the last count said."""
         self.used, self.n_ctx = used, n_ctx
+        if estimated is not None:
+            self.estimated = estimated
         self.gauge.setVisible(n_ctx > 0)
         self.gauge.setRange(0, max(n_ctx, 1))
         self.gauge.setValue(min(used, n_ctx))
         self.gauge.setProperty("full", n_ctx > 0 and used > 0.9 * n_ctx)
         self.gauge.style().unpolish(self.gauge)
         self.gauge.style().polish(self.gauge)
-        self.gauge_label.setText(self.tr("{used} / {n_ctx} tokens").format(used=f"{used:,}", n_ctx=f"{n_ctx:,}")
-                                 if n_ctx else "")
-        self.gauge.setToolTip(self.tr("Context used by this conversation and the draft"))
+        words = self.tr("~{used} / {n_ctx} tokens (estimate)") if self.estimated else self.tr("{used} / {n_ctx} tokens")
+        self.gauge_label.setText(words.format(used=f"{used:,}", n_ctx=f"{n_ctx:,}") if n_ctx else "")
+        self.gauge.setToolTip(self.tr("Context used by this conversation and the draft (estimated: the server "
+                                      "does not count tokens for Hearth)") if self.estimated
+                              else self.tr("Context used by this conversation and the draft"))
 
     def set_constraint(self, constraint: Constraint | None) -> None:
         """Say next to the composer that answers are constrained (JSON mode on), or nothing."""

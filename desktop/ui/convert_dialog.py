@@ -9,35 +9,23 @@ per line on its stdout; the last line carries the result and the verification re
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QProcess, QProcessEnvironment, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QProcess, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-import desktop
 from converter.outtypes import OUTTYPES
 from desktop.paths import models_dir
+from desktop.ui.child_process import start_python
 
 EXIT_CANCELLED = 130
 KILL_AFTER_MS = 10_000
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def converter_environment() -> QProcessEnvironment:
-    """This environment, plus the folder holding Hearth's packages on PYTHONPATH, so the child runs
-    the converter that sits beside this app whatever the working directory."""
-    env = QProcessEnvironment.systemEnvironment()
-    root = str(Path(desktop.__file__).resolve().parent.parent)
-    current = env.value("PYTHONPATH")
-    env.insert("PYTHONPATH", root + (os.pathsep + current if current else ""))
-    return env
 
 
 def default_output(source: str, outtype: str) -> Path:
@@ -207,16 +195,8 @@ class ConvertDialog(QDialog):
         self.progress.show()
         self.stage.setText(self.tr("Starting the converter…"))
         self._set_running(True)
-        process = QProcess(self)
-        process.setProgram(sys.executable)
-        process.setArguments(self.arguments())
-        process.setProcessEnvironment(converter_environment())
-        process.readyReadStandardOutput.connect(self._read_stdout)
-        process.readyReadStandardError.connect(self._read_stderr)
-        process.finished.connect(self._finished)
-        process.errorOccurred.connect(self._process_error)
-        self.process = process
-        process.start()
+        self.process = start_python(self, self.arguments(), self._read_stdout, self._read_stderr,
+                                    self._finished, self._process_error)
         return True
 
     def is_running(self) -> bool:

@@ -30,6 +30,8 @@ SHAPES = (
      QT_TRANSLATE_NOOP("DeviceText", "CPU ({tier}; {off} off: it crashed on this machine)")),
     (r"CPU \((?P<off>.+) off: it crashed on this machine\)",
      QT_TRANSLATE_NOOP("DeviceText", "CPU ({off} off: it crashed on this machine)")),
+    # a remote engine (desktop/engine/remote.py): the server kind and its address
+    (r"remote: (?P<server>.+) at (?P<url>\S+)", QT_TRANSLATE_NOOP("DeviceText", "remote: {server} at {url}")),
 )
 # Words inside those lines that are not CPU feature names (which read the same in every language)
 TERMS = (QT_TRANSLATE_NOOP("DeviceText", "extra buffer types"),)

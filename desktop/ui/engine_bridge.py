@@ -59,13 +59,19 @@ class EngineBridge(QObject):
 
     @property
     def client(self):
-        """The engine client, created on first use (it starts no process until asked to load)."""
+        """The engine client, created on first use (it starts no process until asked to load): local
+        files and remote engines' models behind one handle (desktop.engine.remote_switch)."""
         with self._lock:
             if self._client is None:
-                from desktop.engine.client import EngineClient
+                from desktop.engine.remote_switch import SwitchingEngine
 
-                self._client = EngineClient()
+                self._client = SwitchingEngine()
             return self._client
+
+    @property
+    def count_is_estimate(self) -> bool:
+        """Whether the last token count was an estimate (a server that cannot count a chat)."""
+        return bool(getattr(self._client, "count_is_estimate", False))
 
     def _remember(self, info: ModelInfo) -> None:
         self.info = info
@@ -81,8 +87,10 @@ class EngineBridge(QObject):
     def _load(self, options: LoadOptions) -> None:
         try:
             from desktop.models import resolve  # a catalog name is fetched if it is not on disk yet
+            from desktop.models.identity import parse_remote_reference
 
-            path = str(resolve(options.model_path))
+            remote = parse_remote_reference(options.model_path) is not None  # a model on a server
+            path = options.model_path if remote else str(resolve(options.model_path))
             options = LoadOptions(**{**options.__dict__, "model_path": path})
             self.last_options = options
             info = self.client.load(options)

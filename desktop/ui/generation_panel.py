@@ -24,6 +24,7 @@ from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.paths import resource_path
 from desktop.ui.device_text import device_text
+from desktop.ui.repetition_controls import RepetitionControls
 from desktop.ui.settings import Settings
 from desktop.ui.wheel_guard import WheelGuard
 
@@ -171,6 +172,8 @@ class GenerationPanel(QWidget):
         for spin in (self.temperature, self.top_p, self.min_p, self.repeat_penalty, self.top_k, self.max_tokens):
             spin.setMinimumWidth(90)  # short values: the panel stays narrow beside the conversation
         self.stop.textChanged.connect(self._edited)
+        self.repetition = RepetitionControls()
+        self.repetition.edited.connect(self._edited)
         form = QFormLayout(self.sampling_box)
         form.addRow(self._label("temperature"), self.temperature)
         form.addRow(self._label("top_p"), self.top_p)
@@ -181,6 +184,7 @@ class GenerationPanel(QWidget):
         form.addRow(self._label("seed"), self.seed)
         form.addRow(self._label("stop"), self.stop)
         form.addRow("", self.stop_error)
+        form.addRow(self.repetition)
         self._show_params(SamplingParams())
         return self.sampling_box
 
@@ -240,6 +244,9 @@ class GenerationPanel(QWidget):
         self.show_schema = QCheckBox()
         self.show_schema.setChecked(True)
         self.show_schema.toggled.connect(self._edited)
+        self.finish_guard = QCheckBox()  # Constraint.runaway_guard: desktop/jsonmode/runaway.py
+        self.finish_guard.setChecked(True)
+        self.finish_guard.toggled.connect(self._edited)
         self.json_error = QLabel()
         self.json_error.setProperty("role", "error")
         self.json_error.setWordWrap(True)
@@ -253,6 +260,7 @@ class GenerationPanel(QWidget):
         layout.addLayout(grammar_row)
         layout.addWidget(self.grammar_edit)
         layout.addWidget(self.show_schema)
+        layout.addWidget(self.finish_guard)
         layout.addWidget(self.json_error)
         return self.json_box
 
@@ -298,15 +306,16 @@ class GenerationPanel(QWidget):
         self.max_tokens.setValue(p.max_tokens or 0)
         self.seed.setValue(-1 if p.seed is None else p.seed)
         self.stop.setPlainText(format_stop_strings(p.stop))
+        self.repetition.show_params(p)
 
     def _params(self) -> SamplingParams:
-        return SamplingParams(
+        return self.repetition.apply(SamplingParams(
             temperature=round(self.temperature.value(), 4), top_p=round(self.top_p.value(), 4),
             top_k=self.top_k.value(), min_p=round(self.min_p.value(), 4),
             repeat_penalty=round(self.repeat_penalty.value(), 4),
             max_tokens=self.max_tokens.value() or None,
             seed=None if self.seed.value() < 0 else self.seed.value(),
-            stop=parse_stop_strings(self.stop.toPlainText()))
+            stop=parse_stop_strings(self.stop.toPlainText())))
 
     def _show_constraint(self, c: Constraint | None) -> None:
         mode = c.kind if c else "off"
@@ -315,6 +324,7 @@ class GenerationPanel(QWidget):
                                       if c and c.schema is not None else "")
         self.grammar_edit.setPlainText(c.grammar if c and c.grammar else "")
         self.show_schema.setChecked(c.show_schema if c else True)
+        self.finish_guard.setChecked(c.runaway_guard if c else True)
         self._on_json_mode()
 
     def _stop_problem(self) -> str | None:
@@ -333,14 +343,15 @@ class GenerationPanel(QWidget):
             schema, problem = _json_error(self.schema_edit.toPlainText())
             if problem:
                 return None, self.tr("Schema: {problem}").format(problem=problem)
-            constraint = Constraint("json_schema", schema=schema, show_schema=self.show_schema.isChecked())
+            constraint = Constraint("json_schema", schema=schema, show_schema=self.show_schema.isChecked(),
+                                    runaway_guard=self.finish_guard.isChecked())
         elif mode == "grammar":
             text = self.grammar_edit.toPlainText()
             if not text.strip():
                 return None, self.tr("Grammar: write a GBNF grammar or choose a grammar file.")
             constraint = Constraint("grammar", grammar=text)
         else:
-            constraint = Constraint(mode)
+            constraint = Constraint(mode, runaway_guard=self.finish_guard.isChecked())
         try:
             from desktop.jsonmode.compile import check  # jsonschema: slow to import, not needed at start-up
 
@@ -379,6 +390,7 @@ class GenerationPanel(QWidget):
         mode = self.json_mode.currentData()
         self.schema_edit.setVisible(mode == "json_schema")
         self.show_schema.setVisible(mode == "json_schema")
+        self.finish_guard.setVisible(mode in ("json", "json_object", "json_schema"))
         self.grammar_button.setVisible(mode == "grammar")
         self.builtin_grammar.setVisible(mode == "grammar")
         self.grammar_edit.setVisible(mode == "grammar")
@@ -514,6 +526,12 @@ class GenerationPanel(QWidget):
         self.builtin_grammar.setAccessibleName(self.tr("Built-in grammars"))
         self.show_schema.setText(self.tr("Show the schema to the model"))
         self.show_schema.setToolTip(self.tr("Small models follow a schema better when they can read it."))
+        self.finish_guard.setText(self.tr("Finish guard (stops loops)"))
+        self.finish_guard.setAccessibleName(self.finish_guard.text())
+        self.finish_guard.setToolTip(self.tr(
+            "Keeps a small model from repeating an item, a key or a phrase, or nesting a tree ever deeper, "
+            "until the answer is cut off. It only chooses among answers the schema allows."))
+        self.repetition.retranslate()
         self._retranslate_model()
 
     def _retranslate_model(self) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from desktop import __version__
 from desktop.engine.types import ModelInfo
+from desktop.models.identity import display_name
 from desktop.ui.chat_files import export_filters, export_name, import_chats, write_export
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.controller import ChatController
@@ -46,6 +47,8 @@ def gguf_in(urls) -> str | None:
 
 
 class MainWindow(QMainWindow):
+    notice_posted = Signal(str)  # a one-line notice from any thread (a failed automatic backup)
+
     def __init__(self, settings: Settings, store: StoreBridge, engine: EngineBridge) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._model_manager = None
+        self.daily_backups = None  # started by the app once the store is open (desktop/store/backup.py)
         self.local_api = LocalApi(engine, self)  # the settings' "Local API server" switch
         self.controller = ChatController(self.view, self.composer, self.banner, store, engine, self)
         self.status_line = StatusLine(self.statusBar())
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
+        self.notice_posted.connect(self.show_notice)  # queued onto the UI thread when posted elsewhere
         self.sidebar.new_chat_requested.connect(self.new_chat)
         self.sidebar.session_chosen.connect(self._open_session)
         self.sidebar.match_chosen.connect(self._open_session)
@@ -145,6 +150,7 @@ class MainWindow(QMainWindow):
         action("models", self.model_menu, self.open_model_manager, "Ctrl+M")
         action("panel", self.model_menu, self.toggle_panel, "Ctrl+Shift+P")
         action("feedback", self.help_menu, lambda: self.open_feedback(None))
+        action("benchmark", self.help_menu, self.open_benchmark)
         action("about", self.help_menu, self.about)
         self.stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.controller.stop)
         self.stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -222,13 +228,13 @@ class MainWindow(QMainWindow):
             pass  # only a convenience: the next dialog opens in the home folder
 
     def _loading(self, path: str) -> None:
-        self._status_key = ("loading", Path(path).name)
+        self._status_key = ("loading", display_name(path))
         self._show_model_status()
         self.centre.setCurrentWidget(self.chat_area)
         self.focus_composer()
 
     def _loaded(self, info: ModelInfo) -> None:
-        name = Path(info.path).stem  # the file name: what the user chose, unlike GGUF's general.name
+        name = display_name(info.path, suffix=False)  # what the user chose, unlike GGUF's general.name
         self._status_key = ("loaded", (name, info.offload))
         self._show_model_status()
         self.composer.set_model_name(name)
@@ -310,7 +316,12 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.settings, self.local_api, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_changed.connect(self._settings_changed)
         dialog.open()
+
+    def _settings_changed(self) -> None:
+        if self.daily_backups is not None:
+            self.daily_backups.keep = self.settings.backups_kept
 
     def open_restore_backup(self) -> None:
         from desktop.ui.restore_dialog import RestoreDialog
@@ -341,13 +352,26 @@ class MainWindow(QMainWindow):
         self.composer.set_model_name("")
         self.show_welcome_if_needed()
 
-    def open_feedback(self, message_id: int | None, kind: str = "bug") -> None:
+    def open_feedback(self, message_id: int | None, kind: str = "bug", benchmark_file: str | None = None,
+                      parent: QWidget | None = None) -> None:
         """The feedback dialog for a message (thumbs-down, context menu) or the whole app (Help menu);
         it reads and writes the store through the store bridge, so nothing here waits."""
         from desktop.ui.feedback_dialog import FeedbackDialog
 
-        FeedbackDialog(self.store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
-                       parent=self, settings=self.settings).open()
+        dialog = FeedbackDialog(self.store, message_id=message_id, session_id=self.controller.session_id, kind=kind,
+                                parent=parent or self, settings=self.settings)
+        if benchmark_file:
+            dialog.set_benchmark_file(benchmark_file)
+        dialog.open()
+
+    def open_benchmark(self) -> None:
+        """Help ▸ Run a benchmark…, on the loaded model; its result opens as a benchmark report."""
+        from desktop.ui.benchmark_dialog import BenchmarkDialog
+
+        dialog = BenchmarkDialog(self.engine.info.path if self.engine.info else None, self, self.settings.threads)
+        dialog.report_requested.connect(lambda path: self.open_feedback(None, "benchmark", path, parent=dialog))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def about(self) -> None:
         build = self.engine.build or {}
@@ -369,7 +393,7 @@ class MainWindow(QMainWindow):
                  "quit": self.tr("Quit"), "import": self.tr("Import chats…"),
                  "export": self.tr("Export chat…"), "restore_backup": self.tr("Restore from backup…"), "open_gguf": self.tr("Open GGUF…"),
                  "models": self.tr("Model manager…"), "panel": self.tr("Show or hide generation settings"),
-                 "feedback": self.tr("Send feedback…"), "about": self.tr("About Hearth")}
+                 "feedback": self.tr("Send feedback…"), "benchmark": self.tr("Run a benchmark…"), "about": self.tr("About Hearth")}
         for key, text in texts.items():
             self.actions[key].setText(text)
         self.panel.setAccessibleName(self.tr("Generation settings"))

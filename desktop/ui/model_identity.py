@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.engine.types import ModelInfo
 from desktop.feedback.late_hash import fill_in_sha256
-from desktop.models.identity import hash_in_background
+from desktop.models.identity import hash_in_background, parse_remote_reference
 from desktop.ui.engine_bridge import EngineBridge
 from desktop.ui.store_bridge import StoreBridge
 
@@ -47,8 +47,8 @@ class ModelIdentities(QObject):
         self._watch(info.path)
 
     def _watch(self, path: str) -> None:
-        """Hash `path` unless that is done or under way."""
-        if path in self._started:
+        """Hash `path` unless that is done or under way (a remote model has no file to hash)."""
+        if path in self._started or parse_remote_reference(path):
             return
         self._started.add(path)
         future = hash_in_background(path)

@@ -24,10 +24,12 @@ from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES
 from desktop.engine.types import LoadOptions, ModelInfo
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo, inspect_gguf
+from desktop.models.identity import display_name, parse_remote_reference
 from desktop.ui.device_text import device_text
 from desktop.ui.local_models import LocalModelTable, ModelScanner
 from desktop.ui.model_downloads import ModelDownloads
 from desktop.ui.settings import Settings
+from desktop.ui.settings_engines_models import RemoteModelsTab
 
 if TYPE_CHECKING:
     from desktop.ui.convert_dialog import ConvertDialog
@@ -75,6 +77,9 @@ class ModelManagerDialog(QDialog):
         self.downloads = ModelDownloads(settings)
         self.downloads.downloaded.connect(self.add_model_file)
         self.tabs.addTab(self.downloads, "")
+        self.remote = RemoteModelsTab()  # models of the servers saved in Settings ▸ Engines
+        self.remote.load_requested.connect(self.load_remote)
+        self.tabs.addTab(self.remote, "")
         self.build_label = QLabel()
         self.build_label.setProperty("role", "hint")
         self.build_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -316,6 +321,12 @@ class ModelManagerDialog(QDialog):
         self.bridge.load(options)
         return True
 
+    def load_remote(self, reference: str) -> None:
+        """Load a remote engine's model (its context size is the one chosen for local files)."""
+        self.settings.remember_model(reference)
+        self._save_settings()
+        self.bridge.load(self.settings.load_options(reference))
+
     def _save_settings(self) -> None:
         """Remember the choices; a disk that refuses costs only the memory of them, said in one line."""
         try:
@@ -338,7 +349,7 @@ class ModelManagerDialog(QDialog):
     def _on_load_started(self, path: str) -> None:
         self._loading_path = path
         self.load_button.setEnabled(False)
-        self._set_status(self.tr("Loading {name}…").format(name=Path(path).name))
+        self._set_status(self.tr("Loading {name}…").format(name=display_name(path)))
 
     def _on_loaded(self, info: ModelInfo) -> None:
         self._loading_path = None
@@ -355,6 +366,9 @@ class ModelManagerDialog(QDialog):
         self.unload_button.setEnabled(info is not None)
         if info is None:
             self._set_status(self.tr("No model loaded."))
+        elif parse_remote_reference(info.path):
+            self._set_status(self.tr("Loaded: {name} · {device}").format(name=info.name, device=device_text(info.offload)),
+                             ok=True)
         else:
             self._set_status(self.tr("Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}").format(
                 name=info.name, quantization=info.quantization, n_ctx=info.n_ctx, threads=info.n_threads,
@@ -406,6 +420,7 @@ class ModelManagerDialog(QDialog):
             self._follow(True)
             self._loading_path = None
             self._on_selection()  # what happened while it was closed
+            self.remote.refresh_engines()  # Settings ▸ Engines may have changed them
         super().showEvent(event)
 
     def done(self, result: int) -> None:
@@ -418,6 +433,7 @@ class ModelManagerDialog(QDialog):
         self.setWindowTitle(self.tr("Models"))
         self.tabs.setTabText(0, self.tr("On this computer"))
         self.tabs.setTabText(1, self.tr("Download"))
+        self.tabs.setTabText(2, self.tr("Remote engines"))
         self.open_button.setText(self.tr("Open GGUF…"))
         self.open_button.setAccessibleName(self.tr("Open a GGUF model file"))
         self.convert_button.setText(self.tr("Convert…"))

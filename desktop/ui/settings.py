@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, SERVE_PARALLEL, LoadOptions
+from desktop.models.identity import parse_remote_reference
 
 THEMES = ("system", "light", "dark")
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
@@ -109,7 +110,11 @@ class Settings:
             raise
 
     def remember_model(self, model_path: str | Path) -> None:
-        """Make this the last model and put it first in the recent list."""
+        """Make this the last model and put it first in the recent list (a remote model is only the
+        last one: the list is of files)."""
+        if parse_remote_reference(str(model_path)):
+            self.last_model = str(model_path)
+            return
         text = str(Path(model_path).expanduser().resolve())
         self.last_model = text
         self.recent_models = [text] + [p for p in self.recent_models if p != text]

@@ -1,4 +1,5 @@
-"""Settings (Ctrl+,): appearance, language, data folder, local API server, privacy.
+"""Settings (Ctrl+,): appearance, language, data folder and backups, local API server, remote
+engines, privacy.
 
 Changes apply at once (the theme and language switch live, so the user sees the effect) and are
 saved immediately; there is no OK/Cancel to forget. `settings_changed` tells the main window to
@@ -9,15 +10,19 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+                               QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from desktop import paths
 from desktop.errors import HearthError
 from desktop.ui.i18n import set_language
 from desktop.ui.local_api import LocalApi
 from desktop.ui.settings import FONT_SIZES, LANGUAGES, THEMES, Settings
+from desktop.ui.settings_engines import EnginesBox
 from desktop.ui.theme import apply_theme
+
+
+MAX_HEIGHT = 720  # opens within a 768-pixel laptop screen and its panel; the boxes scroll beyond
 
 
 class SettingsDialog(QDialog):
@@ -31,11 +36,22 @@ class SettingsDialog(QDialog):
         self.api = api
         self.setMinimumWidth(700)
         self._labels: dict[str, QLabel] = {}
+        # the boxes scroll when the screen is shorter than they are (a 768-pixel laptop)
+        self.content = QWidget()
+        body = QVBoxLayout(self.content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self._appearance_box())
+        body.addWidget(self._data_box())
+        body.addWidget(self._api_box())
+        self.engines_box = EnginesBox()  # Settings ▸ Engines: servers to run models on
+        body.addWidget(self.engines_box)
+        body.addWidget(self._privacy_box())
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._appearance_box())
-        layout.addWidget(self._data_box())
-        layout.addWidget(self._api_box())
-        layout.addWidget(self._privacy_box())
+        layout.addWidget(self.scroll, 1)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -87,6 +103,15 @@ class SettingsDialog(QDialog):
         self.open_data_button = QPushButton()
         self.open_data_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(self.data_folder.text())))
+        self.backups_kept = QSpinBox()
+        self.backups_kept.setRange(1, 365)
+        self.backups_kept.setValue(self.settings.backups_kept)
+        self.backups_kept.setMaximumWidth(120)
+        self.backups_kept.setKeyboardTracking(False)  # typing 14 never prunes to 1 on the way
+        self.backups_kept.valueChanged.connect(lambda n: self._set("backups_kept", n))
+        self.backups_note = QLabel()
+        self.backups_note.setProperty("role", "hint")
+        self.backups_note.setWordWrap(True)
         self.data_note = QLabel()
         self.data_note.setProperty("role", "hint")
         self.data_note.setWordWrap(True)
@@ -97,8 +122,10 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(self._label("data"), row)
         form.addRow(self._label("models"), self.models_folder)
+        form.addRow(self._label("backups"), self.backups_kept)
         layout = QVBoxLayout(self.data_box)
         layout.addLayout(form)
+        layout.addWidget(self.backups_note)
         layout.addWidget(self.data_note)
         return self.data_box
 
@@ -249,6 +276,11 @@ class SettingsDialog(QDialog):
         self.models_folder.setAccessibleName(self.tr("Models folder"))
         self.open_data_button.setText(self.tr("Open"))
         self.open_data_button.setAccessibleName(self.tr("Open the data folder"))
+        self._labels["backups"].setText(self.tr("Backups kept"))
+        self.backups_kept.setAccessibleName(self.tr("Automatic backups kept"))
+        self.backups_note.setText(self.tr(
+            "Conversations are backed up once a day while Hearth runs and before every upgrade; "
+            "this many of the newest backups are kept (File ▸ Restore from backup…)."))
         self.data_note.setText(self.tr(
             "Conversations, settings and feedback live in the data folder; back it up by copying it. "
             "To keep it elsewhere, quit Hearth, move the folder, and start Hearth with the environment "
@@ -274,10 +306,18 @@ class SettingsDialog(QDialog):
     def _fit_height(self) -> None:
         """Fit the texts of the current language: as wide as the longest line needs (a switch back
         from Chinese to English widens it again), as tall as the wrapped notes need, within the screen."""
-        self.layout().activate()  # the new texts measured now, not at the next event
+        body, layout = self.content.layout(), self.layout()
+        body.activate()  # the new texts measured now, not at the next event
+        layout.activate()
         screen = self.screen().availableGeometry() if self.screen() else None
-        width = max(self.minimumWidth(), self.layout().minimumSize().width(), self.sizeHint().width())
-        height = max(self.layout().heightForWidth(width), self.layout().minimumSize().height())
+        margins = layout.contentsMargins()
+        sides, ends = margins.left() + margins.right(), margins.top() + margins.bottom()
+        sides += self.scroll.verticalScrollBar().sizeHint().width()  # room for it, should it appear
+        width = max(self.minimumWidth(), body.minimumSize().width() + sides, self.content.sizeHint().width() + sides)
+        below = [w for w in (self.error, self.close_button.parentWidget()) if not w.isHidden()]
+        height = (max(body.heightForWidth(width - sides), body.minimumSize().height()) + ends
+                  + sum(w.sizeHint().height() + layout.spacing() for w in below))
+        height = min(height, MAX_HEIGHT)
         if screen is not None:
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)

@@ -54,6 +54,9 @@ EXCLUDES = UNUSED_QT + [
     "torch", "transformers", "safetensors", "sentencepiece", "tokenizers", "accelerate",
     "scipy", "pandas", "matplotlib", "IPython", "tkinter", "pytest", "pytestqt", "_pytest",
     "PyInstaller", "setuptools", "pip",
+    # optional: reading the Hugging Face cache's parquet for `hearth eval mmlu|ceval` (the authors'
+    # CSV files need nothing); its 100+ MB and test data files do not belong in the app
+    "pyarrow",
 ]
 
 # Files PySide6's hooks collect that a desktop chat app never loads: platforms for kiosks and

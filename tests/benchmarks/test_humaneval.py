@@ -48,7 +48,9 @@ def _hearth(home: Path, model: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "HEARTH_HOME": str(home)}
     return subprocess.Popen([sys.executable, "-m", "desktop", "eval", "humaneval", "-m", str(model),
                              "--data", str(FIXTURE), "--max-tokens", "24", "--ctx", "512", *extra],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's
+
 
 
 @pytest.mark.slow  # a real run killed and resumed: minutes on a loaded machine

@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+SPACE = "\u2581"  # SentencePiece's visible space
 FIXTURES = Path(os.environ.get("HEARTH_CONVERT_FIXTURES", Path.home() / ".cache" / "hearth" / "convert-fixtures"))
 VERSION = "3"  # bump to rebuild every cached checkpoint after changing how they are made
 
@@ -156,6 +157,43 @@ def trained_spm(folder: Path, add_dummy_prefix: bool, tokenizer_class: str, adde
     return len(tokenizer)
 
 
+def unigram_sentencepiece() -> bytes:
+    """A small SentencePiece Unigram model, T5's layout (pad 0, eos 1, unk 2, no bos), default NFKC map."""
+    import io
+
+    import sentencepiece
+
+    stream = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(TRAINING_TEXT), model_writer=stream, model_type="unigram", vocab_size=700,
+        character_coverage=0.9995, hard_vocab_limit=False, pad_id=0, eos_id=1, unk_id=2, bos_id=-1, minloglevel=2)
+    return stream.getvalue()
+
+
+def trained_unigram(folder: Path) -> int:
+    """A T5-style Unigram tokenizer given only as tokenizer.json; returns its size.
+
+    SentencePiece trains the pieces and their scores (with its default NFKC character map, extra
+    spaces removed, rare characters left to <unk>); the `tokenizers` library then builds the
+    tokenizer.json the way T5-derived repositories ship it: the character map as a Precompiled
+    normalizer, space runs collapsed, a Metaspace pre-tokenizer, no tokenizer.model."""
+    from sentencepiece import sentencepiece_model_pb2
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(unigram_sentencepiece())
+    tok = Tokenizer(models.Unigram([(p.piece, p.score) for p in proto.pieces], proto.trainer_spec.unk_id, False))
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap),
+                                           normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=SPACE, prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement=SPACE, prepend_scheme="always")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    fast.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+    fast.save_pretrained(folder)
+    return len(fast)
+
+
 def tokenizer_class(folder: Path, size: int, name: str) -> int:
     """Set tokenizer_config.json's class as the published model does (llama.cpp's converter reads it)."""
     path = folder / "tokenizer_config.json"
@@ -232,6 +270,16 @@ TINY = {
     "qwen3-moe": ("Qwen3MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
                                      "head_dim": 32, "norm_topk_prob": True},
                   lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    # experts saved fused (experts.gate_up_proj / experts.down_proj), as transformers holds them in memory
+    "qwen3-moe-fused": ("Qwen3MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                           "head_dim": 32, "norm_topk_prob": True},
+                        lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    # tied embeddings: llama.cpp's qwen2moe graph still needs output.weight (experts fused too)
+    "qwen2-moe-tied": ("Qwen2MoeConfig", {"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+                                          "shared_expert_intermediate_size": 64, "tie_word_embeddings": True},
+                       lambda f: trained_bpe(f, QWEN2_REGEX, "<|endoftext|>", "<|im_end|>", ["<|im_start|>"], True)),
+    # a T5-style Unigram vocabulary, tokenizer.json only, on a llama model
+    "llama-unigram": ("LlamaConfig", {}, trained_unigram),
     # the issue's case: Gemma 3 whose SentencePiece BPE tokenizer ships only as tokenizer.json
     "gemma3-json": ("Gemma3TextConfig", {"head_dim": 16, "query_pre_attn_scalar": 16, "tie_word_embeddings": True,
                                          "sliding_window": 128},
@@ -253,6 +301,20 @@ TINY = {
 CAUSAL_LM = {"Gemma3TextConfig": "Gemma3ForCausalLM", "Gemma3Config": "Gemma3ForConditionalGeneration",
              "Mistral3Config": "Mistral3ForConditionalGeneration"}
 NESTED_TEXT_CONFIG = {"Gemma3Config", "Mistral3Config"}  # multimodal configs: the text model's settings go in text_config
+# saved as the model holds its weights in memory: transformers' save_pretrained would write
+# one tensor per expert again
+FUSED_EXPERTS = {"qwen3-moe-fused", "qwen2-moe-tied"}
+
+
+def _save_fused(model, folder: Path) -> None:
+    from safetensors.torch import save_file
+
+    state = model.state_dict()
+    if model.config.tie_word_embeddings:
+        state.pop("lm_head.weight", None)
+    save_file({k: v.contiguous() for k, v in state.items()}, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    model.config.architectures = [type(model).__name__]
+    model.config.save_pretrained(folder)
 
 
 def tiny(name: str, dtype: str = "float32") -> Path:
@@ -282,7 +344,11 @@ def tiny(name: str, dtype: str = "float32") -> Path:
                     param.normal_(0.0, 1.0 if "embed" in pname or "lm_head" in pname else 0.15)
                 else:
                     param.uniform_(0.5, 1.5)
-        model.to(getattr(torch, dtype)).save_pretrained(folder, safe_serialization=True)
+        model.to(getattr(torch, dtype))
+        if name in FUSED_EXPERTS:
+            _save_fused(model, folder)
+        else:
+            model.save_pretrained(folder, safe_serialization=True)
 
     return _cached(f"tiny-{name}-{dtype}", build)
 

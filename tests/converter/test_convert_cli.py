@@ -37,12 +37,21 @@ def _edit_config(folder, **changes):
     (folder / "config.json").write_text(json.dumps(config))
 
 
-def _make_tokenizer_unigram(folder):
-    """A Unigram tokenizer.json and no tokenizer.model: llama.cpp has no exact equivalent."""
+def _make_tokenizer_unigram(folder, byte_fallback=False, normalizer=None, vocab=None):
+    """The checkpoint's tokenizer.json rewritten as a Unigram one (no tokenizer.model beside it)."""
     data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     pieces = sorted(data["model"]["vocab"], key=data["model"]["vocab"].get)
-    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": [[p, -1.0] for p in pieces], "byte_fallback": True}
+    data["model"] = {"type": "Unigram", "unk_id": 0, "vocab": vocab or [[p, -1.0] for p in pieces],
+                     "byte_fallback": byte_fallback}
+    data["normalizer"] = normalizer
     data["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
+    (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _make_tokenizer_wordpiece(folder):
+    data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    data["model"] = {"type": "WordPiece", "unk_token": "[UNK]", "vocab": data["model"]["vocab"]}
+    data["pre_tokenizer"] = {"type": "Whitespace"}
     (folder / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -54,7 +63,12 @@ BREAKAGES = {
     "shape mismatch": (lambda f: _edit_config(f, intermediate_size=96), "but config.json implies [64, 96]"),
     "truncated weights": (lambda f: os.truncate(f / "model.safetensors", (f / "model.safetensors").stat().st_size // 2),
                           "is truncated"),
-    "unigram tokenizer.json only": (_make_tokenizer_unigram, "neither byte-level BPE nor SentencePiece BPE"),
+    "unigram with byte fallback": (lambda f: _make_tokenizer_unigram(f, byte_fallback=True), "falls back to bytes"),
+    "unigram lowercasing": (lambda f: _make_tokenizer_unigram(f, normalizer={"type": "Lowercase"}),
+                            "uses the normalizer step {\"type\": \"Lowercase\"}, which llama.cpp's Unigram tokenizer cannot repeat"),
+    "unigram vocabulary damaged": (lambda f: _make_tokenizer_unigram(f, vocab=[["a", "x"]]),
+                                   "Unigram vocabulary is not a list of [piece, score]"),
+    "wordpiece tokenizer.json only": (_make_tokenizer_wordpiece, "neither byte-level BPE, SentencePiece BPE nor Unigram"),
     "missing tokenizer": (lambda f: [(f / n).unlink() for n in ("tokenizer.json",)], "has no tokenizer"),
 }
 
@@ -163,5 +177,26 @@ def test_damaged_experts_are_one_line(damage, message, tmp_path):
     save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
     proc = run_cli(folder, tmp_path / "out.gguf")
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert message in proc.stderr
+    assert not (tmp_path / "out.gguf").exists()
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("odd rows", "has 63 rows per expert; gate and up need an even number"),
+    ("flat", "fused experts are 3-D"),
+    ("one expert short", "model.layers.0.mlp.experts.gate_proj.weight has shape [3, 32, 64] but config.json implies [4, 32, 64]"),
+])
+def test_damaged_fused_experts_are_one_line(damage, message, tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "moe"
+    shutil.copytree(checkpoints.tiny("qwen3-moe-fused"), folder)
+    weights = load_file(folder / "model.safetensors")
+    name = "model.layers.0.mlp.experts.gate_up_proj"
+    weights[name] = {"odd rows": lambda w: w[:, :-1].copy(), "flat": lambda w: w.reshape(-1, w.shape[-1]),
+                     "one expert short": lambda w: w[:-1].copy()}[damage](weights[name])
+    save_file(weights, folder / "model.safetensors", metadata={"format": "pt"})
+    proc = run_cli(folder, tmp_path / "out.gguf")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
     assert message in proc.stderr
     assert not (tmp_path / "out.gguf").exists()

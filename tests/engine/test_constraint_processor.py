@@ -109,3 +109,50 @@ def test_qwen_large_vocabulary_answer_validates(qwen_path) -> None:
                              Constraint("json_schema", schema=schema), max_tokens=40)
     assert stopped and check_answer(text, Constraint("json_schema", schema=schema)) == (True, None)
     assert set(json.loads(text)) == {"city", "population"}
+
+
+TREE = {"$defs": {"node": {"type": "object", "additionalProperties": False, "required": ["name", "children"],
+                           "properties": {"name": {"type": "string"},
+                                          "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}},
+        "$ref": "#/$defs/node"}
+
+
+def _allowed_after(llm: Llama, constraint: Constraint, text: str) -> list[bytes]:
+    """Every token the processor lets follow `text` (fed as the model's own tokens)."""
+    proc = processor.make_logits_processor(llm, constraint)
+    prompt = llm.tokenize(b"Answer", add_bos=False)
+    proc(np.array(prompt, dtype=np.intc), np.zeros(llm.n_vocab(), dtype=np.float32))
+    ids = prompt + llm.tokenize(text.encode(), add_bos=False)
+    scores = proc(np.array(ids, dtype=np.intc), np.zeros(llm.n_vocab(), dtype=np.float32))
+    assert proc.error is None, proc.error
+    facts = processor.token_facts_for(llm)
+    return [facts.bytes[t] for t in np.flatnonzero(np.isfinite(scores))]
+
+
+def test_a_tree_nested_once_gets_an_empty_array_where_the_schema_needs_one(smollm: Llama) -> None:
+    constraint = Constraint("json_schema", schema=TREE)
+    deep = '{"name": "a", "children": [{"name": "b", "children": '
+    allowed = _allowed_after(smollm, constraint, deep)
+    assert allowed and all(t.lstrip().startswith(b"[") for t in allowed)  # no detour through blanks
+    assert all(not t.lstrip()[1:].lstrip().startswith((b"{", b'"')) for t in allowed)
+    inside = _allowed_after(smollm, constraint, deep + "[")
+    assert inside and all(t.lstrip().startswith(b"]") for t in inside)  # the array closes empty, at once
+    shallow = _allowed_after(smollm, constraint, deep.split('{"name": "b"')[0])  # one level up: free
+    assert any(t.lstrip().startswith(b"{") for t in shallow)
+    off = _allowed_after(smollm, Constraint("json_schema", schema=TREE, runaway_guard=False), deep + "[")
+    assert any(t.lstrip().startswith(b"{") for t in off)
+
+
+def test_an_object_that_repeats_a_key_closes(smollm: Llama) -> None:
+    allowed = _allowed_after(smollm, Constraint("json_object"), '{"address": "Mumbai", "address": "Mumbai"')
+    assert allowed and not any(t.lstrip().startswith(b",") for t in allowed)
+    assert any(t.lstrip().startswith(b"}") for t in allowed)
+
+
+def test_a_schema_of_bounded_depth_may_name_a_key_inside_itself(smollm: Llama) -> None:
+    row = {"type": "object", "additionalProperties": False, "required": ["n"], "properties": {"n": {"type": "integer"}}}
+    inner = {"type": "object", "additionalProperties": False, "required": ["data"],
+             "properties": {"data": {"type": "array", "items": row}}}
+    schema = {"type": "object", "additionalProperties": False, "required": ["data"], "properties": {"data": inner}}
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"data": {"data": [')
+    assert any(t.lstrip().startswith(b"{") for t in allowed)  # the rows are not refused

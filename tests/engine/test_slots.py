@@ -95,6 +95,32 @@ def test_json_schemas_hold_for_answers_decoded_together(four_slots) -> None:
     assert [sorted(json.loads(r.text)) for r in results] == [[f"field{i}"] for i in range(4)]
 
 
+def test_each_answer_decoded_together_reports_the_logprobs_of_its_own_tokens(four_slots) -> None:
+    def answer(i: int) -> Done:
+        params = SamplingParams(temperature=0.9, seed=i, max_tokens=16, logprobs=3)
+        return four_slots.chat(ask("Say hello."), params, constraint=marked(i)).collect()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(answer, range(4)))
+    assert [r.text for r in results] == [f"client {i} ok" for i in range(4)]
+    for result in results:
+        assert len(result.logprobs) == result.completion_tokens
+        assert "".join(e["token"] for e in result.logprobs) == result.text
+        for entry in result.logprobs:  # its own grammar's mask: only pieces of its own text are possible
+            assert entry["logprob"] <= 0 and 1 <= len(entry["top_logprobs"]) <= 3
+            assert all(a["token"] in result.text for a in entry["top_logprobs"])
+
+
+def test_embeddings_are_answered_while_answers_run(four_slots) -> None:
+    running = four_slots.chat(ask("Sing."), SamplingParams(temperature=0.0, max_tokens=None), constraint=ENDLESS)
+    events = started(running)
+    vectors = four_slots.embed(["a cat", "a dog"]).vectors
+    assert running.result is None  # the endless answer is still going: the embeddings did not wait
+    assert len(vectors) == 2 and vectors[0].shape == vectors[1].shape
+    running.cancel()
+    assert list(events)[-1].finish_reason == "cancelled"
+
+
 def test_a_cancel_frees_its_slot_for_a_waiting_request(smollm_path) -> None:
     with EngineClient() as client:
         client.load(LoadOptions(str(smollm_path), n_ctx=4096, n_threads=1, parallel=2))

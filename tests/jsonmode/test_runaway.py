@@ -13,6 +13,8 @@ from desktop.jsonmode.runaway import (
     JsonScanner,
     bound_integers,
     leading_digits,
+    nests_without_bound,
+    opens_container,
     separates_items,
 )
 
@@ -47,6 +49,8 @@ def test_a_fourth_identical_item_is_not_begun() -> None:
 
 def test_whitespace_does_not_hide_a_repeated_item() -> None:
     assert scanned('["x",\n  "x",\n  "x"').refusals() == [("item_separator", b"")]
+    assert scanned('[{"a": 1, "b": []},\n {"a": 1,\n  "b": [ ]}, {"a":1,"b":[]}').refusals() == [("item_separator", b"")]
+    assert scanned('["a b", "a b", "a  b"').refusals() == []  # inside a string a blank is text
     assert scanned('["White",\n  "White",\n  "White').refusals() == [("item_separator", b'"')]  # '",' is one token
 
 
@@ -69,6 +73,8 @@ def test_token_facts() -> None:
     assert leading_digits(b"000") == 3 and leading_digits(b"12,") == 2 and leading_digits(b" 1") == 0
     assert separates_items(b",", b"") and separates_items(b" ,\n", b"") and not separates_items(b"1,", b"")
     assert separates_items(b'",', b'"') and separates_items(b'"}, ', b'"}') and not separates_items(b'"]', b'"')
+    assert opens_container(b" [") and opens_container(b": {") and not opens_container(b"[]"[1:]) and not opens_container(b"1")
+    assert opens_container(b'": [', after_key=True) and not opens_container(b": [", after_key=True)
 
 
 def _integer_schemas():
@@ -98,3 +104,55 @@ def test_integer_bounds_leave_negations_alone() -> None:
     bounded = bound_integers(json.loads(json.dumps(schema)))
     assert bounded["not"] == {"type": "integer"}
     assert bounded["properties"]["n"] == {"type": "integer", "minimum": -INTEGER_BOUND, "maximum": INTEGER_BOUND}
+
+
+def test_a_key_nests_inside_itself_at_most_once() -> None:
+    tree = '{"name": "a", "children": [{"name": "b", "children": '
+    assert scanned(tree).refusals() == [("open_container",), ("blank",)]  # the second "children" holds no node
+    assert scanned(tree[:-4]).refusals() == []  # '"childre' is not yet the key
+    assert scanned(tree[:-3]).refusals() == [("key_then_container",)]  # '": [' would open the value
+    assert scanned(tree + "[").refusals() == [("open_container",), ("blank",)]  # a schema that needs the array: empty
+    assert scanned(tree + "[]}, {").refusals() == []  # a sibling of the capped node is free again
+    assert scanned('{"a": {"b": {"c": {"d": {"e": ').refusals() == []  # deep, but no key nests in itself
+    chain = '{"next": {"next": '
+    assert scanned(chain).refusals() == [("open_container",), ("blank",)] and scanned(chain + "null}").refusals() == []
+
+
+def test_an_object_that_repeats_a_key_is_not_continued() -> None:
+    assert scanned('{"address": "Mumbai", "address": "Mumbai').refusals() == [("item_separator", b'"')]
+    assert scanned('{"address": "Mumbai", "address": {"city": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
+    assert scanned('{"address": "Mumbai", "addresses": "Pune').refusals() == []
+    assert scanned('[{"address": "Mumbai"}, {"address": "Pune').refusals() == []  # another object: its own keys
+
+
+def test_blanks_before_a_bracket_still_separate_items() -> None:
+    assert separates_items(b" },", b"}") and separates_items(b"\n  },\n", b"}") and separates_items(b"} ],", b"}]")
+    assert not separates_items(b' ",', b'"')  # inside a string a blank is text, not a separator
+
+
+NODE = {"type": "object", "additionalProperties": False,
+        "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/node"}}}}
+
+
+@pytest.mark.parametrize("schema, unbounded", [
+    ({"$defs": {"node": NODE}, "$ref": "#/$defs/node"}, True),  # recursion
+    ({"type": "object"}, True),  # additionalProperties defaults to any value
+    ({"type": "object", "additionalProperties": False, "properties": {"tags": {"type": "array"}}}, True),  # any items
+    ({"type": "object", "additionalProperties": False, "properties": {"x": {}}}, True),
+    ({"type": "object", "additionalProperties": False,
+      "properties": {"data": {"type": "object", "additionalProperties": False,
+                              "properties": {"data": {"type": "array", "items": {"type": "integer"}}}}}}, False),
+    ({"definitions": {"p": {"type": "string"}}, "type": "array", "items": {"$ref": "#/definitions/p"}}, False),
+    ({"anyOf": [{"type": "string"}, {"enum": [[1], {"a": 2}]}]}, False),
+    ({"type": "array", "prefixItems": [{"type": "integer"}], "items": False}, False),
+    ({"type": "array", "prefixItems": [{"type": "integer"}]}, True),  # later items: any value
+    ({"$ref": "https://example.com/remote.json"}, True),  # cannot tell: the rule stays on
+])
+def test_which_schemas_nest_without_bound(schema, unbounded) -> None:
+    assert nests_without_bound(schema) is unbounded
+
+
+def test_two_sentences_taking_turns_are_one_repeated_piece() -> None:
+    loop = "It is available in different sizes. It is available in different types. "  # 72 characters
+    assert scanned('{"description": "Bomba is a drink. ' + loop * 3).refusals() == [("close_string",)]
+    assert scanned('{"description": "Bomba is a drink. ' + loop * 2).refusals() == []  # twice is not a loop yet

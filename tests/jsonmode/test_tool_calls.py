@@ -6,7 +6,7 @@ import json
 import pytest
 
 from desktop.errors import HearthError
-from desktop.jsonmode.tool_calls import ToolSpec, parse_tool_calls, tool_constraint
+from desktop.jsonmode.tool_calls import ToolCall, ToolSpec, parse_tool_calls, tool_constraint
 from desktop.jsonmode.validate import check_answer
 
 WEATHER = ToolSpec("get_weather", {"type": "object", "properties": {"city": {"type": "string"}},
@@ -38,10 +38,27 @@ SUM = call("add", {"a": 1, "b": 2.5})
     ("auto", False, f"Let me check. {PARIS}", True),
     ("auto", False, f"Let me check. {PARIS} done", False),                # nothing after a call
     ("auto", False, "broken <tool_call> then prose", False),              # once opened, forced
+    ("auto", False, '{"name": "add", "arguments": {"a": 1, "b": 2}}', True),  # a bare call object
+    ("auto", False, 'Here:\n\n{"name": "add", "arguments": {"a": 1, "b": 2}}', True),
+    ("auto", False, '{"name": "add", "arguments": {"a": 1}}', False),     # forced once opened
+    ("auto", False, '{"name": "add", "arguments": {"a": 1, "b": 2}} ok', False),
+    ("auto", False, 'a {"name": "x"} b', False),                           # no call: not in text
+    ("required", False, '{"name": "add", "arguments": {"a": 1, "b": 2}}', False),  # tags needed
 ])
-def test_the_grammar_accepts_exactly_well_formed_calls(mode, parallel, text, accepted) -> None:
-    ok, _ = check_answer(text, tool_constraint([WEATHER, ADD], mode, parallel))
+@pytest.mark.parametrize("tags_are_tokens", [False, True])
+def test_the_grammar_accepts_exactly_well_formed_calls(mode, parallel, text, accepted, tags_are_tokens) -> None:
+    ok, _ = check_answer(text, tool_constraint([WEATHER, ADD], mode, parallel, tags_are_tokens))
     assert ok is accepted
+
+
+def test_tags_as_special_tokens_are_named_as_tokens_in_the_grammar() -> None:
+    """Qwen2.5 writes `<tool_call>` as one special token: the grammar must name that token, or the
+    matcher rejects the very token the model was trained to open a call with."""
+    tokens = tool_constraint([WEATHER], "auto", True, tags_are_tokens=True)
+    assert tokens.special_tokens == ["<tool_call>", "</tool_call>"]
+    assert ' <tool_call> "\\n" body' in tokens.grammar and '"<tool_call>' not in tokens.grammar
+    text = tool_constraint([WEATHER], "auto", True)
+    assert text.special_tokens == [] and '"<tool_call>"' in text.grammar
 
 
 def test_a_parameters_schema_that_cannot_be_enforced_is_refused_naming_the_feature() -> None:
@@ -56,3 +73,5 @@ def test_calls_are_read_back_with_the_text_before_them() -> None:
     assert [(c.name, json.loads(c.arguments)) for c in calls] == [
         ("get_weather", {"city": "Paris"}), ("add", {"a": 1, "b": 2.5})]
     assert parse_tool_calls("plain text") == ("plain text", [])
+    bare = parse_tool_calls('Sure.\n{"name": "add", "arguments": {"a": 1, "b": {"c": "}"}}}')
+    assert bare == ("Sure.\n", [ToolCall("add", '{"a": 1, "b": {"c": "}"}}')])

@@ -210,3 +210,25 @@ def test_daily_backups_run_in_the_background_at_most_once_a_day(store):
     finally:
         daily.stop()
     assert [b.path for b in backup.list_backups(store.path)] == [daily.last]
+
+
+def test_a_failing_daily_backup_is_reported_once_until_one_succeeds_again(store):
+    _fill(store, 2)
+    heard: list[str] = []
+    daily = backup.DailyBackups(store.path, on_error=heard.append)
+    folder = backup.folder_for(store.path)
+    folder.write_text("a file where the backups folder should be")
+    for _ in range(3):  # the retries of the hours that follow
+        daily.check()
+    assert len(heard) == 1 and daily.failing and daily.last is None
+    assert heard[0].startswith("the backup to ") and "\n" not in heard[0]
+    folder.unlink()
+    daily.check()
+    assert daily.last is not None and not daily.failing and len(heard) == 1
+    daily.check()  # not due for a day
+    assert backup.list_backups(store.path)[0].path == daily.last
+    daily.last.unlink()  # due again, and failing again: said again
+    folder.rmdir()
+    folder.write_text("in the way again")
+    daily.check()
+    assert len(heard) == 2

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import Store, sqlite_pages
-from desktop.store.salvage import LOST_SESSION_TITLE, salvage
+from desktop.store import Store, salvage_copy, sqlite_pages
+from desktop.store.salvage import LOST_SESSION_TITLE, salvage, shapes, trees
+from desktop.store.schema import migrate
 
 PAGE = 4096
 CASES = 100
@@ -232,3 +233,44 @@ def test_opening_a_damaged_store_salvages_it_and_says_so_in_one_line(stores):
         assert "\n" not in notice and f"Recovered {total} of {total} conversations (" in notice
         assert "the damaged file is kept as" in notice and ".corrupt-" in notice
         assert len(store.list_sessions()) == total
+
+
+@pytest.mark.parametrize("case", range(0, CASES, 7))
+def test_sqlites_own_reading_finds_exactly_what_the_page_reader_finds(case, stores, tmp_path, monkeypatch):
+    damaged, _, _ = _damage(case, stores, tmp_path)
+    salvage(damaged, tmp_path / "fast.sqlite3")
+    monkeypatch.setattr(salvage_copy, "attach", lambda conn, path: False)  # the page reader alone
+    salvage(damaged, tmp_path / "pages.sqlite3")
+    for table in ("sessions", "messages", "outbox"):
+        assert _rows(tmp_path / "fast.sqlite3", table) == _rows(tmp_path / "pages.sqlite3", table)
+    marks = [sorted(row[1:] for row in _rows(tmp_path / name, "salvage_marks").values())
+             for name in ("fast.sqlite3", "pages.sqlite3")]
+    assert marks[0] == marks[1]
+
+
+def test_sqlite_copies_the_sound_leaves_and_leaves_a_damaged_one_to_the_page_reader(stores, tmp_path):
+    leaves = _pages_of(stores["plain"], "messages", "leaf")
+    damaged = _wipe(stores["plain"], {leaves[len(leaves) // 2]}, tmp_path / "damaged.sqlite3")
+    for path, lost in ((stores["plain"], set()), (damaged, {leaves[len(leaves) // 2]})):
+        pages = sqlite_pages.open_pages(path)
+        _, _, runs = trees(pages)
+        conn = sqlite3.connect(tmp_path.joinpath(f"out-{len(lost)}.sqlite3").as_uri(), uri=True, isolation_level=None)
+        migrate(conn)
+        assert salvage_copy.attach(conn, path)
+        columns = [(c.name, allowed, c.rowid) for c, allowed in
+                   zip(shapes(conn)["messages"].columns, shapes(conn)["messages"].allowed)]
+        assert salvage_copy.copy_runs(conn, "messages", columns, runs["messages"]) == set(leaves) - lost
+        conn.close()
+
+
+def test_text_that_is_not_utf8_never_comes_through_sqlites_copy(tmp_path):
+    path = tmp_path / "store.sqlite3"
+    with Store.open(path) as store:
+        sid = store.create_session()
+        ids = [store.add_message(sid, "user", f"message {n}").id for n in range(50)]
+        store._connection().execute("UPDATE messages SET content = CAST(x'68ff69' AS TEXT) WHERE id = ?",
+                                    (ids[20],))
+    assert not path.with_name(path.name + "-wal").exists()  # checkpointed: SQLite's copy is used
+    report = salvage(path, tmp_path / "out.sqlite3")
+    assert set(_rows(tmp_path / "out.sqlite3", "messages")) == set(ids) - {ids[20]}
+    assert report.reattached == 1  # the message after it starts the conversation

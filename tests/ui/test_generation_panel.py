@@ -98,7 +98,8 @@ def test_stop_string_escapes_round_trip() -> None:
 
 def test_controls_have_accessible_names(panel) -> None:
     for widget in (panel.temperature, panel.top_p, panel.top_k, panel.min_p, panel.repeat_penalty,
-                   panel.max_tokens, panel.seed, panel.stop, panel.system_prompt, panel.json_mode):
+                   panel.max_tokens, panel.seed, panel.stop, panel.system_prompt, panel.json_mode,
+                   panel.repetition.toggle, panel.finish_guard, *panel.repetition.spins.values()):
         assert widget.accessibleName()
 
 
@@ -138,3 +139,46 @@ def test_panel_asks_for_the_width_its_controls_need(panel, qapp, language) -> No
         assert panel.temperature.geometry().right() <= viewport
     finally:
         set_language(qapp, "en")
+
+
+def test_repetition_settings_are_folded_away_and_reach_the_engine(panel, qtbot) -> None:
+    assert not panel.repetition.body.isVisible()
+    panel.repetition.toggle.click()
+    assert panel.repetition.spins["dry_multiplier"].isVisible()
+    assert panel.repetition.spins["dry_multiplier"].text() == "Off"
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        panel.repetition.spins["dry_multiplier"].setValue(0.8)
+        panel.repetition.spins["dry_allowed_length"].setValue(3)
+        panel.repetition.spins["dry_penalty_last_n"].setValue(512)
+        panel.repetition.spins["xtc_probability"].setValue(0.5)
+        panel.repetition.spins["xtc_threshold"].setValue(0.15)
+    params = blocker.args[0]
+    assert (params.dry_multiplier, params.dry_base, params.dry_allowed_length, params.dry_penalty_last_n) == (0.8, 1.75, 3, 512)
+    assert (params.xtc_probability, params.xtc_threshold) == (0.5, 0.15)
+
+
+def test_a_chat_that_uses_dry_shows_it_and_keeps_its_breakers(panel) -> None:
+    saved = SamplingParams(dry_multiplier=1.2, dry_base=2.0, dry_sequence_breakers=["\n", "|"], xtc_threshold=0.2)
+    panel.set_values(saved.to_dict(), None, "")
+    assert panel.repetition.body.isVisible()
+    params = panel.values()[0]
+    assert (params.dry_multiplier, params.dry_base, params.xtc_threshold) == (1.2, 2.0, 0.2)
+    assert params.dry_sequence_breakers == ["\n", "|"]  # no control for them: kept as saved
+    spins = panel.repetition.spins
+    assert spins["dry_penalty_last_n"].minimum() == -1 and spins["dry_multiplier"].maximum() == 10
+    panel.set_values(SamplingParams().to_dict(), None, "")
+    assert panel.repetition.spins["dry_penalty_last_n"].text() == "Whole context"
+
+
+def test_the_finish_guard_can_be_turned_off_and_is_saved(panel, qtbot) -> None:
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("json_object"))
+    assert panel.finish_guard.isVisible() and panel.finish_guard.isChecked()
+    with qtbot.waitSignal(panel.changed, timeout=2000) as blocker:
+        panel.finish_guard.setChecked(False)
+    assert blocker.args[1] == Constraint("json_object", runaway_guard=False)
+    panel.set_values(None, Constraint("json_schema", schema={"type": "object"}, runaway_guard=False).to_dict(), "")
+    assert not panel.finish_guard.isChecked() and panel.values()[1].runaway_guard is False
+    panel.set_values(None, {"kind": "json"}, "")  # a chat saved before the switch existed: on
+    assert panel.finish_guard.isChecked()
+    panel.json_mode.setCurrentIndex(panel.json_mode.findData("grammar"))
+    assert not panel.finish_guard.isVisible()  # a grammar is not JSON: the guard does not apply

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.chat_messages import ChatMessage, chat_messages
 from desktop.engine.types import Done, EngineFailure, SamplingParams
 from desktop.jsonmode.constraint import Constraint
+from desktop.models.identity import stored_model_name
 from desktop.ui.composer import Composer
 from desktop.ui.conversation.message import MessageWidget
 from desktop.ui.conversation.view import ConversationView
@@ -88,6 +88,7 @@ class ChatController(QObject):
         self.identities = ModelIdentities(engine, store, self)
         self.session_id: int | None = None
         self.path: list[Any] = []
+        self.reattached: set[int] = set()  # the open session's messages that salvage re-attached
         self.answer: Answer | None = None
         self.params = SamplingParams()
         self.constraint: Constraint | None = None
@@ -120,7 +121,7 @@ class ChatController(QObject):
         """An empty chat. JSON mode starts off (a constraint is never carried into a new chat
         unnoticed); sampling and the system prompt stay as the user last set them."""
         self._leave()
-        self.session_id, self.path = None, []
+        self.session_id, self.path, self.reattached = None, [], set()
         self.constraint = None
         self.composer.set_constraint(None)
         self.view.clear()
@@ -136,14 +137,15 @@ class ChatController(QObject):
         def load(store):
             if show is not None and show not in {m.id for m in store.active_path(session_id)}:
                 store.switch_branch(show)
-            return store.get_session(session_id), transcript(store, session_id)
+            return store.get_session(session_id), transcript(store, session_id), store.reattached(session_id)
 
         self.store.call(load, then=self._opened)
 
     def _opened(self, result) -> None:
-        session, entries = result
+        session, entries, reattached = result
         if session.id != self.session_id:
             return  # the user moved on meanwhile
+        self.reattached = reattached
         self.system_prompt = session.system_prompt
         if session.params:
             self.params = SamplingParams.from_dict(session.params)
@@ -170,6 +172,7 @@ class ChatController(QObject):
     def _show(self, entries: list[tuple[Any, list[int]]]) -> None:
         self.path = [m for m, _ in entries]
         self.view.show_transcript(entries)
+        self.view.mark_reattached(self.reattached)
         used = sum(((m.metrics or {}).get("completion_tokens", 0) for m in self.path), 0)
         last = next((m for m in reversed(self.path) if m.metrics), None)
         if last is not None:
@@ -193,7 +196,7 @@ class ChatController(QObject):
     def _answer_args(self) -> dict[str, Any]:
         info, options = self.engine.info, self.engine.last_options
         model_path = info.path if info else options.model_path if options else None
-        return {"model_file": Path(model_path).name if model_path else None,
+        return {"model_file": stored_model_name(model_path) if model_path else None,
                 "model_sha256": self.identities.sha256_for(model_path), "params": with_seed(self.params).to_dict(),
                 "constraint": self.constraint.to_dict() if self.constraint else None}
 
@@ -391,7 +394,7 @@ class ChatController(QObject):
 
     def _update_gauge(self, used: int) -> None:
         info = self.engine.info
-        self.composer.set_gauge(used, info.n_ctx if info else 0)
+        self.composer.set_gauge(used, info.n_ctx if info else 0, estimated=self.engine.count_is_estimate)
 
     # -- message widgets -------------------------------------------------------------------------
 

@@ -50,6 +50,12 @@ class MessageWidget(QFrame):
         self.author = QLabel(self)
         self.author.setObjectName("messageAuthor")
         layout.addWidget(self.author)
+        self.reattached_note = QLabel(self)  # salvage re-attached it: its earlier message was lost
+        self.reattached_note.setObjectName("reattachedNote")
+        self.reattached_note.setProperty("role", "hint")
+        self.reattached_note.setWordWrap(True)
+        self.reattached_note.hide()
+        layout.addWidget(self.reattached_note)
 
         self.body = MarkdownView(self)
         self.plain = QLabel(self)  # user text is shown as typed, not as Markdown
@@ -191,6 +197,10 @@ class MessageWidget(QFrame):
         self.stats.set_full_text(" · ".join(parts))
         self.stats.setVisible(not self.is_user and bool(parts))
 
+    def set_reattached(self, reattached: bool) -> None:
+        """Whether salvage re-attached this message after the damage took its earlier message."""
+        self.reattached_note.setVisible(reattached)
+
     # -- branches --------------------------------------------------------------------------------
 
     def set_siblings(self, siblings: list[int]) -> None:
@@ -282,6 +292,10 @@ class MessageWidget(QFrame):
         self.save_edit.setToolTip(self.tr("Send the edited question as a new branch (Enter)"))
         self.save_edit.setText(self.tr("Save and send"))
         self.cancel_edit.setText(self.tr("Cancel"))
+        self.reattached_note.setText(self.tr("Recovered: its earlier message was lost"))
+        self.reattached_note.setToolTip(self.tr(
+            "This message came back when a damaged conversation file was salvaged; the message "
+            "before it could not be read, so it now starts the conversation."))
         self._show_stats()
         if self.badge.isVisible():
             self._show_badge()

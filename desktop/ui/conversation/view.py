@@ -61,6 +61,11 @@ class ConversationView(QScrollArea):
         self.following = True
         self.scroll_to_bottom()
 
+    def mark_reattached(self, message_ids: set[int]) -> None:
+        """Note on each of these messages that salvage re-attached it (its earlier message was lost)."""
+        for widget in self.messages:
+            widget.set_reattached(widget.message.id in message_ids)
+
     def append(self, message: Any, siblings: list[int] | None = None) -> MessageWidget:
         widget = MessageWidget(message, siblings, self._column)
         self._layout.insertWidget(self._layout.count() - 1, widget)
