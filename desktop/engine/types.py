@@ -171,11 +171,11 @@ class Done:
             "decode_tok_s": round(self.decode_tok_s, 2),
             "finish_reason": self.finish_reason,
             "batched": self.batched,
-            "drafted": self.drafted,
-            "accepted": self.accepted,
         }
         if self.tokens_estimated:
             stats["tokens_estimated"] = True
+        if self.drafted:  # speculative decoding: draft tokens checked, and those kept
+            stats["drafted"], stats["accepted"] = self.drafted, self.accepted
         return stats
 
 

@@ -85,3 +85,12 @@ def test_max_tokens_and_stop_strings_end_a_drafted_answer_exactly(drafting) -> N
 def test_an_unknown_drafter_is_refused_in_one_line(smollm_path) -> None:
     with EngineClient() as client, pytest.raises(HearthError, match="drafting must be none or prompt-lookup"):
         client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft="ngram"))
+
+
+def test_a_drafted_answer_gives_one_logprobs_entry_per_token(drafting) -> None:
+    answer = f"{SENTENCE}, {SENTENCE}"
+    params = SamplingParams(temperature=0.0, max_tokens=64, logprobs=2)
+    done = drafting.chat(ask(f"Repeat: {SENTENCE}"), params, constraint=fixed(answer)).collect()
+    assert isinstance(done, Done) and done.text == answer and done.accepted > 0
+    assert len(done.logprobs) == done.completion_tokens
+    assert "".join(entry["token"] for entry in done.logprobs) == answer
