@@ -50,7 +50,7 @@ def context_length(text: str) -> int | str:
 
 def add_context_arguments(parser: argparse.ArgumentParser, ctx_default: int = 4096) -> None:
     """The context length and long-context load flags `hearth chat` and `hearth serve` share."""
-    from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING
+    from desktop.engine.types import DRAFTS, FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING
 
     parser.add_argument("--ctx", type=context_length, default=None, metavar="TOKENS",
                         help=f"context length in tokens, or 'max' for the model's trained length (default: "
@@ -64,6 +64,9 @@ def add_context_arguments(parser: argparse.ArgumentParser, ctx_default: int = 40
                         help="stretch the trained context, e.g. yarn for Qwen2.5 past 32K (default: as the model file says)")
     parser.add_argument("--rope-scale", type=float, default=None, metavar="FACTOR",
                         help="how far --rope-scaling stretches it (default: as far as --ctx needs)")
+    parser.add_argument("--draft", choices=DRAFTS, default="none",
+                        help="speculative decoding of an answer decoded alone: prompt-lookup drafts from the "
+                             "prompt, faster on answers that copy it, may differ slightly (default: none)")
     parser.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
                         help="refuse a load whose estimate is above this (default: the free RAM or VRAM; 0: no check)")
 
@@ -163,13 +166,16 @@ def load_options_from_args(args: argparse.Namespace, path: Path):
     return LoadOptions(str(path), n_ctx=0 if args.ctx == "max" else args.ctx, n_gpu_layers=args.gpu_layers, n_threads=getattr(args, "threads", None),
                        flash_attn=getattr(args, "flash_attn", "auto"), kv_type=getattr(args, "kv_type", "f16"),
                        rope_scaling=getattr(args, "rope_scaling", None), rope_scale=getattr(args, "rope_scale", None),
-                       memory_limit_bytes=None if limit is None else int(limit * 2**30))
+                       memory_limit_bytes=None if limit is None else int(limit * 2**30),
+                       draft=getattr(args, "draft", "none"))
 
 
 def describe_load(info) -> str:
     """What llama.cpp built, in one line: context, KV cache, flash attention, where it runs."""
     mib = 2**20
     parts = [f"{info.name}: context {info.n_ctx:,} tokens"]
+    if info.parallel > 1:
+        parts.append(f"{info.parallel} requests at once")
     if info.kv_type:
         parts.append(f"KV cache {info.kv_type} ({info.kv_bytes / mib:.0f} MiB)")
     if info.flash_attn:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 
 from desktop.cli.chat import add_context_arguments, describe_load
+from desktop.engine.types import SERVE_PARALLEL
 from desktop.errors import HearthError
 
 
@@ -34,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--gpu-layers", type=int, default=None,
                         help="layers to offload to the GPU (default: as many as fit)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    parser.add_argument("--parallel", type=int, default=SERVE_PARALLEL, metavar="N",
+                        help=f"requests answered together, each with the full --ctx (default {SERVE_PARALLEL}; "
+                             f"1: one at a time, answers reproducible by seed)")
     add_context_arguments(parser)
     parser.add_argument("--embedding-model", metavar="PATH", default=None,
                         help="a GGUF embedding model for /v1/embeddings (default: the chat model)")
@@ -61,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         client = load_remote(args, remote)
     else:
         options = load_options_from_args(args, resolve(args.model or DEFAULT_MODEL))
+        options = replace(options, parallel=args.parallel)
         client = EngineClient()
     try:
         info = client.model if remote is not None else client.load(options)

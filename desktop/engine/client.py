@@ -86,6 +86,7 @@ class EngineClient:
         self._ids = itertools.count(1)
         self._lock = threading.RLock()  # guards worker start/stop and the pending table
         self._send_lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self._pending: dict[int, queue.Queue] = {}
         self._process: subprocess.Popen | None = None
         self._conn: Any = None
@@ -229,10 +230,11 @@ class EngineClient:
         """After a crash the worker is gone: start a new one and reload the same model."""
         if self._options is None:
             raise HearthError("no model is loaded")
-        with self._lock:
-            alive = self._alive()
-        if not alive:
-            self.load(self._options)
+        with self._load_lock:  # answers failed together by a crash restart one worker, not several
+            with self._lock:
+                alive = self._alive()
+            if not alive:
+                self.load(self._options)
 
     def unload(self) -> None:
         self.close()
@@ -270,29 +272,31 @@ class EngineClient:
                           data["pooling"], data["n_ctx"])
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
-             constraint: Constraint | None = None, tools: list[dict] | None = None) -> "Generation":
+             constraint: Constraint | None = None, tools: list[dict] | None = None,
+             priority: int = 0) -> "Generation":
         """Start an answer to a conversation; iterate the result for Token / Done / EngineFailure.
 
         `tools`: OpenAI function tools ({"type": "function", "function": {...}}) for the chat
         template; the constraint that makes the answer call them is the caller's to give
-        (desktop.jsonmode.tool_calls)."""
+        (desktop.jsonmode.tool_calls). `priority`: a request waiting for a free slot starts
+        before waiting ones of lower priority (the app's person typing: APP_PRIORITY)."""
         if constraint is not None:
             from desktop.jsonmode.compile import check
 
             check(constraint)
-        payload: dict[str, Any] = {"messages": _wire(as_sent(messages, constraint))}
+        payload: dict[str, Any] = {"messages": _wire(as_sent(messages, constraint)), "priority": priority}
         if tools:
             payload["tools"] = tools
         return Generation(self, payload, params or SamplingParams(), constraint)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
-                 constraint: Constraint | None = None) -> "Generation":
+                 constraint: Constraint | None = None, priority: int = 0) -> "Generation":
         """Raw text completion (no chat template)."""
         if constraint is not None:
             from desktop.jsonmode.compile import check
 
             check(constraint)
-        return Generation(self, {"prompt": prompt}, params or SamplingParams(), constraint)
+        return Generation(self, {"prompt": prompt, "priority": priority}, params or SamplingParams(), constraint)
 
     def close(self) -> None:
         with self._lock:

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.engine.memory_estimate import GGML_KV_TYPES, GIB, MemoryEstimate, estimate
-from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING, LoadOptions
+from desktop.engine.types import DRAFTS, FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING, LoadOptions
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo
 
 FALLBACK_CONTEXT = 4096  # for a file that does not say what it was trained for
+MAX_PARALLEL = 64  # slots (llama.cpp's own limit on sequences is 256)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class LoadPlan:
     rope_factor: float  # how far the trained context is stretched (1.0: not at all)
     trained_ctx: int
     memory: MemoryEstimate
+    parallel: int = 1  # sequences, each with n_ctx tokens of KV cache
 
     def llama_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for llama_cpp.Llama (flash attention "auto" is applied by the worker:
@@ -35,7 +37,7 @@ class LoadPlan:
         import llama_cpp
 
         kv = int(GGML_KV_TYPES[self.kv_type])
-        kwargs: dict[str, Any] = {"n_ctx": self.n_ctx, "flash_attn": self.flash_attn == "on",
+        kwargs: dict[str, Any] = {"n_ctx": self.n_ctx * self.parallel, "flash_attn": self.flash_attn == "on",
                                   "type_k": kv, "type_v": kv}
         if self.rope_scaling is not None:
             kwargs["rope_scaling_type"] = {"none": llama_cpp.LLAMA_ROPE_SCALING_TYPE_NONE,
@@ -59,6 +61,10 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
                           f"V cache only with it): set flash attention to auto or on, or use an f16 cache")
     if options.rope_scaling is not None and options.rope_scaling not in ROPE_SCALING:
         raise HearthError(f"rope scaling must be none, linear or yarn, not '{options.rope_scaling}'")
+    if options.draft not in DRAFTS:
+        raise HearthError(f"drafting must be {' or '.join(DRAFTS)}, not '{options.draft}'")
+    if not isinstance(options.parallel, int) or not 1 <= options.parallel <= MAX_PARALLEL:
+        raise HearthError(f"parallel requests must be 1-{MAX_PARALLEL}, not {options.parallel}")
     if not isinstance(options.n_ctx, int) or options.n_ctx < 0:
         raise HearthError(f"the context length must be a positive number of tokens, not {options.n_ctx}")
     scale = options.rope_scale
@@ -83,8 +89,8 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
     # it stays off, because llama.cpp's flash attention changes its numbers and so the answer a seed
     # gives (an f16 cache keeps the answers earlier Hearths gave; "on" asks for it).
     flash = "off" if options.flash_attn == "auto" and options.kv_type == "f16" else options.flash_attn
-    memory = estimate(info, n_ctx, options.kv_type, flash_attn=flash != "off")
-    return LoadPlan(n_ctx, flash, options.kv_type, options.rope_scaling, factor, trained, memory)
+    memory = estimate(info, n_ctx * options.parallel, options.kv_type, flash_attn=flash != "off")
+    return LoadPlan(n_ctx, flash, options.kv_type, options.rope_scaling, factor, trained, memory, options.parallel)
 
 
 def gguf_scaled_context(info: GgufInfo) -> int:

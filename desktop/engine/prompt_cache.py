@@ -32,6 +32,10 @@ class PromptCache:
         reused = self._reusable(tokens, cuts, len(tokens))
         self._evaluate(tokens, reused, [c for c in cuts if c > reused], interrupted)
 
+    def reusable(self, tokens: Sequence[int], cuts: Sequence[int]) -> int:
+        """How many of a prompt's tokens `prefill` would reuse (a scheduler picks the slot by it)."""
+        return self._reusable(tokens, cuts, len(tokens) - 1)
+
     def _reusable(self, tokens: Sequence[int], cuts: Sequence[int], limit: int) -> int:
         """The longest run of `tokens`' own chunks that the cache holds as they are, ending at
         most at `limit`."""

@@ -15,6 +15,8 @@ bring back a token the constraint mask removed: an answer under a grammar stays 
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import llama_cpp
@@ -36,32 +38,49 @@ class SamplingLlama(llama_cpp.Llama):
                       temp: float = 0.8, repeat_penalty: float = 1.0, frequency_penalty: float = 0.0,
                       presence_penalty: float = 0.0, logits_processor: Any = None,
                       **unused: Any) -> _internals.LlamaSampler:
-        params = self.sampling or SamplingParams()
-        chain = _internals.LlamaSampler()
-        if logits_processor is not None:
-            chain.add_custom(_processors_stage(self, logits_processor))
-        chain.add_penalties(n_vocab=self._n_vocab, penalty_last_n=self.last_n_tokens_size,
-                            penalty_repeat=repeat_penalty, penalty_freq=frequency_penalty,
-                            penalty_present=presence_penalty)
-        if params.dry_multiplier > 0:
-            chain.add_dry(self._model, params.dry_multiplier, params.dry_base, params.dry_allowed_length,
-                          _dry_range(params.dry_penalty_last_n, self.n_ctx()), list(params.dry_sequence_breakers))
-        self.logprobs_row = None
-        if params.logprobs is not None:
-            self.logprobs_row = np.full(self._n_vocab, -np.inf, dtype=np.single)
-            chain.add_custom(_recording_stage(self.logprobs_row))
-        if temp == 0.0:
-            chain.add_greedy()
-            return chain
-        if temp > 0.0:
-            chain.add_top_k(top_k)
-            chain.add_top_p(top_p, 1)
-            chain.add_min_p(min_p, 1)
-            if params.xtc_probability > 0:
-                chain.add_xtc(params.xtc_probability, params.xtc_threshold, 1, self._seed)
-            chain.add_temp(temp)
-        chain.add_dist(self._seed)
+        params = replace(self.sampling or SamplingParams(), top_k=top_k, top_p=top_p, min_p=min_p,
+                         temperature=temp, repeat_penalty=repeat_penalty,
+                         frequency_penalty=frequency_penalty, presence_penalty=presence_penalty)
+        self.logprobs_row = logprobs_row(self._n_vocab) if params.logprobs is not None else None
+        return build_chain(self, params, self._seed, logits_processor, lambda: self._input_ids, self.logprobs_row)
+
+
+def logprobs_row(n_vocab: int) -> np.ndarray:
+    """A row for `build_chain` to record the logits a token is picked from (desktop.engine.logprobs)."""
+    return np.full(n_vocab, -np.inf, dtype=np.single)
+
+
+def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, processors: Any,
+                input_ids: Callable[[], np.ndarray], row: np.ndarray | None = None) -> _internals.LlamaSampler:
+    """The chain for one answer. `input_ids` gives the tokens of that answer's sequence so far
+    (prompt included), which the logits processors read: the engine decodes several sequences in
+    one context, so they cannot read the Llama's own. `row`, when given, receives the logits each
+    token is picked from (its logprobs are computed from them)."""
+    chain = _internals.LlamaSampler()
+    if processors is not None:
+        chain.add_custom(_processors_stage(input_ids, processors))
+    chain.add_penalties(n_vocab=llm._n_vocab, penalty_last_n=llm.last_n_tokens_size,
+                        penalty_repeat=params.repeat_penalty, penalty_freq=params.frequency_penalty,
+                        penalty_present=params.presence_penalty)
+    if params.dry_multiplier > 0:
+        n_ctx = llama_cpp.llama_n_ctx_seq(llm.ctx)  # one sequence's context, however many share it
+        chain.add_dry(llm._model, params.dry_multiplier, params.dry_base, params.dry_allowed_length,
+                      _dry_range(params.dry_penalty_last_n, n_ctx), list(params.dry_sequence_breakers))
+    if row is not None:
+        chain.add_custom(_recording_stage(row))
+    temp = params.temperature
+    if temp == 0.0:
+        chain.add_greedy()
         return chain
+    if temp > 0.0:
+        chain.add_top_k(params.top_k)
+        chain.add_top_p(params.top_p, 1)
+        chain.add_min_p(params.min_p, 1)
+        if params.xtc_probability > 0:
+            chain.add_xtc(params.xtc_probability, params.xtc_threshold, 1, seed)
+        chain.add_temp(temp)
+    chain.add_dist(seed)
+    return chain
 
 
 def _dry_range(penalty_last_n: int, n_ctx: int) -> int:
@@ -91,14 +110,14 @@ def _recording_stage(row: np.ndarray):
     return apply
 
 
-def _processors_stage(llm: llama_cpp.Llama, processors: Any):
+def _processors_stage(input_ids: Callable[[], np.ndarray], processors: Any):
     """The logits processors (the constraint mask) as the chain's first stage, where the candidates
     are still the whole vocabulary in token order."""
     def apply(candidates: Any) -> None:
         logits = _candidates(candidates)["logit"]
         scores = logits.copy()
         for processor in processors:
-            scores = processor(llm._input_ids, scores)
+            scores = processor(input_ids(), scores)
         logits[:] = scores
 
     return apply

@@ -57,8 +57,14 @@ FlashAttention = Literal["auto", "on", "off"]
 KvCacheType = Literal["f16", "q8_0", "q4_0"]
 RopeScaling = Literal["none", "linear", "yarn"]
 FLASH_ATTENTION: tuple[str, ...] = get_args(FlashAttention)
+Draft = Literal["none", "prompt-lookup"]  # what drafts an answer's next tokens (speculative decoding)
+DRAFTS: tuple[str, ...] = get_args(Draft)
 KV_CACHE_TYPES: tuple[str, ...] = get_args(KvCacheType)
 ROPE_SCALING: tuple[str, ...] = get_args(RopeScaling)
+
+
+APP_PRIORITY = 1  # the app's own requests (a person waits at the screen) start before API clients' (0)
+SERVE_PARALLEL = 4  # slots for `hearth serve` and the app's Local API server, as LM Studio and Jan
 
 
 @dataclass
@@ -80,6 +86,8 @@ class LoadOptions:
     rope_scaling: RopeScaling | None = None
     rope_scale: float | None = None
     memory_limit_bytes: int | None = None
+    parallel: int = 1  # answers decoded together, each with its own n_ctx (desktop.engine.slots)
+    draft: Draft = "none"  # speculative decoding of an answer decoded alone (desktop.engine.speculative)
 
 
 @dataclass
@@ -109,6 +117,7 @@ class ModelInfo:
     rope_freq_base: float = 0.0
     rope_freq_scale: float = 0.0
     memory_estimate_bytes: int = 0  # what Hearth estimated before loading
+    parallel: int = 1  # slots: answers decoded together
     # The vocabulary writes `<tool_call>` and `</tool_call>` as single special tokens (Qwen2.5):
     # the tool-call grammar names them as tokens (desktop.jsonmode.tool_calls).
     tool_tags_are_tokens: bool = False
@@ -146,6 +155,11 @@ class Done:
     cached_tokens: int = 0  # prompt tokens reused from the engine's cache rather than evaluated
     json_valid: bool | None = None  # set when a constraint was used: parsed and validated
     json_error: str | None = None
+    # Decoded in a batch beside other answers: llama.cpp's numbers then depend on the batch, so the
+    # same seed alone (or with --parallel 1) may give another answer.
+    batched: bool = False
+    drafted: int = 0  # draft tokens checked (speculative decoding, LoadOptions.draft)
+    accepted: int = 0  # of those, the ones the answer kept
     tokens_estimated: bool = False  # a remote server that gave no usage: counted from the stream
     logprobs: list[dict[str, Any]] | None = None  # every token's entry, when the request asked
 
@@ -156,9 +170,12 @@ class Done:
             "ttft_s": round(self.ttft_s, 4),
             "decode_tok_s": round(self.decode_tok_s, 2),
             "finish_reason": self.finish_reason,
+            "batched": self.batched,
         }
         if self.tokens_estimated:
             stats["tokens_estimated"] = True
+        if self.drafted:  # speculative decoding: draft tokens checked, and those kept
+            stats["drafted"], stats["accepted"] = self.drafted, self.accepted
         return stats
 
 

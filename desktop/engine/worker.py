@@ -3,13 +3,15 @@
 A native crash here (segfault, abort, the kernel's OOM killer) ends this process only; the client
 sees the pipe close and reports it. Two threads: a reader that receives messages (and answers
 cheap ones such as token counts at once, so the app's context gauge never waits behind an answer)
-and the main thread that loads models and generates, one request at a time, in arrival order.
+and the main thread that loads models and generates. Up to `LoadOptions.parallel` answers are
+decoded together (desktop.engine.slots); requests beyond that wait, the app's ahead of the
+others, each kind in arrival order. Embeddings run between decode steps; loads and "settle" wait
+for the answers requested before them.
 
 Messages in: (kind, request_id, payload). Messages out: (request_id, kind, data).
 """
 from __future__ import annotations
 
-import codecs
 import contextlib
 import logging
 import queue
@@ -21,17 +23,19 @@ from typing import Any
 
 import psutil
 
+from desktop.engine.answer_stream import AnswerStream
+from desktop.engine.batch_decode import DecodeError
 from desktop.engine.context_policy import fit_messages
 from desktop.engine.embedder import Embedders
 from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
 from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
 from desktop.engine.load_readback import PREFIXES, read_context
-from desktop.engine.logprobs import token_logprob
 from desktop.engine.memory_estimate import MemoryEstimate
-from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.prompt_chunks import PromptChunks, chunks_for, common_prefix, sample_renders
+from desktop.engine.prompt_lookup import PromptLookup
 from desktop.engine.runtime_check import Choice, apply, choice_from_env, device_line
 from desktop.engine.sampler_chain import SamplingLlama
+from desktop.engine.slots import Scheduler, Slot
 from desktop.engine.templates import ChatTemplate, TemplateFailure, choose_template
 from desktop.engine.types import LoadOptions, ModelInfo, SamplingParams
 from desktop.jsonmode.constraint import Constraint
@@ -44,26 +48,30 @@ log = logging.getLogger(__name__)
 # A follow-up is prepared only once no request came for this long after an answer: a person
 # takes longer to read and type, a script sending requests back to back should not wait for it.
 PREPARE_AFTER_S = 0.25
+# Requests answered between decode steps, not after the running answers: embeddings have their own
+# context (desktop.engine.embedder) and build info reads nothing an answer changes.
+BETWEEN_STEPS = frozenset({"embed", "build_info"})
 
 
 @contextlib.contextmanager
-def flash_attention_type(llama_cpp: Any, mode: str):
-    """Let llama.cpp itself decide flash attention ("auto": on where the device supports it for
-    every layer). llama-cpp-python's Llama only passes on or off, so for "auto" the context it
-    creates while this is active gets LLAMA_FLASH_ATTN_TYPE_AUTO."""
-    if mode != "auto":
-        yield
-        return
+def context_settings(llama_cpp: Any, flash_mode: str, n_seq: int):
+    """What llama-cpp-python's Llama cannot ask for, given to the context it creates while this
+    is active: flash attention "auto" (llama.cpp itself decides: on where the device supports it
+    for every layer; the Llama only passes on or off), and `n_seq` sequences with a KV stream
+    each (desktop.engine.batch_decode)."""
     from llama_cpp import _internals
 
     plain = _internals.LlamaContext
 
-    class AutoFlashContext(plain):
+    class SlottedContext(plain):
         def __init__(self, *, model: Any, params: Any, verbose: bool = True) -> None:
-            params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO
+            if flash_mode == "auto":
+                params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO
+            params.n_seq_max = n_seq
+            params.kv_unified = False
             super().__init__(model=model, params=params, verbose=verbose)
 
-    _internals.LlamaContext = AutoFlashContext
+    _internals.LlamaContext = SlottedContext
     try:
         yield
     finally:
@@ -88,21 +96,26 @@ class Worker:
         self.runtime = runtime
         self.send_lock = threading.Lock()
         self.jobs: queue.Queue = queue.Queue()
+        self.pending: deque[tuple[str, int, Any]] = deque()  # received, not yet started
+        self.stopping = False
         self.cancelled: set[int] = set()
         self.llm = None
+        self.scheduler: Scheduler | None = None
+        self.answering: dict[int, tuple[Slot, list[dict] | None, dict]] = {}  # request id: slot, messages, summary
+        self.follow_up: tuple[Slot, list[dict], str] | None = None  # the last chat answered, to prepare
         self.info: GgufInfo | None = None
         self.template: ChatTemplate | None = None
         self.n_ctx = 0
         self.add_bos = False
         self.bos_text = ""
         self.log_errors: deque[str] = deque(maxlen=8)
-        self.cache: PromptCache | None = None
         self._last_tokens: tuple[str | None, list[int]] = (None, [])
         self.chunks = PromptChunks()
         self._sample_renders: tuple[str, ...] = ()
         self._log_callback = None
         self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
         self.memory: MemoryEstimate | None = None  # the loaded model's estimate
+        self.draft = "none"  # the loaded model's LoadOptions.draft
         self.embedders = Embedders()
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -116,14 +129,78 @@ class Worker:
         handlers = {"load": self.load, "generate": self.generate, "build_info": self.build_info,
                     "embed": self.embed,
                     "settle": lambda request_id, payload: self.send(request_id, "settled")}
-        while (job := self.jobs.get()) is not None:
+        while self._gather(block=not self._busy()):
+            scheduler = self.scheduler
+            if (job := self._next_answer()) is not None:
+                pass
+            elif scheduler is not None and scheduler.active:
+                self._guarded(0, scheduler.step)
+                continue
+            elif self.follow_up is not None and all(kind == "settle" for kind, _, _ in self.pending):
+                self._prepare_follow_up()
+                continue
+            else:
+                job = self.pending.popleft()
             kind, request_id, payload = job
-            try:
-                handlers[kind](request_id, payload)
-            except HearthError as exc:
-                self.send(request_id, "error", {"kind": "request", "message": str(exc)})
-            except Exception as exc:  # noqa: BLE001 - report, keep serving: one bad request must not end the worker
-                self.send(request_id, "error", {"kind": "request", "message": f"{type(exc).__name__}: {exc}"})
+            self._guarded(request_id, lambda: handlers[kind](request_id, payload))
+
+    def _guarded(self, request_id: int, work: Any) -> None:
+        """Run `work`; an error fails its request, and every answer in the batch if decoding failed."""
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - report, keep serving: one bad request must not end the worker
+            message = str(exc) if isinstance(exc, HearthError) else f"{type(exc).__name__}: {exc}"
+            failed = [request_id] if request_id else []
+            if self.scheduler is not None and (not request_id or isinstance(exc, DecodeError)):
+                failed += [stream.request_id for stream in self.scheduler.fail_all()]
+            for failed_id in dict.fromkeys(failed):
+                self.answering.pop(failed_id, None)
+                self.cancelled.discard(failed_id)
+                self.send(failed_id, "error", {"kind": "request", "message": message})
+
+    def _gather(self, block: bool) -> bool:
+        """Move received messages to `pending` (waiting for one when `block`); False at the end."""
+        if self.stopping:
+            return False
+        try:
+            job = self.jobs.get() if block else self.jobs.get_nowait()
+            while True:
+                if job is None:
+                    self.stopping = True
+                    return False
+                self.pending.append(job)
+                job = self.jobs.get_nowait()
+        except queue.Empty:
+            return True
+
+    def _busy(self) -> bool:
+        return bool(self.pending) or self.follow_up is not None or (
+            self.scheduler is not None and self.scheduler.active)
+
+    def _next_answer(self) -> tuple[str, int, Any] | None:
+        """The request to start now: of those received before the next load or settle, an
+        embedding request or build info (they leave the answers alone, so they run between decode
+        steps), else the app's answer first, else the earliest; an answer only while a slot is free
+        (or it was cancelled already)."""
+        candidates = []
+        for job in self.pending:
+            if job[0] in BETWEEN_STEPS:
+                self.pending.remove(job)
+                return job
+            if job[0] != "generate":
+                break
+            candidates.append(job)
+        if not candidates:
+            return None
+        for job in candidates:
+            if job[1] in self.cancelled:  # answered at once, slot or not
+                self.pending.remove(job)
+                return job
+        job = max(candidates, key=lambda j: j[2].get("priority", 0))  # max keeps the earliest of equals
+        if self.scheduler is not None and not self.scheduler.has_room() and job[1] not in self.cancelled:
+            return None
+        self.pending.remove(job)
+        return job
 
     def _read(self) -> None:
         while True:
@@ -187,17 +264,19 @@ class Worker:
         options = LoadOptions(**payload)
         info = inspect_gguf(options.model_path)
         plan, gpu_layers, offload = self._plan(llama_cpp, options, info)
+        self.follow_up = None
         if self.llm is not None:
             self.embedders.forget_chat_model()
+            self.scheduler.close()
             self.llm.close()
-            self.llm, self.memory = None, None
+            self.llm, self.memory, self.scheduler = None, None, None
         if gpu_layers == 0 and self.runtime.off:
             offload = device_line(self.runtime)  # the reason it runs slower than it could
         threads = options.n_threads or physical_cores()
         self.log_errors.clear()
         self._load_log = []
         try:
-            with flash_attention_type(llama_cpp, plan.flash_attn):
+            with context_settings(llama_cpp, plan.flash_attn, plan.parallel):
                 llm = SamplingLlama(model_path=options.model_path, n_gpu_layers=gpu_layers, n_threads=threads,
                                    n_threads_batch=threads, verbose=False, **plan.llama_kwargs())
         except Exception as exc:  # noqa: BLE001 - llama.cpp fails a load with plain exceptions; its log says why
@@ -208,8 +287,9 @@ class Worker:
         finally:
             built, self._load_log = read_context(self._load_log), None
         self.memory = plan.memory
-        self.llm, self.info, self.n_ctx = llm, info, llm.n_ctx()
-        self.cache = PromptCache(llm)
+        self.llm, self.info, self.n_ctx = llm, info, llama_cpp.llama_n_ctx_seq(llm.ctx)
+        self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled)
+        self.draft = options.draft
         self._last_tokens = (None, [])  # another model tokenizes differently
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())
@@ -222,12 +302,13 @@ class Worker:
         self._sample_renders = ()
         opening = self._prompt_chunks().opening
         if opening:  # every conversation starts with it: evaluate it now, not in a request
-            self.cache.prefill(opening, [], lambda: False)
+            for slot in self.scheduler.slots:
+                self.scheduler.prefill(slot, opening, [], lambda: False)
         model = ModelInfo(
             path=str(info.path), name=info.name, architecture=info.architecture,
             size_bytes=info.size_bytes, parameters=info.parameters, quantization=info.quantization,
             context_length=info.context_length, n_ctx=self.n_ctx, n_gpu_layers=gpu_layers,
-            n_threads=threads, offload=offload, chat_template_sha256=self.template.sha256,
+            n_threads=threads, parallel=plan.parallel, offload=offload, chat_template_sha256=self.template.sha256,
             chat_template_source=self.template.source, license=info.license, source_url=info.source_url,
             memory_estimate_bytes=plan.memory.total, tool_tags_are_tokens=self._tool_tags_are_tokens(),
             **built)
@@ -330,11 +411,12 @@ class Worker:
     def generate(self, request_id: int, payload: dict) -> None:
         if self.llm is None:
             raise HearthError("no model is loaded")
+        self.follow_up = None  # another request came: no head start for the last conversation
         if self._cancelled(request_id):  # cancelled while it waited its turn: no work at all
             self.send(request_id, "done", self._cancelled_result(payload))
             return
         params = SamplingParams.from_dict(payload["params"])
-        dropped = 0
+        dropped, messages = 0, None
         if payload.get("messages") is not None:
             tools = payload.get("tools")
             messages, dropped = fit_messages(payload["messages"], lambda m: self._count_messages(m, tools),
@@ -343,13 +425,12 @@ class Worker:
         else:
             prompt = payload["prompt"]
         tokens = self._tokenize(prompt)
-        chunks = self._prompt_chunks()
+        cuts = self._prompt_chunks().cuts(tokens)
         room = self.n_ctx - len(tokens)
         if room <= 0:
             raise HearthError(f"the prompt is {len(tokens)} tokens but the context is {self.n_ctx} tokens")
         budget = min(params.max_tokens, room) if params.max_tokens and params.max_tokens > 0 else room
         seed = params.seed if params.seed is not None else random.randrange(2**31)
-        self.llm.set_seed(seed)
         processors = None
         if payload.get("constraint"):
             from llama_cpp import LogitsProcessorList
@@ -359,16 +440,28 @@ class Worker:
             processors = LogitsProcessorList([
                 make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
         start = time.perf_counter()  # time to first token includes evaluating the prompt
-        cached = self.cache.prefill(tokens, chunks.cuts(tokens), lambda: self._cancelled(request_id))
-        if cached is not None:
-            result = self._stream(request_id, tokens, params, budget, processors, start)
-        else:
-            result = self._cancelled_result(payload)
-        result.update(prompt_tokens=len(tokens), seed=seed, dropped_messages=dropped, cached_tokens=cached or 0)
+        scheduler = self.scheduler
+        slot = scheduler.free_slot(tokens, cuts)
+        summary = {"prompt_tokens": len(tokens), "seed": seed, "dropped_messages": dropped}
+        cached = scheduler.prefill(slot, tokens, cuts, lambda: self._cancelled(request_id))
+        if cached is None:
+            self.send(request_id, "done", {**self._cancelled_result(payload), **summary, "cached_tokens": 0})
+            return
+        summary["cached_tokens"] = cached
+        self.answering[request_id] = (slot, messages, summary)
+        stream = AnswerStream(request_id, self.llm, slot.memory, params, seed, processors, budget, self.send, start)
+        stream.drafter = PromptLookup() if self.draft == "prompt-lookup" else None
+        scheduler.begin(slot, stream)
+
+    def _answered(self, stream: AnswerStream) -> None:
+        """An answer ended (the scheduler's `finished`): send its end, remember a chat for its follow-up."""
+        request_id = stream.request_id
+        slot, messages, summary = self.answering.pop(request_id)
+        result = {**stream.result(), **summary}
         self.cancelled.discard(request_id)
         self.send(request_id, "done", result)
-        if payload.get("messages") is not None and result["finish_reason"] != "cancelled":
-            self._prepare_follow_up(messages, result["text"])
+        if messages is not None and result["finish_reason"] != "cancelled":
+            self.follow_up = (slot, messages, result["text"])
 
     def _cancelled(self, request_id: int) -> bool:
         if request_id in self.cancelled:
@@ -376,16 +469,18 @@ class Worker:
             return True
         return False
 
-    def _prepare_follow_up(self, messages: list[dict], answer: str) -> None:
+    def _prepare_follow_up(self) -> None:
         """While the user reads the answer, evaluate the conversation so far the way the next
         request of this conversation will be cut (up to where the user's next words begin), so a
         follow-up only evaluates the new message. Any other request arriving stops it between
         chunks; one that does not continue this conversation simply doesn't reuse it."""
+        slot, messages, answer = self.follow_up
         quiet_from = time.monotonic() + PREPARE_AFTER_S
-        while time.monotonic() < quiet_from:
+        while (left := quiet_from - time.monotonic()) > 0:
             if self._work_waiting():
-                return
-            time.sleep(0.01)
+                return  # the loop sees the request (or the end) and drops the follow-up
+            time.sleep(min(left, 0.01))
+        self.follow_up = None
         try:
             renders = [self.template.render([*messages, {"role": "assistant", "content": answer},
                                              {"role": "user", "content": words}]) for words in ("Kappa?", "Lambda!")]
@@ -395,13 +490,14 @@ class Worker:
         if len(upcoming) >= self.n_ctx:
             return
         try:
-            self.cache.prepare(upcoming, self.chunks.cuts(upcoming), self._work_waiting)
+            self.scheduler.prepare(slot, upcoming, self.chunks.cuts(upcoming), self._work_waiting)
         except Exception as exc:  # noqa: BLE001 - only a head start: the answer was already delivered
             log.warning("preparing the follow-up failed: %s", exc)
 
     def _work_waiting(self) -> bool:
-        """A request is queued ("settle" only waits for this work, so it does not count)."""
-        return any(job is None or job[0] != "settle" for job in list(self.jobs.queue))
+        """A request is waiting ("settle" only waits for this work, so it does not count)."""
+        self._gather(block=False)
+        return self.stopping or any(job[0] != "settle" for job in self.pending)
 
     @staticmethod
     def _cancelled_result(payload: dict) -> dict:
@@ -414,76 +510,6 @@ class Worker:
             self._sample_renders = renders
             self.chunks = chunks_for(renders, self._tokenize)
         return self.chunks
-
-    def _stream(self, request_id: int, tokens: list[int], params: SamplingParams, budget: int,
-                processors: Any, start: float) -> dict:
-        import llama_cpp
-
-        llm = self.llm
-        vocab = llm._model.vocab
-        stops = [s for s in params.stop if s]
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        llm.sampling = params
-        text, sent, count = "", 0, 0
-        finish, cut = "length", False
-        first = last = None
-        generator = llm.generate(
-            tokens, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p, temp=params.temperature,
-            repeat_penalty=params.repeat_penalty, frequency_penalty=params.frequency_penalty,
-            presence_penalty=params.presence_penalty, logits_processor=processors)
-        try:
-            for token in generator:
-                if request_id in self.cancelled:
-                    finish = "cancelled"
-                    break
-                last = time.perf_counter()
-                if first is None:
-                    first = last
-                if llama_cpp.llama_vocab_is_eog(vocab, token):
-                    finish = "stop"
-                    break
-                if params.logprobs is not None:  # asked for: the row the token was picked from
-                    self.send(request_id, "logprobs", token_logprob(llm.logprobs_row, token, params.logprobs,
-                                                                    lambda t: llm.detokenize([t])))
-                count += 1
-                text += decoder.decode(llm.detokenize([token]))
-                text, sent, cut = self._emit(request_id, text, sent, stops)
-                if cut:
-                    finish = "stop"
-                    break
-                if count >= budget:
-                    break
-        finally:
-            generator.close()
-        if not cut:  # text cut at a stop string must not regain a dangling partial character
-            text += decoder.decode(b"", final=True)
-        if sent < len(text):
-            self.send(request_id, "token", text[sent:])
-        first = first or time.perf_counter()
-        decode_s = (last - first) if last and count > 1 else 0.0
-        return {"text": text, "finish_reason": finish, "completion_tokens": count,
-                "ttft_s": first - start, "decode_tok_s": (count - 1) / decode_s if decode_s > 0 else 0.0}
-
-    def _emit(self, request_id: int, text: str, sent: int, stops: list[str]) -> tuple[str, int, bool]:
-        """Send new text, holding back a tail that could still become a stop string."""
-        for stop in stops:
-            at = text.find(stop, max(0, sent - len(stop)))
-            if at != -1:
-                text = text[:at]
-                if sent < len(text):
-                    self.send(request_id, "token", text[sent:])
-                return text, len(text), True
-        hold = 0
-        for stop in stops:
-            for n in range(min(len(stop) - 1, len(text)), 0, -1):
-                if text.endswith(stop[:n]):
-                    hold = max(hold, n)
-                    break
-        end = len(text) - hold
-        if end > sent:
-            self.send(request_id, "token", text[sent:end])
-            sent = end
-        return text, sent, False
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.chat_messages import ChatMessage
-from desktop.engine.types import Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
+from desktop.engine.types import APP_PRIORITY, Done, EngineFailure, LoadOptions, ModelInfo, SamplingParams, Token
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 
@@ -183,7 +183,7 @@ class EngineBridge(QObject):
     def _stream(self, request: int, messages: list[ChatMessage], params: SamplingParams,
                 constraint: Constraint | None) -> None:
         try:
-            stream = self.client.chat(messages, params, constraint=constraint)
+            stream = self.client.chat(messages, params, constraint=constraint, priority=APP_PRIORITY)
             with self._lock:
                 self._streams[request] = stream
                 cancelled = request in self._cancelled

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import paths
-from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, LoadOptions
+from desktop.engine.types import FLASH_ATTENTION, KV_CACHE_TYPES, SERVE_PARALLEL, LoadOptions
 from desktop.models.identity import parse_remote_reference
 
 THEMES = ("system", "light", "dark")
@@ -129,9 +129,11 @@ class Settings:
         return self.last_folder if self.last_folder and Path(self.last_folder).is_dir() else str(Path.home())
 
     def load_options(self, model_path: str | Path) -> LoadOptions:
-        """The load options the user chose last time, for this model file."""
+        """The load options the user chose last time, for this model file. With the Local API
+        server on, several requests are answered at once (each slot has its own KV cache)."""
         return LoadOptions(str(model_path), n_ctx=self.n_ctx, n_gpu_layers=self.gpu_layers,
-                           n_threads=self.threads, flash_attn=self.flash_attn, kv_type=self.kv_type)
+                           n_threads=self.threads, flash_attn=self.flash_attn, kv_type=self.kv_type,
+                           parallel=SERVE_PARALLEL if self.api_enabled else 1)
 
 
 def _is_int(v: Any) -> bool:

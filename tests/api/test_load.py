@@ -10,6 +10,8 @@ import pytest
 import requests
 
 from desktop.api.server import ApiServer
+from desktop.engine import LoadOptions
+from desktop.engine.client import EngineClient
 
 CLIENTS = 50
 
@@ -52,6 +54,25 @@ def test_fifty_concurrent_streams_all_finish_each_with_its_own_answer(api: ApiSe
     assert [r["text"] for r in results] == [f"client {i} ok" for i in range(CLIENTS)]
     assert all(r["finish_reason"] == "stop" and 0 < r["usage"]["completion_tokens"] <= 16 for r in results)
     assert elapsed < 200
+
+
+@pytest.fixture(scope="module")
+def four_slot_api(smollm_path):
+    """`hearth serve`'s default: four requests decoded together."""
+    client = EngineClient()
+    client.load(LoadOptions(str(smollm_path), n_ctx=512, n_threads=1, parallel=4))
+    with ApiServer(client, port=0) as server:
+        yield server
+    client.close()
+
+
+def test_fifty_concurrent_streams_on_four_slots_each_get_their_own_answer(four_slot_api: ApiServer) -> None:
+    url = f"{four_slot_api.url}/v1/chat/completions"
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(lambda i: read_stream(url, {**marked_request(i), "seed": i, "temperature": 0.8}),
+                                range(CLIENTS)))
+    assert [r["text"] for r in results] == [f"client {i} ok" for i in range(CLIENTS)]
+    assert all(r["finish_reason"] == "stop" and 0 < r["usage"]["completion_tokens"] <= 16 for r in results)
 
 
 def test_a_client_that_disconnects_mid_stream_frees_the_queue(api: ApiServer, caplog) -> None:

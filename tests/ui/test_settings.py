@@ -60,3 +60,8 @@ def test_recent_models_are_unique_newest_first_and_bounded(tmp_path) -> None:
 def test_load_options_follow_the_chosen_values() -> None:
     options = Settings(gpu_layers=0, n_ctx=1024, threads=3).load_options("/m.gguf")
     assert (options.model_path, options.n_gpu_layers, options.n_ctx, options.n_threads) == ("/m.gguf", 0, 1024, 3)
+
+
+def test_the_local_api_server_loads_the_model_with_slots_for_several_requests() -> None:
+    assert Settings(api_enabled=False).load_options("/m.gguf").parallel == 1  # the app alone: one KV cache
+    assert Settings(api_enabled=True).load_options("/m.gguf").parallel == 4  # as `hearth serve`
