@@ -97,7 +97,8 @@ def test_a_required_function_call_validates_streamed_and_not(client: openai.Open
 @pytest.mark.parametrize("question", ["Invent a person.", "What is the weather in Paris?"])
 def test_tools_with_a_json_schema_text_format_call_or_answer_in_it(client: openai.OpenAI, question) -> None:
     """OpenAI's union: the model either calls a function or answers text that follows the format."""
-    asked = dict(model="m", input=question, tools=[WEATHER], max_output_tokens=80, temperature=0,
+    asked = dict(model="m", input=question, tools=[WEATHER], parallel_tool_calls=False, max_output_tokens=120,
+                 temperature=0,
                  text={"format": {"type": "json_schema", "name": "person", "schema": PERSON, "strict": True}})
     response = client.responses.create(**asked)
     with client.responses.stream(**asked) as stream:

@@ -125,7 +125,7 @@ def assert_call_or_format(message) -> None:
 
 def test_tools_with_a_json_schema_response_format_call_or_answer_in_it(client: openai.OpenAI) -> None:
     asked = dict(model="m", messages=[{"role": "user", "content": QUESTIONS[0]}], tools=[WEATHER, ADD],
-                 response_format=CITY_FORMAT, max_tokens=80, temperature=0)
+                 response_format=CITY_FORMAT, parallel_tool_calls=False, max_tokens=120, temperature=0)
     whole = client.chat.completions.create(**asked).choices[0]
     assert whole.finish_reason == ("tool_calls" if whole.message.tool_calls else "stop")
     assert_call_or_format(whole.message)
@@ -161,8 +161,8 @@ def test_the_official_clients_parse_helper_with_a_typed_format_and_a_typed_tool(
     for question in QUESTIONS:
         message = client.chat.completions.parse(
             model="m", messages=[{"role": "user", "content": question}], response_format=CityFact,
-            tools=[openai.pydantic_function_tool(Weather, name="get_weather")], max_tokens=80,
-            temperature=0).choices[0].message
+            tools=[openai.pydantic_function_tool(Weather, name="get_weather")], max_tokens=120,
+            parallel_tool_calls=False, temperature=0).choices[0].message
         if message.tool_calls:
             assert isinstance(message.tool_calls[0].function.parsed_arguments, Weather)
         else:
@@ -264,5 +264,6 @@ def test_qwen_with_a_response_format_calls_with_its_tag_token_or_answers_in_the_
     for question in QUESTIONS:
         message = qwen_client.chat.completions.create(
             model="m", messages=[{"role": "user", "content": question}], tools=[WEATHER, ADD],
-            response_format=CITY_FORMAT, max_tokens=80, temperature=0).choices[0].message
+            response_format=CITY_FORMAT, parallel_tool_calls=False, max_tokens=120,
+            temperature=0).choices[0].message
         assert_call_or_format(message)
