@@ -255,15 +255,3 @@ def test_qwen_in_auto_mode_calls_instead_of_writing_json_as_text(qwen_client: op
     assert_valid_calls(choice.message.tool_calls, {"get_weather"})
     assert '{"name"' not in (choice.message.content or "")
 
-
-@pytest.mark.slow
-@pytest.mark.timeout(1800)  # loads the 491 MB model; only a stuck run takes this long
-def test_qwen_with_a_response_format_calls_with_its_tag_token_or_answers_in_the_format(
-        qwen_client: openai.OpenAI) -> None:
-    """The union grammar with Qwen's special `<tool_call>` token beside the format's JSON."""
-    for question in QUESTIONS:
-        message = qwen_client.chat.completions.create(
-            model="m", messages=[{"role": "user", "content": question}], tools=[WEATHER, ADD],
-            response_format=CITY_FORMAT, parallel_tool_calls=False, max_tokens=120,
-            temperature=0).choices[0].message
-        assert_call_or_format(message)
