@@ -85,15 +85,13 @@ class Endpoints:
         params.logprobs = requested_logprobs(fields, chat=True)
         constraint = request_constraint(fields)
         info = self._model()
-        tooling = tool_request(body, info.tool_tags_are_tokens)
+        tooling = tool_request(body, info.tool_tags_are_tokens, constraint)
         tools = None
-        if tooling is not None and tooling.constraint is not None:  # tool_choice "none": plain text
-            if constraint is not None:
-                raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a "
-                                    "'response_format'/'grammar', not both", param="tools")
+        if tooling is not None and tooling.constraint is not None:  # tool_choice "none": the format alone
             constraint, tools = tooling.constraint, tooling.tools
         await self._check_fits(info, messages, params, constraint, tools)
-        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None)
+        shape = ChatShape(fields.get("model") or model_names(info, self.extra_names)[0], tools=tools is not None,
+                          bare_calls=tooling is None or tooling.bare_calls)
         if params.logprobs is not None:
             shape.logprobs = LogprobsWriter(chat=True, constrained=constraint is not None)
         return await self._answer(request, fields, shape,
@@ -119,7 +117,7 @@ class Endpoints:
         info = self._model()
         await self._check_fits(info, wanted.messages, wanted.params, wanted.constraint, wanted.tools)
         shape = ResponseShape(wanted.fields, wanted.fields.get("model") or model_names(info, self.extra_names)[0],
-                              tools=wanted.tools is not None)
+                              tools=wanted.tools is not None, bare_calls=wanted.bare_calls)
         events = engine_events(lambda: self.client.chat(wanted.messages, wanted.params, wanted.constraint,
                                                         wanted.tools), request.receive)
         if wanted.fields.get("stream"):

@@ -30,12 +30,13 @@ def _id(prefix: str) -> str:
 class ResponseShape:
     """One response: its id, the request's settings it echoes, its output items."""
 
-    def __init__(self, fields: dict[str, Any], model: str, tools: bool) -> None:
+    def __init__(self, fields: dict[str, Any], model: str, tools: bool, bare_calls: bool = True) -> None:
         self.id = _id("resp")
         self.created_at = int(time.time())
         self.fields = fields
         self.model = model
         self.tools = tools
+        self.bare_calls = bare_calls  # desktop.api.tools.ToolRequest.bare_calls
 
     def envelope(self, status: str, output: list[dict[str, Any]], done: Done | None = None) -> dict[str, Any]:
         f = self.fields
@@ -66,7 +67,7 @@ class ResponseShape:
         return response
 
     def whole(self, done: Done) -> dict[str, Any]:
-        text, calls = parse_tool_calls(done.text) if self.tools and done.finish_reason == "stop" else (done.text, [])
+        text, calls = parse_tool_calls(done.text, self.bare_calls) if self.tools and done.finish_reason == "stop" else (done.text, [])
         output = [message_item(_id("msg"), text, "completed")] if text or not calls else []
         output += [function_call_item(_id("fc"), call_id(), c.name, c.arguments, "completed") for c in calls]
         return self.envelope("completed", output, done)
@@ -99,7 +100,7 @@ class _EventWriter:
         self.number = 0
         self.output: list[dict[str, Any]] = []  # finished items
         self.open: dict[str, Any] | None = None  # the item being streamed
-        self.calls = ToolCallStream() if shape.tools else None
+        self.calls = ToolCallStream(shape.bare_calls) if shape.tools else None
 
     def emit(self, kind: str, **data: Any) -> str:
         text = _event(kind, self.number, data)

@@ -46,6 +46,7 @@ class ResponsesRequest:
     params: SamplingParams
     constraint: Constraint | None
     tools: list[dict[str, Any]] | None  # chat-shaped, for the template; None: no tool calls possible
+    bare_calls: bool = True  # desktop.api.tools.ToolRequest.bare_calls
 
 
 def read_request(body: dict[str, Any]) -> ResponsesRequest:
@@ -61,14 +62,13 @@ def read_request(body: dict[str, Any]) -> ResponsesRequest:
     messages = _messages(fields.get("instructions"), fields["input"])
     params = sampling_params(fields | {"max_tokens": fields.get("max_output_tokens")})
     constraint = _format_constraint(fields.get("text"))
-    tooling = tool_request(_chat_tools(fields))  # None without tools; tool_choice alone is a 400
+    # None without tools; tool_choice alone is a 400. With text.format: calls or that format.
+    tooling = tool_request(_chat_tools(fields), answer_format=constraint)
     tools = None
     if tooling is not None and tooling.constraint is not None:
-        if constraint is not None:
-            raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a JSON "
-                                "'text.format', not both", param="tools")
         constraint, tools = tooling.constraint, tooling.tools
-    return ResponsesRequest(fields, messages, params, constraint, tools)
+    return ResponsesRequest(fields, messages, params, constraint, tools,
+                            bare_calls=tooling is None or tooling.bare_calls)
 
 
 def _messages(instructions: str | None, raw: Any) -> list[ChatMessage]:

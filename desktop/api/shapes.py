@@ -98,19 +98,20 @@ class ChatShape(_Shape):
     object_name = "chat.completion"
     chunk_object_name = "chat.completion.chunk"
 
-    def __init__(self, model: str, tools: bool = False) -> None:
+    def __init__(self, model: str, tools: bool = False, bare_calls: bool = True) -> None:
         super().__init__(model)
-        self.tool_stream = ToolCallStream() if tools else None
+        self.bare_calls = bare_calls  # desktop.api.tools.ToolRequest.bare_calls
+        self.tool_stream = ToolCallStream(bare_calls) if tools else None
 
     def reset(self) -> None:
         if self.tool_stream is not None:
-            self.tool_stream = ToolCallStream()
+            self.tool_stream = ToolCallStream(self.bare_calls)
 
     def whole(self, done: Done) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": done.text}
         reason = finish_reason(done)
         if self.tool_stream is not None and done.finish_reason == "stop":
-            content, calls = parse_tool_calls(done.text)
+            content, calls = parse_tool_calls(done.text, self.bare_calls)
             if calls:
                 entries = [tool_call_entry(i, c) for i, c in enumerate(calls)]
                 message = {"role": "assistant", "content": content or None,  # whole calls carry no index

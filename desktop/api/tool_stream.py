@@ -39,7 +39,8 @@ def _held_back(text: str, marker: str) -> int:
 class ToolCallStream:
     """Feed it the answer's text pieces; it returns the deltas to send."""
 
-    def __init__(self) -> None:
+    def __init__(self, bare_calls: bool = True) -> None:
+        self.bare_calls = bare_calls  # False: the answer's text follows a format; only tags open calls
         self.buffer = ""
         self.state = "text"  # text -> head -> arguments -> between -> head ...
         self.calls = 0
@@ -67,14 +68,17 @@ class ToolCallStream:
         """One delta ({} for a change of state without output), or None when more text is needed."""
         if self.state == "text":
             at = self.buffer.find(CALL_START)
-            bare = self.buffer.find(BARE_START)
+            bare = self.buffer.find(BARE_START) if self.bare_calls else -1
             if bare != -1 and at == -1:  # the call object stays in the buffer: "head" reads it
                 content, self.buffer, self.state, self.bare = self.buffer[:bare], self.buffer[bare:], "head", True
                 return {"content": content} if content else {}
             if at != -1:
                 content, self.buffer, self.state = self.buffer[:at], self.buffer[at + len(CALL_START):], "head"
                 return {"content": content} if content else {}
-            end = len(self.buffer) - max(_held_back(self.buffer, CALL_START), _held_back(self.buffer, BARE_START))
+            held = _held_back(self.buffer, CALL_START)
+            if self.bare_calls:
+                held = max(held, _held_back(self.buffer, BARE_START))
+            end = len(self.buffer) - held
             if end <= 0:
                 return None
             content, self.buffer = self.buffer[:end], self.buffer[end:]

@@ -26,11 +26,16 @@ class ToolRequest:
     tools: list[dict[str, Any]]  # for the chat template, in OpenAI's shape
     constraint: Constraint | None  # None: tool_choice "none", plain text
     parallel: bool
+    bare_calls: bool = True  # a call may open without its tag (False: text follows a format)
 
 
-def tool_request(body: dict[str, Any], tags_are_tokens: bool = False) -> ToolRequest | None:
+def tool_request(body: dict[str, Any], tags_are_tokens: bool = False,
+                 answer_format: Constraint | None = None) -> ToolRequest | None:
     """The request's tools, or None when it offers none (and says nothing about them).
-    `tags_are_tokens`: the loaded model writes the call tags as special tokens (ModelInfo)."""
+    `tags_are_tokens`: the loaded model writes the call tags as special tokens (ModelInfo).
+    `answer_format`: the request's JSON `response_format` (or `text.format`): in "auto" an answer
+    either calls or is that JSON, the union OpenAI's API allows; "required" and a named function
+    call, so the format never applies; "none" leaves the format alone to the caller."""
     raw = body.get("tools")
     choice = body.get("tool_choice")
     if raw in (None, []):
@@ -56,13 +61,19 @@ def tool_request(body: dict[str, Any], tags_are_tokens: bool = False) -> ToolReq
     # A named function is called once: structured-output libraries (instructor, LangChain) name
     # one and read one call, and a small model left free to go on repeats the call until cut off.
     calls_many = parallel and not isinstance(choice, dict)
+    if answer_format is not None and answer_format.kind == "grammar":
+        raise ApiError(400, "give either 'tools' (with tool_choice other than \"none\") or a 'grammar', "
+                            "not both: a GBNF grammar cannot be joined with tool calls (a JSON "
+                            "'response_format' can)", param="grammar")
+    if mode != "auto":
+        answer_format = None
     try:
-        constraint = tool_constraint(chosen, mode, calls_many, tags_are_tokens)
+        constraint = tool_constraint(chosen, mode, calls_many, tags_are_tokens, answer_format)
     except HearthError as exc:  # names the feature; say which tool
         bad = _first_unenforceable(chosen)
         raise ApiError(400, f"tool '{bad}': {exc}" if bad else str(exc), param="tools",
                        code="unsupported_constraint")
-    return ToolRequest(tools, constraint, parallel)
+    return ToolRequest(tools, constraint, parallel, bare_calls=answer_format is None)
 
 
 def _spec(index: int, tool: Any) -> ToolSpec:

@@ -90,6 +90,18 @@ def embeddable_schema(schema: Any) -> str:
     return json.dumps(rewritten | {"x-guidance": options}, ensure_ascii=False)
 
 
+def embeddable_format(constraint: Constraint) -> str:
+    """A JSON-kind constraint (`response_format`) as the JSON text of a Lark `%json` block, laid
+    out as freely as the constraint alone allows: the text alternative of a tool-call grammar.
+    HearthError (naming the feature) when it cannot be enforced."""
+    grammar_for(constraint)
+    schema = {"json": ANY_VALUE, "json_object": ANY_OBJECT}.get(constraint.kind, constraint.schema)
+    rewritten = rewrite(ANY_VALUE if schema is True else schema)
+    if constraint.kind == "json_schema" and constraint.runaway_guard:
+        rewritten = bound_integers(rewritten)
+    return json.dumps(rewritten | {"x-guidance": JSON_OPTIONS}, ensure_ascii=False)
+
+
 class _Unenforceable(Exception):
     """llguidance's own message for a schema it cannot compile."""
 

@@ -28,6 +28,9 @@ class Constraint:
     # Lark kind: special tokens the grammar names as `<name>` (Qwen2.5's `<tool_call>`), so that an
     # answer, where each is written as its name, can be checked without the model's vocabulary.
     special_tokens: list[str] = field(default_factory=list)
+    # The instruction shown instead of the grammar itself when `show_schema` (a tool-call grammar
+    # whose answers without calls follow a response_format: that format's own hint).
+    hint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,6 +22,8 @@ HINTS = {
 
 def hint_for(constraint: Constraint) -> str:
     """The instruction added to the system message for `constraint`."""
+    if constraint.hint:
+        return constraint.hint
     hint = HINTS[constraint.kind]
     if constraint.kind == "json_schema" and constraint.schema is not None:
         return f"{hint}\n{json.dumps(constraint.schema, ensure_ascii=False)}"

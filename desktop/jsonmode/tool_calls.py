@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from desktop.jsonmode.compile import embeddable_schema
+from desktop.jsonmode.compile import embeddable_format, embeddable_schema
 from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.prompt import hint_for
 
 OPEN_TAG = "<tool_call>"
 CLOSE_TAG = "</tool_call>"
@@ -62,12 +63,14 @@ def _lark_string(text: str) -> str:
 
 
 def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
-                    tags_are_tokens: bool = False) -> Constraint:
+                    tags_are_tokens: bool = False, answer_format: Constraint | None = None) -> Constraint:
     """The constraint for an answer to a request with `tools`; HearthError (naming the feature)
     when a parameters schema cannot be enforced. `parallel`: several calls in one answer.
     `tags_are_tokens`: the model writes each tag as one special token (Qwen2.5's vocabulary), which
     the grammar must then name as that token - llguidance never lets a special token stand for
-    the same text spelled in ordinary tokens."""
+    the same text spelled in ordinary tokens. `answer_format` ("auto" only): a JSON-kind
+    constraint (`response_format`) that an answer without calls must follow, as OpenAI's API
+    does it - the model either calls (opened by the tag) or writes that JSON; no bare calls."""
     if tags_are_tokens:
         open_tag, close_tag = OPEN_TAG, CLOSE_TAG  # Lark's `<name>`: the special token itself
     else:
@@ -82,6 +85,9 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
     if mode == "required":
         lines.insert(0, f"start: {open_tag} {rest}")
         return _lark(lines, tags_are_tokens)
+    if answer_format is not None:
+        lines.insert(0, f"start: %json {embeddable_format(answer_format)} | {open_tag} {rest}")
+        return _lark(lines, tags_are_tokens, _format_hint(answer_format))
     # auto: plain text, or a call after some text - opened by the tag, or by a bare call object
     # (`{"name": ...`, which small models often write instead of the tag). Either way the rest is
     # forced. Text never holds a trigger, so calls are found without guessing; a trigger and the
@@ -101,16 +107,23 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
     return _lark(lines, tags_are_tokens)
 
 
-def _lark(lines: list[str], tags_are_tokens: bool) -> Constraint:
-    return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=False,
-                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [])
+def _lark(lines: list[str], tags_are_tokens: bool, hint: str | None = None) -> Constraint:
+    return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=hint is not None,
+                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [], hint=hint)
 
 
-def parse_tool_calls(text: str) -> tuple[str, list[ToolCall]]:
-    """(text before the first call, the calls) of an answer made under `tool_constraint`."""
+def _format_hint(answer_format: Constraint) -> str:
+    """The format's own instruction, for an answer that calls no function (the tools' own
+    instructions come with the tools)."""
+    return f"When you answer without calling a function: {hint_for(answer_format)}"
+
+
+def parse_tool_calls(text: str, bare_calls: bool = True) -> tuple[str, list[ToolCall]]:
+    """(text before the first call, the calls) of an answer made under `tool_constraint`.
+    `bare_calls`: False when the answer had an `answer_format`, whose JSON is never a call."""
     at = text.find(CALL_START)
     if at == -1:
-        bare = text.find(BARE_START)
+        bare = text.find(BARE_START) if bare_calls else -1
         if bare == -1:
             return text, []
         body = text[bare:]

@@ -94,6 +94,30 @@ def test_a_required_function_call_validates_streamed_and_not(client: openai.Open
     jsonschema.validate(json.loads(call.arguments), WEATHER["parameters"])
 
 
+@pytest.mark.parametrize("question", ["Invent a person.", "What is the weather in Paris?"])
+def test_tools_with_a_json_schema_text_format_call_or_answer_in_it(client: openai.OpenAI, question) -> None:
+    """OpenAI's union: the model either calls a function or answers text that follows the format."""
+    asked = dict(model="m", input=question, tools=[WEATHER], parallel_tool_calls=False, max_output_tokens=120,
+                 temperature=0,
+                 text={"format": {"type": "json_schema", "name": "person", "schema": PERSON, "strict": True}})
+    response = client.responses.create(**asked)
+    with client.responses.stream(**asked) as stream:
+        events = [event.type for event in stream]
+        streamed = stream.get_final_response()
+    assert events[-1] == "response.completed"
+    for answer in (response, streamed):
+        calls = [item for item in answer.output if item.type == "function_call"]
+        if calls:
+            assert [c.name for c in calls] == ["get_weather"] and not answer.output_text
+            for c in calls:
+                jsonschema.validate(json.loads(c.arguments), WEATHER["parameters"])
+        else:
+            jsonschema.validate(json.loads(answer.output_text), PERSON)
+    assert streamed.output_text == response.output_text
+    assert [getattr(i, "arguments", None) for i in streamed.output] == [getattr(i, "arguments", None)
+                                                                        for i in response.output]
+
+
 def test_a_named_function_is_called(client: openai.OpenAI) -> None:
     other = WEATHER | {"name": "get_time", "description": "The time in a city."}
     response = client.responses.create(model="m", input="Weather or time in Rome?", tools=[WEATHER, other],

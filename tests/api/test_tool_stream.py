@@ -56,3 +56,10 @@ def test_text_that_only_looks_like_a_tag_is_sent_in_the_end() -> None:
     deltas = stream.feed("a <tool_ca")
     deltas += stream.flush()
     assert assemble(deltas) == ("a <tool_ca", [])
+
+
+def test_an_answer_format_streams_as_content_even_when_it_looks_like_a_bare_call() -> None:
+    stream = ToolCallStream(bare_calls=False)
+    text = '{"name": "get_weather", "arguments": {"city": "Paris"}}'
+    deltas = [d for piece in text for d in stream.feed(piece)] + stream.flush()
+    assert assemble(deltas) == (text, []) and stream.calls == 0

@@ -9,6 +9,7 @@ import openai
 import pytest
 import requests
 from openai.lib.streaming.chat import ChatCompletionStreamState
+from pydantic import BaseModel, Field
 
 from desktop.api.server import ApiServer
 
@@ -107,6 +108,67 @@ def test_parallel_calls_can_be_several(client: openai.OpenAI) -> None:
     assert_valid_calls(answer.choices[0].message.tool_calls, {"get_weather"})
 
 
+CITY_FACT = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30},
+                                             "fact": {"type": "string", "maxLength": 80}},
+             "required": ["city", "fact"], "additionalProperties": False}
+CITY_FORMAT = {"type": "json_schema", "json_schema": {"name": "city_fact", "strict": True, "schema": CITY_FACT}}
+QUESTIONS = ["Tell me one fact about Rome.", "What is the weather in Paris?"]
+
+
+def assert_call_or_format(message) -> None:
+    """OpenAI's union: an answer either calls (arguments valid) or is text in the format."""
+    if message.tool_calls:
+        assert_valid_calls(message.tool_calls, {"get_weather", "add"})
+    else:
+        jsonschema.validate(json.loads(message.content), CITY_FACT)
+
+
+def test_tools_with_a_json_schema_response_format_call_or_answer_in_it(client: openai.OpenAI) -> None:
+    asked = dict(model="m", messages=[{"role": "user", "content": QUESTIONS[0]}], tools=[WEATHER, ADD],
+                 response_format=CITY_FORMAT, parallel_tool_calls=False, max_tokens=120, temperature=0)
+    whole = client.chat.completions.create(**asked).choices[0]
+    assert whole.finish_reason == ("tool_calls" if whole.message.tool_calls else "stop")
+    assert_call_or_format(whole.message)
+    state = ChatCompletionStreamState()
+    for chunk in client.chat.completions.create(**asked, stream=True):
+        state.handle_chunk(chunk)
+    streamed = state.get_final_completion().choices[0].message
+    assert_call_or_format(streamed)
+    assert (streamed.content or None) == whole.message.content  # a stream opens with content ""
+    assert [c.function.arguments for c in streamed.tool_calls or []] == [
+        c.function.arguments for c in whole.message.tool_calls or []]
+
+
+def test_required_with_a_response_format_still_calls(client: openai.OpenAI) -> None:
+    choice = client.chat.completions.create(model="m", messages=ASK, tools=[WEATHER], tool_choice="required",
+                                            response_format=CITY_FORMAT, max_tokens=80, seed=3).choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert_valid_calls(choice.message.tool_calls, {"get_weather"})
+
+
+class CityFact(BaseModel):
+    city: str = Field(max_length=30)
+    fact: str = Field(max_length=80)
+
+
+class Weather(BaseModel):
+    city: str = Field(max_length=30)
+
+
+def test_the_official_clients_parse_helper_with_a_typed_format_and_a_typed_tool(client: openai.OpenAI) -> None:
+    """client.chat.completions.parse(response_format=Model, tools=[pydantic_function_tool(...)]):
+    either the answer parses into the model or the call's arguments parse into the tool's."""
+    for question in QUESTIONS:
+        message = client.chat.completions.parse(
+            model="m", messages=[{"role": "user", "content": question}], response_format=CityFact,
+            tools=[openai.pydantic_function_tool(Weather, name="get_weather")], max_tokens=120,
+            parallel_tool_calls=False, temperature=0).choices[0].message
+        if message.tool_calls:
+            assert isinstance(message.tool_calls[0].function.parsed_arguments, Weather)
+        else:
+            assert isinstance(message.parsed, CityFact)
+
+
 def post(base_url: str, body: dict) -> requests.Response:
     return requests.post(f"{base_url}/v1/chat/completions", json={"messages": ASK, "max_tokens": 4} | body,
                          timeout=30)
@@ -124,7 +186,7 @@ def post(base_url: str, body: dict) -> requests.Response:
     ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {
         "type": "object", "properties": {"tags": {"type": "array", "uniqueItems": True}}}}}]},
      "tools", "tool 'f': unsupported JSON Schema feature: 'uniqueItems'"),
-    ({"tools": [WEATHER], "response_format": {"type": "json_object"}}, "tools", "not both"),
+    ({"tools": [WEATHER], "grammar": 'root ::= "yes"'}, "grammar", "not both"),
     ({"messages": ASK + [{"role": "tool", "tool_call_id": "call_9", "content": "x"}]},
      "messages[1].tool_call_id", "answers no tool call"),
     ({"messages": ASK + [{"role": "tool", "content": "x"}]}, "messages[1].tool_call_id", "required"),
@@ -138,6 +200,7 @@ def test_bad_tool_requests_are_400s_naming_the_field(base_url: str, body: dict, 
     assert response.status_code == 400, response.text
     error = response.json()["error"]
     assert error["param"] == param and fragment in error["message"]
+    assert requests.get(f"{base_url}/health", timeout=10).status_code == 200  # the server stays up
 
 
 def test_smollm2_writes_the_tags_as_text(engine) -> None:
@@ -191,3 +254,4 @@ def test_qwen_in_auto_mode_calls_instead_of_writing_json_as_text(qwen_client: op
     assert choice.finish_reason == "tool_calls", choice.message.content
     assert_valid_calls(choice.message.tool_calls, {"get_weather"})
     assert '{"name"' not in (choice.message.content or "")
+

@@ -6,6 +6,8 @@ import json
 import pytest
 
 from desktop.errors import HearthError
+from desktop.jsonmode.constraint import Constraint
+from desktop.jsonmode.prompt import hint_for
 from desktop.jsonmode.tool_calls import ToolCall, ToolSpec, parse_tool_calls, tool_constraint
 from desktop.jsonmode.validate import check_answer
 
@@ -75,3 +77,31 @@ def test_calls_are_read_back_with_the_text_before_them() -> None:
     assert parse_tool_calls("plain text") == ("plain text", [])
     bare = parse_tool_calls('Sure.\n{"name": "add", "arguments": {"a": 1, "b": {"c": "}"}}}')
     assert bare == ("Sure.\n", [ToolCall("add", '{"a": 1, "b": {"c": "}"}}')])
+
+
+PERSON = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"],
+          "additionalProperties": False}
+
+
+@pytest.mark.parametrize("text, accepted", [
+    ('{"name": "Ada"}', True),                        # the format's JSON, laid out freely
+    ('{\n  "name": "Ada"\n}', True),
+    (PARIS, True),                                     # or a call
+    (f"{PARIS}\n{SUM}", True),
+    ('{"name": "Ada", "age": 3}', False),              # the format is the schema, exactly
+    ("It is sunny.", False),                           # no prose outside the format
+    (f"Let me check. {PARIS}", False),
+    ('{"name": "add", "arguments": {"a": 1, "b": 2}}', False),  # a call needs its tag here
+])
+@pytest.mark.parametrize("tags_are_tokens", [False, True])
+def test_with_an_answer_format_the_answer_is_a_call_or_that_format(text, accepted, tags_are_tokens) -> None:
+    fmt = Constraint("json_schema", schema=PERSON)
+    union = tool_constraint([WEATHER, ADD], "auto", True, tags_are_tokens, answer_format=fmt)
+    assert check_answer(text, union)[0] is accepted
+    assert union.show_schema and json.dumps(PERSON) in hint_for(union)  # the model reads the format
+
+
+def test_an_answer_in_the_format_is_never_read_as_a_bare_call() -> None:
+    text = '{"name": "get_weather", "arguments": {"city": "Paris"}}'
+    assert parse_tool_calls(text, bare_calls=False) == (text, [])
+    assert parse_tool_calls(f"{PARIS}", bare_calls=False)[1] == [ToolCall("get_weather", '{"city": "Paris"}')]
