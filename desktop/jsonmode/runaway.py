@@ -14,8 +14,10 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   what an IEEE 754 double can tell apart (RFC 8259 section 6 warns that more is not interoperable);
   integers are bounded exactly in the grammar instead: to int64's range (`bound_integers`), or
   to the schema's own bounds where those reach further;
-- an array may hold the same item at most 3 times in a row: a 4th identical item is not begun
-  (also where one token would close an inner item and begin the outer array's next: `],`);
+- an array may hold the same value at most 3 times in a row and the same object or array at most
+  twice (a record written again verbatim is a loop, not data): the next identical item is not
+  begun. Every enclosing array counts (one token, `],`, can end a table's row and begin the next),
+  and so does a token that finishes the item's text as it closes it (`paragraph` + `.",`);
 - a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
 - a key nests inside itself at most once (`"children"` within `"children"`): the value of its
   second nested use opens no array or object (a tree or a linked list recursing one level further
@@ -23,8 +25,10 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   lets answers nest without bound (`nests_without_bound`: recursion, or a place that admits any
   value): a schema of bounded depth ends on its own, and may well name a key inside itself;
 - an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
-  comma after that member is refused, so the object closes (a model writing the same member over
-  and over stops at the second).
+  comma after that member is refused, however its string ends (`.",`), so the object closes (a
+  model writing the same member over and over stops at the second).
+Free-form places of a schema (`{}`, an open `additionalProperties`) are bounded in the grammar
+instead: see `free_form`.
 """
 from __future__ import annotations
 
