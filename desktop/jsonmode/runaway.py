@@ -52,6 +52,7 @@ _DIGITS = frozenset(b"0123456789")
 _BLANKS = b" \t\r\n"
 _NUMBER_START = frozenset(b"-0123456789")
 _LONGEST_FINISH = 24  # bytes: more than any token holds, so what finishes an item is one token at most
+_STRUCTURE = frozenset(b",:{[")
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,10 @@ class JsonScanner:
             if not len(array.last_item) - _LONGEST_FINISH <= written <= len(array.last_item):  # cheap test first
                 continue
             current = bytes(self.text[array.item_start:])
-            if array.last_item.startswith(current):  # a different item, or one not yet near its end
-                found.append(array.last_item[len(current):])
+            rest = array.last_item[len(current):]
+            # A different item, or more than the end of one value still to write: no token finishes it.
+            if array.last_item.startswith(current) and not _STRUCTURE & set(rest.rstrip(b"]}")):
+                found.append(rest)
         return found
 
     # --- following the text --------------------------------------------------------------------
