@@ -25,8 +25,8 @@ import numpy as np
 from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
-from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, leading_digits, nests_without_bound,
-                                      opens_container, separates_items)
+from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, ends_string_then_separates, leading_digits,
+                                      nests_without_bound, opens_container, separates_items)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,8 @@ class TokenFacts:
         bracketed = [b if b"{" in b or b"[" in b else b"" for b in self.bytes]
         self.opens = np.array([opens_container(b) for b in bracketed], dtype=bool)
         self.key_then_opens = np.array([opens_container(b, after_key=True) for b in bracketed], dtype=bool)
-        self._separators: dict[bytes, np.ndarray] = {}  # per closer ('"', '}', '"}', ...): a handful
+        self._separators: dict[tuple[str, bytes], np.ndarray] = {}  # per refusal kind and closer
+        self._with_comma = np.flatnonzero([b"," in b for b in self.bytes])  # only these can separate
 
     def refused(self, refusal: Refusal) -> np.ndarray:
         """Tokens that would make the refused continuation."""
@@ -65,11 +66,15 @@ class TokenFacts:
             return self.opens | self.blank
         if refusal[0] == "key_then_container":
             return self.key_then_opens
-        closer = refusal[1]
-        if closer not in self._separators:
-            separators = np.array([separates_items(b, closer) for b in self.bytes], dtype=bool)
-            self._separators[closer] = separators | self.blank if not closer else separators
-        return self._separators[closer]
+        key = (refusal[0], refusal[1])
+        if key not in self._separators:
+            if len(self._separators) >= 512:  # the rest of a string varies token by token: keep a few
+                self._separators.clear()
+            test = ends_string_then_separates if refusal[0] == "string_end_separator" else separates_items
+            separators = np.zeros(len(self.bytes), dtype=bool)
+            separators[self._with_comma] = [test(self.bytes[t], refusal[1]) for t in self._with_comma]
+            self._separators[key] = separators | self.blank if key == ("item_separator", b"") else separators
+        return self._separators[key]
 
 
 def token_facts_for(llama: llama_cpp.Llama) -> TokenFacts:

@@ -20,6 +20,7 @@ from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode import gbnf
 from desktop.jsonmode.property_count import MAX_BRANCHES
+from desktop.jsonmode.free_form import bound_free_form
 from desktop.jsonmode.runaway import bound_integers
 from desktop.jsonmode.schema_rewrite import rewrite
 from desktop.jsonmode.schema_walk import pointer, subschemas
@@ -62,7 +63,7 @@ def grammar_for(constraint: Constraint) -> str:
             raise HearthError("JSON Schema mode needs a schema: a JSON object such as {\"type\": \"object\"}")
         _check_against_metaschema(schema)
         rewritten = rewrite(schema)
-        text = json.dumps(bound_integers(rewritten) if constraint.runaway_guard else rewritten)
+        text = json.dumps(bound_free_form(bound_integers(rewritten)) if constraint.runaway_guard else rewritten)
         try:
             return _json_grammar(text)
         except _Unenforceable as exc:

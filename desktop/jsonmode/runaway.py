@@ -14,7 +14,10 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   what an IEEE 754 double can tell apart (RFC 8259 section 6 warns that more is not interoperable);
   integers are bounded exactly in the grammar instead: to int64's range (`bound_integers`), or
   to the schema's own bounds where those reach further;
-- an array may hold the same item at most 3 times in a row: a 4th identical item is not begun;
+- an array may hold the same value at most 3 times in a row and the same object or array at most
+  twice (a record written again verbatim is a loop, not data): the next identical item is not
+  begun. Every enclosing array counts (one token, `],`, can end a table's row and begin the next),
+  and so does a token that finishes the item's text as it closes it (`paragraph` + `.",`);
 - a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
 - a key nests inside itself at most once (`"children"` within `"children"`): the value of its
   second nested use opens no array or object (a tree or a linked list recursing one level further
@@ -22,8 +25,10 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   lets answers nest without bound (`nests_without_bound`: recursion, or a place that admits any
   value): a schema of bounded depth ends on its own, and may well name a key inside itself;
 - an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
-  comma after that member is refused, so the object closes (a model writing the same member over
-  and over stops at the second).
+  comma after that member is refused, however its string ends (`.",`), so the object closes (a
+  model writing the same member over and over stops at the second).
+Free-form places of a schema (`{}`, an open `additionalProperties`) are bounded in the grammar
+instead: see `free_form`.
 """
 from __future__ import annotations
 
@@ -34,16 +39,20 @@ from desktop.jsonmode.schema_walk import subschemas
 
 # ("digits", n): no more than n further digits; ("close_string",): only the closing quote;
 # ("item_separator", closer): not `closer` followed by the comma that begins another array item
-# or object member; ("open_container",): no `{` or `[` (after blanks or a colon), nor blanks;
+# or object member (`closer` may begin with the rest of a string or number: `."}` from `paragraph`);
+# ("string_end_separator", brackets): inside a string, not any text, the closing quote, `brackets`
+# and that comma (`.",` is one token); ("open_container",): no `{` or `[` (after blanks or a colon), nor blanks;
 # ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
 # whitespace-only token (where the grammar needs the container: it then comes at once).
 # Refusals apply in order, each only if it leaves some token the grammar allows.
-Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator"], bytes]
+Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator", "string_end_separator"], bytes]
            | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
 
 _DIGITS = frozenset(b"0123456789")
 _BLANKS = b" \t\r\n"
 _NUMBER_START = frozenset(b"-0123456789")
+_LONGEST_FINISH = 24  # bytes: more than any token holds, so what finishes an item is one token at most
+_STRUCTURE = frozenset(b",:{[")
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class RunawayLimits:
     fraction_digits: int = 17
     exponent_digits: int = 3
     repeated_items: int = 3
+    repeated_containers: int = 2  # an object or array written again verbatim: a loop, not data
     repeated_string_chars: int = 32
     longest_repeated_piece: int = 128
     nested_same_key: int = 1
@@ -107,13 +117,15 @@ class JsonScanner:
             limit = {"integer": self.limits.integer_digits, "fraction": self.limits.fraction_digits,
                      "exponent": self.limits.exponent_digits}[self._number]
             found.append(("digits", max(0, limit - self._number_digits)))
-        repeat = self._repeated_item()
-        if repeat is not None:
-            found.append(("item_separator", repeat))
+        found += [("item_separator", closer) for closer in self._repeated_items()]
         twice = next((i for i in range(len(self._stack) - 1, -1, -1)
                       if isinstance(self._stack[i], _Object) and self._stack[i].repeated), None)
         if twice is not None and not self._in_key:
-            found.append(("item_separator", self._closer(twice)))
+            closer = self._closer(twice)
+            if self._in_string and not self._escaped:  # however the string ends, no member follows
+                found.append(("string_end_separator", closer[1:]))
+            elif not self._in_string:
+                found.append(("item_separator", closer))
         return found
 
     def _closer(self, at: int) -> bytes:
@@ -126,21 +138,29 @@ class JsonScanner:
         """How many enclosing objects hold the current object under `key`."""
         return sum(1 for frame in self._stack[:-1] if isinstance(frame, _Object) and frame.key == key)
 
-    def _repeated_item(self) -> bytes | None:
-        """If the innermost array's current item, once closed, would be its `repeated_items`-th
-        identical item in a row: the characters that close it (the comma after them is refused)."""
-        at = next((i for i in range(len(self._stack) - 1, -1, -1) if isinstance(self._stack[i], _Array)), None)
-        if at is None:
-            return None
-        array = self._stack[at]
-        if not array.last_item or array.run + 1 < self.limits.repeated_items:
-            return None
-        closer = self._closer(at)
-        raw_length = len(self.text) - array.item_start + len(closer)
-        if not len(array.last_item) <= raw_length <= len(array.last_item) + 64:  # cheap test first
-            return None
-        item = (bytes(self.text[array.item_start:]) + closer).strip()
-        return closer if item == array.last_item else None
+    def _repeated_items(self) -> list[bytes]:
+        """For each enclosing array, innermost first, whose current item - once finished - would be
+        identical to the run of items before it, one too many: what finishes it (the comma after
+        that is refused). Not only the innermost array (`],` can end a table's row and begin the
+        next), and not only where the item's text is complete (`paragraph` + `.",` finishes a
+        sentence that the last item ended with `."`)."""
+        found = []
+        for at in range(len(self._stack) - 1, -1, -1):
+            array = self._stack[at]
+            if not isinstance(array, _Array) or not array.last_item:
+                continue
+            limit = self.limits.repeated_containers if array.last_item[:1] in (b"{", b"[") else self.limits.repeated_items
+            if array.run + 1 < limit:
+                continue
+            written = len(self.text) - array.item_start
+            if not len(array.last_item) - _LONGEST_FINISH <= written <= len(array.last_item):  # cheap test first
+                continue
+            current = bytes(self.text[array.item_start:])
+            rest = array.last_item[len(current):]
+            # A different item, or more than the end of one value still to write: no token finishes it.
+            if array.last_item.startswith(current) and not _STRUCTURE & set(rest.rstrip(b"]}")):
+                found.append(rest)
+        return found
 
     # --- following the text --------------------------------------------------------------------
 
@@ -297,16 +317,32 @@ def leading_digits(token: bytes) -> int:
 
 
 def separates_items(token: bytes, closer: bytes) -> bool:
-    """The token closes the current item with `closer` and then writes the comma after it
-    (blanks may come before each of closer's brackets: `' },'` closes an object too)."""
-    rest = token
-    for i, char in enumerate(closer):
-        if not (i == 0 and char == 0x22):  # a string's closing quote comes first, blanks are text
-            rest = rest.lstrip(_BLANKS)
+    """The token finishes the current item with `closer` and then writes the comma after it.
+    `closer` may begin with text (the rest of a string, its quote; digits), which the token must
+    spell exactly; blanks may come before each of its final brackets (`' },'` closes an object too)."""
+    text = closer.rstrip(b"]}")
+    if not token.startswith(text):
+        return False
+    rest = token[len(text):]
+    for char in closer[len(text):]:
+        rest = rest.lstrip(_BLANKS)
         if not rest or rest[0] != char:
             return False
         rest = rest[1:]
     return rest.lstrip(_BLANKS).startswith(b",")
+
+
+def ends_string_then_separates(token: bytes, brackets: bytes) -> bool:
+    """Inside a string: the token ends it (after any text: `.",`), closes `brackets` and writes a comma."""
+    escaped = False
+    for at, byte in enumerate(token):
+        if escaped:
+            escaped = False
+        elif byte == 0x5C:
+            escaped = True
+        elif byte == 0x22:
+            return separates_items(token[at:], b'"' + brackets)
+    return False
 
 
 def opens_container(token: bytes, after_key: bool = False) -> bool:

@@ -156,3 +156,39 @@ def test_a_schema_of_bounded_depth_may_name_a_key_inside_itself(smollm: Llama) -
     schema = {"type": "object", "additionalProperties": False, "required": ["data"], "properties": {"data": inner}}
     allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"data": {"data": [')
     assert any(t.lstrip().startswith(b"{") for t in allowed)  # the rows are not refused
+
+
+def test_a_table_row_written_twice_is_not_begun_again(smollm: Llama) -> None:
+    cell = {"type": "object", "properties": {"c": {"type": "string"}}, "required": ["c"], "additionalProperties": False}
+    schema = {"type": "object", "properties": {"rows": {"type": "array", "items": {"type": "array", "items": cell}}},
+              "required": ["rows"], "additionalProperties": False}
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"rows": [[{"c": "t"}], [{"c": "t"}')
+    assert allowed and not any(t.lstrip().startswith(b"]") and t.lstrip()[1:].lstrip().startswith(b",") for t in allowed)
+    assert any(t.lstrip().startswith(b"]") for t in allowed)  # the rows close instead
+    other = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"rows": [[{"c": "t"}], [{"c": "u"}')
+    assert any(t.lstrip().startswith(b"],") for t in other)  # a different row: the table goes on
+
+
+def test_a_repeated_sentence_is_not_finished_and_followed_again(smollm: Llama) -> None:
+    schema = {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "string"}}}, "required": ["lines"]}
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"lines": ["The end.", "The end.", "The end')
+    assert b'.",' not in allowed and b'."' in allowed  # one token finishes the copy and begins a fourth: refused
+    free = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"lines": ["The end.", "The start.", "The end')
+    assert b'.",' in free
+
+
+def test_a_repeated_key_ends_its_object_however_its_string_ends(smollm: Llama) -> None:
+    allowed = _allowed_after(smollm, Constraint("json_object"), '{"address": "Mumbai", "address": "Pune is big')
+    assert allowed and not any(b'",' in t for t in allowed)
+    assert any(b'"' in t for t in allowed)
+
+
+def test_an_undeclared_member_holds_a_value_of_bounded_depth(smollm: Llama) -> None:
+    """A schema that leaves additionalProperties open: SmolLM2 copied the schema into it, deeper and deeper."""
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    deep = '{"name": "x", "definitions": {"a": {"b": {"c": '
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), deep)
+    assert allowed and not any(t.lstrip().startswith((b"{", b"[")) for t in allowed)
+    assert any(t.lstrip().startswith(b'"') for t in allowed)
+    off = _allowed_after(smollm, Constraint("json_schema", schema=schema, runaway_guard=False), deep)
+    assert any(t.lstrip().startswith(b"{") for t in off)

@@ -12,6 +12,7 @@ from desktop.jsonmode.runaway import (
     INTEGER_BOUND,
     JsonScanner,
     bound_integers,
+    ends_string_then_separates,
     leading_digits,
     nests_without_bound,
     opens_container,
@@ -38,13 +39,36 @@ def test_number_digits_are_bounded_like_a_double(text, refusal) -> None:
     assert scanned(text).refusals() == ([refusal] if refusal else [])
 
 
-def test_a_fourth_identical_item_is_not_begun() -> None:
-    assert scanned('{"a": [{"k": 1}, {"k": 1}').refusals() == []
-    assert scanned('{"a": [{"k": 1}, {"k": 1}, {"k": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
-    assert scanned('{"a": [{"k": 1}, {"k": 1}, {"k": 1}').refusals() == [("item_separator", b"")]
-    assert scanned('[1, 1, 2, 1, 1').refusals() == [("digits", 18)]  # not three in a row
+def test_an_identical_value_is_not_begun_a_fourth_time() -> None:
+    assert scanned('[7, 7').refusals() == [("digits", 18)]
     assert scanned('[7, 7, 7').refusals() == [("digits", 18), ("item_separator", b"")]  # 77 may follow, not ", 7"
+    assert scanned('[1, 1, 2, 1, 1').refusals() == [("digits", 18)]  # not three in a row
+    assert scanned('["a", "a", "a').refusals() == [("item_separator", b'"')]
+
+
+def test_an_identical_object_or_array_is_not_begun_a_third_time() -> None:
+    assert scanned('{"a": [{"k": 1}').refusals() == []
+    assert scanned('{"a": [{"k": 1}, {"k": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
+    assert scanned('{"a": [{"k": 1}, {"k": 1}').refusals() == [("item_separator", b"")]
+    assert scanned('{"a": [{"k": 1}, {"k": 12').refusals() == [("digits", 17)]  # no longer the same item
     assert scanned('[[1, 1, 1], [2]').refusals() == []  # the inner array ended: a new count outside
+
+
+def test_a_table_does_not_repeat_its_row() -> None:
+    """`],` ends a row and begins the next in one token: the outer array counts too."""
+    cell = '{"content": "The text.", "type": "text"}'
+    row = f"[{cell}, {cell}]"
+    assert scanned(f'{{"rows": [{row}, [{cell}, {cell}').refusals() == [("item_separator", b""), ("item_separator", b"]")]
+    assert scanned(f'{{"rows": [{row}, [{cell}, {{"content": "x"').refusals() == []
+
+
+def test_a_repeated_value_is_caught_before_its_text_is_complete() -> None:
+    """`.",` finishes the text, closes the string and begins the next item: refused where the item
+    it finishes would be the same once more."""
+    assert scanned('["The end.", "The end.", "The end').refusals() == [("item_separator", b'."')]
+    assert scanned('[{"c": "It is."}, {"c": "It').refusals() == [("item_separator", b' is."}')]
+    assert scanned('["The end.", "The end.", "The').refusals() == [("item_separator", b' end."')]
+    assert scanned('["The end.", "The end.", "Then').refusals() == []
 
 
 def test_whitespace_does_not_hide_a_repeated_item() -> None:
@@ -119,15 +143,24 @@ def test_a_key_nests_inside_itself_at_most_once() -> None:
 
 
 def test_an_object_that_repeats_a_key_is_not_continued() -> None:
-    assert scanned('{"address": "Mumbai", "address": "Mumbai').refusals() == [("item_separator", b'"')]
+    assert scanned('{"address": "Mumbai", "address": "Mumbai').refusals() == [("string_end_separator", b"")]
     assert scanned('{"address": "Mumbai", "address": {"city": 1').refusals() == [("digits", 18), ("item_separator", b"}")]
     assert scanned('{"address": "Mumbai", "addresses": "Pune').refusals() == []
     assert scanned('[{"address": "Mumbai"}, {"address": "Pune').refusals() == []  # another object: its own keys
 
 
+def test_a_repeated_key_is_not_continued_however_its_string_ends() -> None:
+    assert scanned('{"a": "x", "a": "Mumbai is big').refusals() == [("string_end_separator", b"")]
+    assert scanned('[{"a": "x", "b": {"a": "x", "a": "y').refusals() == [("string_end_separator", b"")]
+    assert ends_string_then_separates(b'.",', b"") and ends_string_then_separates(b'"},', b"}")
+    assert not ends_string_then_separates(b'."}', b"") and not ends_string_then_separates(b'\\",', b"")  # an escaped quote
+    assert ends_string_then_separates(b'\\\\",', b"")  # an escaped backslash, then the closing quote
+
+
 def test_blanks_before_a_bracket_still_separate_items() -> None:
     assert separates_items(b" },", b"}") and separates_items(b"\n  },\n", b"}") and separates_items(b"} ],", b"}]")
     assert not separates_items(b' ",', b'"')  # inside a string a blank is text, not a separator
+    assert separates_items(b'.",', b'."') and separates_items(b'."},', b'."}') and separates_items(b"7,", b"7")
 
 
 NODE = {"type": "object", "additionalProperties": False,
