@@ -202,6 +202,8 @@ def main() -> int:
     if args.document:
         if not (args.question and args.answer):
             parser.error("--document needs --question and --answer")
+        if not args.document.is_file():
+            parser.error(f"no such file: {args.document}")
         document, doc_tokens = first_tokens(book_text(args.document), args.tokens, path)
         question, answer = args.question, args.answer
     else:
