@@ -93,6 +93,8 @@ def main() -> int:
                                {"role": "user", "content": FOLLOW_UP}], seed)
                 if i:
                     results[side].append({**first, "follow_ttft_s": follow["ttft_s"]})
+                    print(json.dumps({"run": i, "side": side, "decode_tok_s": round(first["decode_tok_s"], 2),
+                                      "ttft_s": round(first["ttft_s"], 4)}), file=sys.stderr, flush=True)
     finally:
         hearth.close()
 
