@@ -5,7 +5,9 @@ URL, a server that never answers and one that is killed mid-answer each end in o
 """
 from __future__ import annotations
 
+import json
 import socket
+import threading
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +19,7 @@ from desktop.engine.remote import RemoteEngine, RemoteServer
 from desktop.errors import HearthError
 from desktop.models.identity import parse_remote_reference
 from tests.engine.remote_servers import start_llama_cpp_server
+from tests.local_http import QuietHandler, serve
 
 KEY = "sk-test-remote"
 HI = [ChatMessage("system", "Be brief."), ChatMessage("user", "Say hello.")]
@@ -112,8 +115,6 @@ def test_json_mode_validates_every_answer_here_whatever_the_server_did(engine: R
         if done.finish_reason != "stop":
             assert done.json_valid is False
             continue
-        import json
-
         try:
             jsonschema.validate(json.loads(done.text), schema)
             truly_valid = True
@@ -230,3 +231,44 @@ def test_an_answer_this_server_cuts_off_for_another_request_says_why(engine: Rem
     failure = list(events)[-1]
     assert isinstance(failure, EngineFailure) and "--interrupt_requests False" in failure.message
     assert isinstance(second, Done)
+
+
+class _Hanging(QuietHandler):
+    """Lists one model, then takes a chat request and never answers it (a long prompt on a busy
+    server); says when the request has arrived and when the client hangs up."""
+
+    arrived = threading.Event()
+    hung_up = threading.Event()
+
+    def do_GET(self) -> None:
+        self._send(200, json.dumps({"data": [{"id": "slow", "owned_by": "someone"}]}).encode(), "application/json")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).arrived.set()
+        if self.rfile.read(1) == b"":  # blocks until the client closes its side
+            type(self).hung_up.set()
+
+
+def test_stop_before_the_first_byte_ends_the_answer_at_once_and_hangs_up() -> None:
+    server, url = serve(_Hanging)
+    remote = RemoteEngine(RemoteServer(url, read_timeout_s=120))  # only if cancel() cannot cut in
+    remote.load(LoadOptions(""))  # the answer goes out on the connection this kept alive
+    generation = remote.chat(HI, SamplingParams(max_tokens=8))
+    cut: list[bool] = []
+
+    def stop() -> None:  # the Stop button: the server sees the connection close long before 120 s
+        _Hanging.arrived.wait(60)
+        generation.cancel()
+        cut.append(_Hanging.hung_up.wait(60))
+
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    events = list(generation)  # blocked on the server's silence until cancel() cuts the socket
+    stopper.join()
+    assert cut == [True]
+    assert len(events) == 1 and isinstance(events[0], Done) and events[0].finish_reason == "cancelled"
+    assert generation.stream_closed.is_set() and not remote._open
+    assert remote.list_models()[0]["id"] == "slow"  # the pool carries on without the cut connection
+    remote.close()
+    server.shutdown()
