@@ -30,7 +30,8 @@ from desktop.chat_messages import ChatMessage
 from desktop.engine.client import Generation, as_sent
 from desktop.engine.remote_errors import describe_status, describe_transport
 from desktop.engine.remote_servers import (
-    GENERIC, ServerKind, check_enforceable, constraint_fields, identify, sampling_fields)
+    GENERIC, ServerKind, check_enforceable, constraint_fields, identify, sampling_fields, tool_fields)
+from desktop.engine.remote_tool_calls import ToolCallText
 from desktop.engine.remote_transport import SocketStream, sending, transport
 from desktop.engine.types import Done, Embeddings, EngineFailure, Event, LoadOptions, ModelInfo, SamplingParams, Token
 from desktop.errors import HearthError
@@ -248,12 +249,12 @@ class RemoteEngine:
              constraint: Constraint | None = None, tools: list[dict] | None = None) -> "RemoteGeneration":
         """Start an answer; nothing is sent until it is iterated. A constraint this server cannot
         be asked to enforce raises HearthError here, before anything is sent."""
-        self._check(constraint)
-        body: dict[str, Any] = {"messages": [m.to_dict() for m in as_sent(messages, constraint)]}
+        self._check(constraint, tools)
+        sent = as_sent(messages, constraint)
+        body: dict[str, Any] = {"messages": [m.to_dict() for m in sent]}
         if tools:
-            body["tools"] = tools
-        return RemoteGeneration(self, "chat/completions", body, params or SamplingParams(), constraint,
-                                as_sent(messages, constraint))
+            body.update(tool_fields(self.kind, tools, constraint))
+        return RemoteGeneration(self, "chat/completions", body, params or SamplingParams(), constraint, sent, tools)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
                  constraint: Constraint | None = None) -> "RemoteGeneration":
@@ -262,7 +263,9 @@ class RemoteEngine:
         return RemoteGeneration(self, "completions", {"prompt": prompt}, params or SamplingParams(), constraint,
                                 [ChatMessage("user", prompt)])
 
-    def _check(self, constraint: Constraint | None) -> None:
+    def _check(self, constraint: Constraint | None, tools: list[dict] | None = None) -> None:
+        if constraint is not None and constraint.tool_use is not None and not tools:
+            raise HearthError("a tool-call constraint needs the tools it was made for")
         if constraint is not None:
             from desktop.jsonmode.compile import check
 
@@ -304,8 +307,10 @@ class RemoteGeneration(Generation):
     before or after the server's first byte, and is how an OpenAI-compatible server learns to stop."""
 
     def __init__(self, engine: RemoteEngine, route: str, body: dict[str, Any], params: SamplingParams,
-                 constraint: Constraint | None, sent: list[ChatMessage]) -> None:
+                 constraint: Constraint | None, sent: list[ChatMessage], tools: list[dict] | None = None) -> None:
         self._engine = engine
+        # the server's tool calls, written as the local engine writes them, and checked here
+        self._calls = ToolCallText(tools, constraint) if tools and route == "chat/completions" else None
         self._constraint = constraint
         self._sent = sent
         self.seed = params.seed if params.seed is not None else random.randrange(2**31)
@@ -410,6 +415,9 @@ class RemoteGeneration(Generation):
             usage = event.get("usage") or usage
             for choice in event.get("choices") or []:
                 piece = _piece(choice, self._route)
+                if self._calls is not None:
+                    delta = choice.get("delta")
+                    piece = self._calls.feed(piece, delta.get("tool_calls") if isinstance(delta, dict) else None)
                 if piece:
                     last = time.perf_counter()
                     first = first or last
@@ -420,6 +428,9 @@ class RemoteGeneration(Generation):
                         return None
                 finish = choice.get("finish_reason") or finish
         self._detach()
+        if self._calls is not None and (rest := self._calls.finish()):
+            self.text += rest
+            yield Token(rest)
         if self._cancelled.is_set():
             return None
         if finish is None:
@@ -432,13 +443,25 @@ class RemoteGeneration(Generation):
         tokens = int(completion) if isinstance(completion, int) else chunks
         ttft = (first - started) if first else 0.0
         speed = (tokens - 1) / (last - first) if first and last and last > first and tokens > 1 else 0.0
-        done = self._done("length" if finish == "length" else "stop",
+        done = self._done("length" if finish == "length" else "stop",  # "tool_calls" is a stop too
                           int(prompt) if isinstance(prompt, int) else estimate_tokens(self._sent),
                           tokens, ttft, speed)
         done.tokens_estimated = not isinstance(completion, int)
         return done
 
     # --- results -------------------------------------------------------------------------------
+
+    def _validated(self, done: Done) -> Done:
+        """Hearth's verdict, as for a local answer; for tool calls, each call is checked against
+        its function first, so an invalid one is named in one line."""
+        done = super()._validated(done)
+        if self._calls is not None and done.finish_reason == "stop":
+            problem = self._calls.problem()
+            if problem is not None:
+                done.json_valid, done.json_error = False, problem
+            elif done.json_valid is False:
+                done.json_error = f"the tool calls do not follow Hearth's call layout ({done.json_error})"
+        return done
 
     def _done(self, reason: str, prompt: int, completion: int, ttft: float, speed: float) -> Done:
         return Done(text=self.text, finish_reason=reason, prompt_tokens=prompt, completion_tokens=completion,

@@ -28,6 +28,9 @@ class Constraint:
     # Lark kind: special tokens the grammar names as `<name>` (Qwen2.5's `<tool_call>`), so that an
     # answer, where each is written as its name, can be checked without the model's vocabulary.
     special_tokens: list[str] = field(default_factory=list)
+    # Lark kind made by `tool_calls.tool_constraint`: what it allows, in OpenAI's terms ({"mode":
+    # "auto"|"required", "names": [...], "parallel": bool}), for an engine that asks a server instead.
+    tool_use: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

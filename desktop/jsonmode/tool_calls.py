@@ -73,6 +73,7 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
     else:
         open_tag, close_tag = _lark_string(OPEN_TAG), _lark_string(CLOSE_TAG)
     schemas = [embeddable_schema(t.parameters) for t in tools]
+    use = {"mode": mode, "names": [t.name for t in tools], "parallel": parallel}
     tails = [f"{_lark_string(call_prefix(t.name).removeprefix(BARE_START))} %json {schema} "
              for t, schema in zip(tools, schemas)]
     newline = _lark_string("\n")
@@ -81,7 +82,7 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
              f"tail: {' | '.join(tails)}"]
     if mode == "required":
         lines.insert(0, f"start: {open_tag} {rest}")
-        return _lark(lines, tags_are_tokens)
+        return _lark(lines, tags_are_tokens, use)
     # auto: plain text, or a call after some text - opened by the tag, or by a bare call object
     # (`{"name": ...`, which small models often write instead of the tag). Either way the rest is
     # forced. Text never holds a trigger, so calls are found without guessing; a trigger and the
@@ -98,12 +99,12 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
         lines.insert(0, f"start: TEXT? | OPEN {rest.removeprefix(newline + ' ')} | BARE tail \"}}\"")
         lines.append(f"OPEN: /{anything}{tag}\\n/ & ~/{anything}{tag}{anything}{tag}{anything}/ "
                      f"& ~/{anything}{bare}{anything}/")
-    return _lark(lines, tags_are_tokens)
+    return _lark(lines, tags_are_tokens, use)
 
 
-def _lark(lines: list[str], tags_are_tokens: bool) -> Constraint:
+def _lark(lines: list[str], tags_are_tokens: bool, use: dict[str, Any]) -> Constraint:
     return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=False,
-                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [])
+                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [], tool_use=use)
 
 
 def parse_tool_calls(text: str) -> tuple[str, list[ToolCall]]:
