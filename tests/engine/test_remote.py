@@ -1,9 +1,9 @@
 """The remote engine against llama-cpp-python's own OpenAI-compatible server on SmolLM2.
 
 The server runs with an API key, so every test also proves the key is sent; the wrong key, a wrong
-URL, a server that never answers and one that is killed mid-answer each end in one line. It runs
-its function-calling chat format (ChatML, SmolLM2's own, when a request has no tools), so tool
-calls are asked of it too; a stand-in server sends the calls no real one here would.
+URL, a server that never answers and one that is killed mid-answer each end in one line. A second
+one runs its function-calling chat format, so tool calls are asked of it too; a stand-in server
+sends the calls no real one here would.
 """
 from __future__ import annotations
 
@@ -31,10 +31,25 @@ HI = [ChatMessage("system", "Be brief."), ChatMessage("user", "Say hello.")]
 
 @pytest.fixture(scope="module")
 def server(smollm_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    process = start_llama_cpp_server(smollm_path, api_key=KEY, log=tmp_path_factory.mktemp("llama") / "server.log",
+    process = start_llama_cpp_server(smollm_path, api_key=KEY, log=tmp_path_factory.mktemp("llama") / "server.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def calling_server(smollm_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Its function-calling format (which does not pass seeds on: the other tests use the plain one)."""
+    process = start_llama_cpp_server(smollm_path, log=tmp_path_factory.mktemp("calling") / "server.log",
                                      chat_format="chatml-function-calling")
     yield process
     process.stop()
+
+
+@pytest.fixture
+def calling_engine(calling_server):
+    with RemoteEngine(RemoteServer(calling_server.url)) as remote:
+        remote.load(LoadOptions("default"))
+        yield remote
 
 
 @pytest.fixture
@@ -106,7 +121,8 @@ NOTE_TOOL = {"type": "function", "function": {"name": "note", "parameters": {
     "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}}}
 
 
-def test_tool_calls_go_to_llama_cpp_python_and_each_is_judged_here(engine: RemoteEngine) -> None:
+def test_tool_calls_go_to_llama_cpp_python_and_each_is_judged_here(calling_engine: RemoteEngine) -> None:
+    engine = calling_engine
     # "required" with one function: this server reads "required" as "auto", so it is asked by name
     tooling = tool_request({"tools": [YEAR_TOOL], "tool_choice": "required"})
     generation = engine.chat([ChatMessage("user", "Record the year 3002.")], SamplingParams(max_tokens=40, seed=3,
