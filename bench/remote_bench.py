@@ -2,8 +2,8 @@
 called directly with the `openai` client.
 
 One llama-cpp-python server (`python -m llama_cpp.server`) on 127.0.0.1; the same prompt, sampling
-and seed for both; runs alternate (remote engine, openai, remote engine, ...) so load on the
-machine hits both alike, and medians are compared. Both are measured at the client: time to first
+and seed for both; runs alternate in ABBA order (remote engine, openai, openai, remote engine, ...)
+so load on the machine hits both alike and neither always goes first, and medians are compared. Both are measured at the client: time to first
 token from just before the request is sent to the first content chunk, decode speed as
 (chunks - 1) / (last chunk - first chunk), one chunk per token on this server.
 
@@ -12,7 +12,7 @@ token from just before the request is sent to the first content chunk, decode sp
 Goal: remote engine / openai >= 0.97 for decode speed (and a TTFT no more than 3 % longer).
 
 On a loaded machine the model's own speed swings more than any client could cost, so the bench also
-measures the clients alone (`clients_alone`): chunks per second each reads from an in-process server
+measures the clients alone (`clients_alone`): chunks per second each reads from a stand-in server
 that sends one chunk, pauses 50 ms, then streams 2,999 more at once: its time to the first chunk and
 the chunks per second it reads (pause left out) are what each client adds per request and per token.
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import http.server
 import json
-import threading
 import socket
 import statistics
 import subprocess
@@ -70,8 +69,8 @@ def figures(started: float, stamps: list[float]) -> tuple[float, float]:
 
 
 def through_remote(engine: RemoteEngine, tokens: int) -> tuple[float, float]:
+    started = time.perf_counter()  # building the request counts, as it does for the openai client
     generation = engine.chat([ChatMessage("user", PROMPT)], SamplingParams(max_tokens=tokens, **SAMPLING))
-    started = time.perf_counter()
     stamps = [time.perf_counter() for event in generation if isinstance(event, Token)]
     return figures(started, stamps)
 
@@ -125,9 +124,9 @@ class _InstantStream(http.server.BaseHTTPRequestHandler):
 def client_overhead(runs: int) -> dict[str, dict[str, float]]:
     """Median chunks per second each client reads, and its time to the first one, when the
     server costs nothing."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _InstantStream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    # in a child process: a server thread in this one would share the client's GIL and be timed with it
+    server = subprocess.Popen([sys.executable, __file__, "--stand-in"], stdout=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{server.stdout.readline().strip()}/v1"
     engine = RemoteEngine(RemoteServer(url))
     engine.load(LoadOptions("bench"))
     client = openai.OpenAI(base_url=url, api_key="unused", max_retries=0)
@@ -140,7 +139,8 @@ def client_overhead(runs: int) -> dict[str, dict[str, float]]:
             firsts[name].append(measure()[0])
             rates[name].append(_InstantStream.CHUNKS / (time.perf_counter() - started - _InstantStream.PAUSE_S))
     engine.close()
-    server.shutdown()
+    server.kill()
+    server.wait()
     return {"chunks_per_s": {name: round(statistics.median(v)) for name, v in rates.items()},
             "ttft_ms": {name: round(statistics.median(v) * 1000, 2) for name, v in firsts.items()}}
 
@@ -151,7 +151,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--stand-in", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.stand_in:  # the clients-alone server: print its port, serve until killed
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _InstantStream)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
 
     process, url = start_server(resolve(args.model), args.threads)
     try:
@@ -161,9 +166,11 @@ def main() -> int:
         through_remote(engine, 8)  # warm-up: first-request costs are neither TTFT nor decode speed
         through_openai(client, 8)
         runs: dict[str, list[tuple[float, float]]] = {"remote_engine": [], "openai": []}
+        measures = {"remote_engine": lambda: through_remote(engine, args.tokens),
+                    "openai": lambda: through_openai(client, args.tokens)}
         for i in range(args.runs):
-            runs["remote_engine"].append(through_remote(engine, args.tokens))
-            runs["openai"].append(through_openai(client, args.tokens))
+            for name in (measures if i % 2 == 0 else reversed(measures)):  # ABBA: neither always goes first
+                runs[name].append(measures[name]())
             print(f"run {i + 1}/{args.runs}: " + "  ".join(
                 f"{k} ttft {v[-1][0] * 1000:.0f} ms, {v[-1][1]:.1f} tok/s" for k, v in runs.items()), flush=True)
         engine.close()

@@ -37,13 +37,17 @@ class ServerKind:
     tokenize_body: str  # "messages": counts a whole chat exactly; "content"/"input": text only
     usage_in_stream: bool  # honours stream_options.include_usage
     interrupts: bool = False  # a new request of any kind ends the answer streaming (llama-cpp-python)
+    # How it takes OpenAI's tool_choice: "openai" (auto / required / a named function), or
+    # "named" (llama-cpp-python's chatml-function-calling reads "required" as "auto": a required
+    # call to one function is sent as that function, by name). Every call is checked here anyway.
+    tool_choice: str = "openai"
 
 
 KINDS: tuple[ServerKind, ...] = (
     ServerKind("Hearth", ("hearth",), OPENAI, "grammar", _HEARTH_EXTRAS, None, "", True),
     ServerKind("llama.cpp server", ("llamacpp",), OPENAI, "grammar", _LLAMA_EXTRAS, "/tokenize", "content", True),
     ServerKind("llama-cpp-python", ("me",), JSON_OBJECT_SCHEMA, "grammar", _LLAMA_EXTRAS,
-               "/extras/tokenize/count", "input", False, interrupts=True),
+               "/extras/tokenize/count", "input", False, interrupts=True, tool_choice="named"),
     ServerKind("vLLM", ("vllm",), OPENAI, "structured_outputs.grammar",
                {"top_k": "top_k", "min_p": "min_p", "repeat_penalty": "repetition_penalty"}, "/tokenize",
                "messages", True),
@@ -67,8 +71,8 @@ def check_enforceable(kind: ServerKind, constraint: Constraint | None) -> None:
     """Refuse, before anything is sent, a constraint this server cannot be asked to enforce."""
     if constraint is None:
         return
-    if constraint.kind == "lark":
-        raise HearthError(f"this server ({kind.name}) cannot enforce Hearth's own grammars (tool calls): "
+    if constraint.kind == "lark" and constraint.tool_use is None:
+        raise HearthError(f"this server ({kind.name}) cannot enforce Hearth's own grammars: "
                           "use a local model for this")
     if constraint.kind == "grammar" and kind.grammar_field is None:
         raise HearthError(f"this server ({kind.name}) cannot be asked to follow a GBNF grammar: use a JSON "
@@ -77,7 +81,7 @@ def check_enforceable(kind: ServerKind, constraint: Constraint | None) -> None:
 
 def constraint_fields(kind: ServerKind, constraint: Constraint | None) -> dict[str, Any]:
     """The request fields that ask this server to enforce `constraint` (checked already)."""
-    if constraint is None:
+    if constraint is None or constraint.tool_use is not None:  # tool calls: `tool_fields`
         return {}
     if constraint.kind == "grammar":
         head, _, tail = kind.grammar_field.partition(".")
@@ -88,6 +92,21 @@ def constraint_fields(kind: ServerKind, constraint: Constraint | None) -> dict[s
         return {"response_format": {"type": "json_object", "schema": constraint.schema}}
     return {"response_format": {"type": "json_schema",
                                 "json_schema": {"name": "answer", "schema": constraint.schema, "strict": True}}}
+
+
+def tool_fields(kind: ServerKind, tools: list[dict[str, Any]], constraint: Constraint | None) -> dict[str, Any]:
+    """OpenAI's tools, tool_choice and parallel_tool_calls for what a tool-call constraint
+    (`jsonmode.tool_calls.tool_constraint`) allows; no constraint: tool_choice "none"."""
+    use = constraint.tool_use if constraint is not None else None
+    if use is None:
+        return {"tools": tools, "tool_choice": "none"}
+    named = use["names"] if use["mode"] == "required" else []
+    offered = [t.get("function", {}).get("name") for t in tools]
+    if len(named) == 1 and (len(offered) > 1 or kind.tool_choice == "named"):
+        choice: Any = {"type": "function", "function": {"name": named[0]}}
+    else:
+        choice = use["mode"]
+    return {"tools": tools, "tool_choice": choice, "parallel_tool_calls": bool(use["parallel"])}
 
 
 def sampling_fields(kind: ServerKind, params: SamplingParams, seed: int) -> dict[str, Any]:

@@ -31,6 +31,9 @@ class Constraint:
     # The instruction shown instead of the grammar itself when `show_schema` (a tool-call grammar
     # whose answers without calls follow a response_format: that format's own hint).
     hint: str | None = None
+    # Lark kind made by `tool_calls.tool_constraint`: what it allows, in OpenAI's terms ({"mode":
+    # "auto"|"required", "names": [...], "parallel": bool}), for an engine that asks a server instead.
+    tool_use: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

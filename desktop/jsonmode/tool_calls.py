@@ -76,6 +76,7 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
     else:
         open_tag, close_tag = _lark_string(OPEN_TAG), _lark_string(CLOSE_TAG)
     schemas = [embeddable_schema(t.parameters) for t in tools]
+    use = {"mode": mode, "names": [t.name for t in tools], "parallel": parallel}
     tails = [f"{_lark_string(call_prefix(t.name).removeprefix(BARE_START))} %json {schema} "
              for t, schema in zip(tools, schemas)]
     newline = _lark_string("\n")
@@ -84,10 +85,10 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
              f"tail: {' | '.join(tails)}"]
     if mode == "required":
         lines.insert(0, f"start: {open_tag} {rest}")
-        return _lark(lines, tags_are_tokens)
+        return _lark(lines, tags_are_tokens, use)
     if answer_format is not None:
         lines.insert(0, f"start: %json {embeddable_format(answer_format)} | {open_tag} {rest}")
-        return _lark(lines, tags_are_tokens, _format_hint(answer_format))
+        return _lark(lines, tags_are_tokens, use, _format_hint(answer_format))
     # auto: plain text, or a call after some text - opened by the tag, or by a bare call object
     # (`{"name": ...`, which small models often write instead of the tag). Either way the rest is
     # forced. Text never holds a trigger, so calls are found without guessing; a trigger and the
@@ -104,12 +105,14 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
         lines.insert(0, f"start: TEXT? | OPEN {rest.removeprefix(newline + ' ')} | BARE tail \"}}\"")
         lines.append(f"OPEN: /{anything}{tag}\\n/ & ~/{anything}{tag}{anything}{tag}{anything}/ "
                      f"& ~/{anything}{bare}{anything}/")
-    return _lark(lines, tags_are_tokens)
+    return _lark(lines, tags_are_tokens, use)
 
 
-def _lark(lines: list[str], tags_are_tokens: bool, hint: str | None = None) -> Constraint:
+def _lark(lines: list[str], tags_are_tokens: bool, use: dict[str, Any],
+          hint: str | None = None) -> Constraint:
     return Constraint(kind="lark", grammar="\n".join(lines) + "\n", show_schema=hint is not None,
-                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [], hint=hint)
+                      special_tokens=list(TOOL_TAGS) if tags_are_tokens else [], hint=hint,
+                      tool_use=use)
 
 
 def _format_hint(answer_format: Constraint) -> str:

@@ -92,6 +92,11 @@ class EngineDialog(QDialog):
                                   "another Hearth. The key is kept in the system keyring where there is one, "
                                   "else in a file only you can read; never in the settings file."))
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
 
 class EnginesBox(QGroupBox):
     """The saved engines, with Add, Remove and Test connection."""

@@ -52,13 +52,17 @@ def free_port() -> int:
 
 
 def start_llama_cpp_server(model: Path, alias: str = "smollm2", api_key: str | None = None,
-                           tls: tuple[Path, Path] | None = None, log: Path | None = None) -> ServerProcess:
-    """llama-cpp-python's server on SmolLM2; `tls` = (cert, key) serves https."""
+                           tls: tuple[Path, Path] | None = None, log: Path | None = None,
+                           chat_format: str | None = None) -> ServerProcess:
+    """llama-cpp-python's server on SmolLM2; `tls` = (cert, key) serves https; `chat_format` one of
+    its own ("chatml-function-calling": tools; without them, plain ChatML, SmolLM2's own format)."""
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "False"]
     if api_key:
         command += ["--api_key", api_key]
+    if chat_format:
+        command += ["--chat_format", chat_format]
     if tls:
         command += ["--ssl_certfile", str(tls[0]), "--ssl_keyfile", str(tls[1])]
     out = open(log, "wb") if log else subprocess.DEVNULL

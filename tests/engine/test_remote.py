@@ -1,11 +1,15 @@
 """The remote engine against llama-cpp-python's own OpenAI-compatible server on SmolLM2.
 
 The server runs with an API key, so every test also proves the key is sent; the wrong key, a wrong
-URL, a server that never answers and one that is killed mid-answer each end in one line.
+URL, a server that never answers and one that is killed mid-answer each end in one line. A second
+one runs its function-calling chat format, so tool calls are asked of it too; a stand-in server
+sends the calls no real one here would.
 """
 from __future__ import annotations
 
+import json
 import socket
+import threading
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +21,9 @@ from desktop.engine.remote import RemoteEngine, RemoteServer
 from desktop.errors import HearthError
 from desktop.models.identity import parse_remote_reference
 from tests.engine.remote_servers import start_llama_cpp_server
+from desktop.api.tools import tool_request
+from desktop.jsonmode.tool_calls import CALL_START, call_prefix, parse_tool_calls
+from tests.local_http import QuietHandler, serve
 
 KEY = "sk-test-remote"
 HI = [ChatMessage("system", "Be brief."), ChatMessage("user", "Say hello.")]
@@ -27,6 +34,22 @@ def server(smollm_path: Path, tmp_path_factory: pytest.TempPathFactory):
     process = start_llama_cpp_server(smollm_path, api_key=KEY, log=tmp_path_factory.mktemp("llama") / "server.log")
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="module")
+def calling_server(smollm_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Its function-calling format (which does not pass seeds on: the other tests use the plain one)."""
+    process = start_llama_cpp_server(smollm_path, log=tmp_path_factory.mktemp("calling") / "server.log",
+                                     chat_format="chatml-function-calling")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def calling_engine(calling_server):
+    with RemoteEngine(RemoteServer(calling_server.url)) as remote:
+        remote.load(LoadOptions("default"))
+        yield remote
 
 
 @pytest.fixture
@@ -90,6 +113,95 @@ def test_count_tokens_asks_the_server_and_says_it_is_an_estimate(engine: RemoteE
     assert 0 < short < longer
 
 
+YEAR = {"type": "object", "properties": {"year": {"type": "integer", "minimum": 3000, "maximum": 3005}},
+        "required": ["year"]}
+YEAR_TOOL = {"type": "function", "function": {"name": "record_year", "description": "Record a year",
+                                              "parameters": YEAR}}
+NOTE_TOOL = {"type": "function", "function": {"name": "note", "parameters": {
+    "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}}}
+
+
+def test_tool_calls_go_to_llama_cpp_python_and_each_is_judged_here(calling_engine: RemoteEngine) -> None:
+    engine = calling_engine
+    # "required" with one function: this server reads "required" as "auto", so it is asked by name
+    tooling = tool_request({"tools": [YEAR_TOOL], "tool_choice": "required"})
+    generation = engine.chat([ChatMessage("user", "Record the year 3002.")], SamplingParams(max_tokens=40, seed=3,
+                                                                                           temperature=0.0),
+                             tooling.constraint, tooling.tools)
+    body = generation.request_body
+    assert body["tools"] == tooling.tools and "grammar" not in body and "response_format" not in body
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "record_year"}}
+    assert body["parallel_tool_calls"] is True
+    events = list(generation)
+    done = events[-1]
+    assert isinstance(done, Done), done
+    if done.finish_reason != "stop":
+        assert done.json_valid is False
+        return
+    assert done.text.startswith(CALL_START + call_prefix("record_year"))  # the local engine's layout
+    assert events[0].text == CALL_START + call_prefix("record_year")  # the call's head streams first
+    _, calls = parse_tool_calls(done.text)
+    try:
+        jsonschema.validate(json.loads(calls[0].arguments), YEAR)
+        truly_valid = True
+    except (ValueError, jsonschema.ValidationError):
+        truly_valid = False
+    assert done.json_valid is truly_valid, (done.text, done.json_error)
+    if not truly_valid:  # this server's grammar holds the shape, not the range: Hearth says which call
+        assert done.json_error.startswith("tool call 1 (record_year): its arguments do not match")
+
+
+class _Calling(QuietHandler):
+    """A stand-in server streaming the tool calls a test gives it: what no real server here
+    sends (arguments spread over lines and chunks, a function nobody offered)."""
+
+    calls: list[list[dict]] = []
+
+    def do_GET(self) -> None:
+        self._send(200, json.dumps({"data": [{"id": "m", "owned_by": "someone"}]}).encode(), "application/json")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        chunks = [{"choices": [{"index": 0, "delta": {"tool_calls": [d]}, "finish_reason": None}]}
+                  for d in type(self).calls.pop(0)]
+        chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+        self.wfile.write("".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode() + b"data: [DONE]\n\n")
+
+
+def _call(index: int, name: str | None, arguments: str) -> dict:
+    function = {"arguments": arguments} | ({"name": name} if name else {})
+    return {"index": index, "function": function} | ({"id": f"c{index}", "type": "function"} if name else {})
+
+
+def test_a_servers_calls_are_rewritten_in_hearths_layout_and_invalid_ones_named() -> None:
+    server, url = serve(_Calling)
+    _Calling.calls = [
+        [_call(0, "note", ""), _call(0, None, '{\n  "text":'), _call(0, None, ' "hi"\n}'), _call(1, "record_year", '{"year": 3001}')],
+        [_call(0, "record_year", '{"year": 1999}')],
+        [_call(0, "delete_everything", "{}")],
+        [_call(0, "note", '{"text": ')],
+    ]
+    tooling = tool_request({"tools": [NOTE_TOOL, YEAR_TOOL], "tool_choice": "required"})
+    with RemoteEngine(RemoteServer(url)) as remote:
+        remote.load(LoadOptions(""))
+        ask = [ChatMessage("user", "Go.")]
+        done = remote.chat(ask, SamplingParams(), tooling.constraint, tooling.tools).collect()
+        assert done.json_valid is True and done.json_error is None
+        _, calls = parse_tool_calls(done.text)
+        assert [(c.name, json.loads(c.arguments)) for c in calls] == [("note", {"text": "hi"}),
+                                                                     ("record_year", {"year": 3001})]
+        verdicts = [remote.chat(ask, SamplingParams(), tooling.constraint, tooling.tools).collect().json_error
+                    for _ in range(3)]
+    assert verdicts[0].startswith("tool call 1 (record_year): its arguments do not match the schema at #/year: 1999 is less than")
+    assert verdicts[1] == "tool call 1 names 'delete_everything', which is not among the tools offered"
+    assert verdicts[2].startswith("tool call 1 (note): its arguments are not valid JSON")
+    assert all("\n" not in v for v in verdicts)
+    server.shutdown()
+
+
 SCHEMAS = [  # features llama-cpp-python's schema-to-grammar converter does not enforce
     {"type": "object", "properties": {"year": {"type": "integer", "minimum": 3000, "maximum": 3005}},
      "required": ["year"]},
@@ -112,8 +224,6 @@ def test_json_mode_validates_every_answer_here_whatever_the_server_did(engine: R
         if done.finish_reason != "stop":
             assert done.json_valid is False
             continue
-        import json
-
         try:
             jsonschema.validate(json.loads(done.text), schema)
             truly_valid = True
@@ -133,8 +243,10 @@ def test_a_grammar_goes_to_the_grammar_field(engine: RemoteEngine) -> None:
 
 
 def test_what_cannot_be_enforced_is_refused_before_sending(engine: RemoteEngine) -> None:
-    with pytest.raises(HearthError, match="tool calls"):
+    with pytest.raises(HearthError, match="cannot enforce Hearth's own grammars"):
         engine.chat(HI, constraint=Constraint("lark", grammar='start: "x"'))
+    with pytest.raises(HearthError, match="needs the tools"):
+        engine.chat(HI, constraint=tool_request({"tools": [YEAR_TOOL]}).constraint)
     with pytest.raises(HearthError):  # Hearth's own check: an unsatisfiable schema
         engine.chat(HI, constraint=Constraint("json_schema", schema={"type": "string", "minLength": 5,
                                                                       "maxLength": 2}))
@@ -230,3 +342,44 @@ def test_an_answer_this_server_cuts_off_for_another_request_says_why(engine: Rem
     failure = list(events)[-1]
     assert isinstance(failure, EngineFailure) and "--interrupt_requests False" in failure.message
     assert isinstance(second, Done)
+
+
+class _Hanging(QuietHandler):
+    """Lists one model, then takes a chat request and never answers it (a long prompt on a busy
+    server); says when the request has arrived and when the client hangs up."""
+
+    arrived = threading.Event()
+    hung_up = threading.Event()
+
+    def do_GET(self) -> None:
+        self._send(200, json.dumps({"data": [{"id": "slow", "owned_by": "someone"}]}).encode(), "application/json")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).arrived.set()
+        if self.rfile.read(1) == b"":  # blocks until the client closes its side
+            type(self).hung_up.set()
+
+
+def test_stop_before_the_first_byte_ends_the_answer_at_once_and_hangs_up() -> None:
+    server, url = serve(_Hanging)
+    remote = RemoteEngine(RemoteServer(url, read_timeout_s=120))  # only if cancel() cannot cut in
+    remote.load(LoadOptions(""))  # the answer goes out on the connection this kept alive
+    generation = remote.chat(HI, SamplingParams(max_tokens=8))
+    cut: list[bool] = []
+
+    def stop() -> None:  # the Stop button: the server sees the connection close long before 120 s
+        _Hanging.arrived.wait(60)
+        generation.cancel()
+        cut.append(_Hanging.hung_up.wait(60))
+
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    events = list(generation)  # blocked on the server's silence until cancel() cuts the socket
+    stopper.join()
+    assert cut == [True]
+    assert len(events) == 1 and isinstance(events[0], Done) and events[0].finish_reason == "cancelled"
+    assert generation.stream_closed.is_set() and not remote._open
+    assert remote.list_models()[0]["id"] == "slow"  # the pool carries on without the cut connection
+    remote.close()
+    server.shutdown()
