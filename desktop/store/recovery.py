@@ -108,6 +108,10 @@ def set_aside(path: Path) -> Path:
     try:
         path.rename(backup)
         path.with_name(path.name + CHECK_MARKER).unlink(missing_ok=True)
+        log = path.with_name(path.name + "-wal")
+        if log.exists() and log.stat().st_size == 0:  # what a read-only look leaves: nothing to keep
+            for suffix in COMPANIONS:
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
         for suffix in COMPANIONS:
             companion = path.with_name(path.name + suffix)
             if companion.exists():
