@@ -126,8 +126,7 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
             collecting = gc.isenabled()
             gc.disable()
             try:
-                report = _recover(conn, damaged, pages, counts)
-                salvage_index.rebuild(conn, tmp)
+                report = _recover(conn, tmp, damaged, pages, counts)
             finally:
                 if collecting:
                     gc.enable()
@@ -152,9 +151,11 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
     return report
 
 
-def _recover(conn: sqlite3.Connection, damaged: Path, pages: PagedFile, counts: dict[str, int]) -> SalvageReport:
-    """Copy the rows into the fresh store `conn`: SQLite's own reading where the file's b-trees
-    are sound (salvage_copy), the page reader for the rest, then make the trees whole again."""
+def _recover(conn: sqlite3.Connection, path: Path, damaged: Path, pages: PagedFile,
+             counts: dict[str, int]) -> SalvageReport:
+    """Copy the rows into the fresh store `conn` (at `path`): SQLite's own reading where the
+    file's b-trees are sound (salvage_copy), the page reader for the rest, then make the trees
+    whole again and rebuild the full-text indexes (salvage_index)."""
     table_shapes = shapes(conn)
     owners, tree_pages, runs = trees(pages)
     # A -wal still holding commits would need SQLite to recover it, which a read-only file forbids.
@@ -179,14 +180,18 @@ def _recover(conn: sqlite3.Connection, damaged: Path, pages: PagedFile, counts: 
     rows = read_rows(pages, table_shapes, owners, tree_pages, copied)
     for name in TABLES:  # after SQLite's copies: a row the b-trees lead to wins over a stray copy
         _insert(conn, name, [c.name for c in table_shapes[name].columns], rows[name])
-    for _, kind, sql in deferred:
-        if kind == "index":
-            conn.execute(sql)
-    report = _make_whole(conn, counts)
-    for _, kind, sql in deferred:
-        if kind == "trigger":
-            conn.execute(sql)
     conn.execute("COMMIT")
+    with salvage_index.Rebuild(conn, path) as indexes:  # every message is in: its thread starts on them
+        conn.execute("BEGIN")
+        for _, kind, sql in deferred:
+            if kind == "index":
+                conn.execute(sql)
+        report = _make_whole(conn, counts)
+        for _, kind, sql in deferred:
+            if kind == "trigger":
+                conn.execute(sql)
+        conn.execute("COMMIT")
+        indexes.finish()
     return report
 
 

@@ -4,7 +4,8 @@ The two indexes are most of the cost of salvaging a large store, and they need d
 the trigram index is built by SQLite alone (C, which lets go of Python's lock while it runs),
 the short-word index from tokens made in Python (desktop/store/short_words.py). So the short-word
 index is built by a second thread into a file of its own while the trigram index is rebuilt in
-the fresh store, and its finished tables are then copied in: FTS5 keeps an index entirely in its
+the fresh store (it starts as soon as the messages are in, beside the rest of salvage's work),
+and its finished tables are then copied in: FTS5 keeps an index entirely in its
 shadow tables (`<name>_data`, `_idx`, `_docsize`), so tables made by the same definition from the
 same rows, in the same order, are the index itself. For the second thread to read the messages
 while the first writes, the fresh store is in WAL mode for this step: a rollback journal would
@@ -35,37 +36,47 @@ def built_path(store: Path) -> Path:
     return store.with_name(store.name + "-short")
 
 
-def rebuild(conn: sqlite3.Connection, path: Path) -> None:
-    """Fill both indexes of the fresh store `conn` (the file at `path`) from its messages.
+class Rebuild:
+    """Both indexes of the fresh store `conn` (the file at `path`), rebuilt side by side:
 
-    No transaction may be open; the messages must be committed, and both indexes empty. The
-    store is left in the journal mode it had."""
-    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    conn.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    built = built_path(path)
-    built.unlink(missing_ok=True)
-    definition = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (SHORT,)).fetchone()[0]
-    worker = _ShortWords(path, built, definition)
-    worker.start()
-    try:
-        try:
-            conn.execute("BEGIN")
-            conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', ?)", (REBUILD_HASH_BYTES,))
-            conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-            conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
-            conn.execute("COMMIT")
-        except BaseException:
-            worker.stop.set()  # the trigram index failed: the other one is not wanted any more
-            raise
-        finally:
-            worker.join()
-        if worker.error is not None:
-            raise worker.error
-        _copy_in(conn, built)
-    finally:
-        built.unlink(missing_ok=True)
-    conn.execute(f"PRAGMA journal_mode = {mode}")
+        with Rebuild(conn, path) as indexes:  # the messages are committed: the thread starts reading
+            ...                               # other work on `conn` meanwhile
+            indexes.finish()                  # the trigram index, then the short-word one copied in
+
+    Both indexes must be empty and no transaction open, at the start and at finish(). Leaving
+    the block early stops the thread and removes its file; the store keeps its journal mode."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn, self.built = conn, built_path(path)
+        self.mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        conn.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        self.built.unlink(missing_ok=True)
+        definition = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (SHORT,)).fetchone()[0]
+        self.worker = _ShortWords(path, self.built, definition)
+
+    def __enter__(self) -> Rebuild:
+        self.worker.start()
+        return self
+
+    def __exit__(self, kind: type | None, *_: object) -> None:
+        if kind is not None:
+            self.worker.stop.set()  # something failed: the short-word index is not wanted any more
+        self.worker.join()
+        self.built.unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        conn = self.conn
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', ?)", (REBUILD_HASH_BYTES,))
+        conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
+        conn.execute("COMMIT")
+        self.worker.join()
+        if self.worker.error is not None:
+            raise self.worker.error
+        _copy_in(conn, self.built)
+        conn.execute(f"PRAGMA journal_mode = {self.mode}")
 
 
 def _copy_in(conn: sqlite3.Connection, built: Path) -> None:
