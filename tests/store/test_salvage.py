@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import random
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -270,6 +273,36 @@ def test_opening_a_damaged_store_salvages_it_and_says_so_in_one_line(stores):
     # The file was at rest: nothing but the damaged file itself is kept (no empty -wal, -shm).
     assert [p.name for p in target.parent.iterdir() if ".corrupt-" in p.name] == [Path(notice.split(
         "kept as ")[1].rstrip(".")).name]
+
+
+# Opens a damaged store and is killed (by itself, so the moment is certain) halfway through
+# salvaging it: the rows are written to the temporary file, the full-text indexes are not.
+KILLED_MID_SALVAGE = """
+import os, signal, sys
+from desktop.store import Store, salvage_index
+salvage_index.Rebuild.finish = lambda self: os.kill(os.getpid(), signal.SIGKILL)
+Store.open(sys.argv[1])
+"""
+
+
+def test_a_salvage_cut_short_by_kill_9_is_done_again_at_the_next_start(stores, tmp_path):
+    target = tmp_path / "hearth.sqlite3"
+    shutil.copyfile(stores["plain"], target)
+    [page, *_] = _pages_of(target, "messages", "leaf")
+    _wipe(target, {page}, target)
+    child = subprocess.run([sys.executable, "-c", KILLED_MID_SALVAGE, str(target)], timeout=300)
+    assert child.returncode == -signal.SIGKILL
+    assert not target.exists()  # the damaged file is set aside and nothing took its place yet
+
+    with Store.open(target) as store:
+        total = len(_rows(stores["plain"], "sessions"))
+        assert f"Recovered {total} of {total} conversations (" in store.recovery_notice
+        assert "interrupted" in store.recovery_notice
+        assert len(store.list_sessions()) == total and store.search("问题")
+    [kept] = [p.name for p in tmp_path.iterdir() if p.name != "hearth.sqlite3"]  # no temporary file, no marker
+    assert kept.startswith("hearth.sqlite3.corrupt-")
+    with Store.open(target) as store:  # once done, it is done
+        assert store.recovery_notice is None
 
 
 @pytest.mark.parametrize("case", range(0, CASES, 7))
