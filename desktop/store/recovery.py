@@ -21,6 +21,7 @@ COMPANIONS = ("-wal", "-shm")
 # large store is checked in full only after damage was met while it was in use (see request_check).
 FULL_CHECK_BYTES = 128 * 1024 * 1024
 CHECK_MARKER = ".needs-check"
+SALVAGE_MARKER = ".salvaging"  # names the set-aside file while its salvage runs
 
 
 def request_check(path: Path) -> None:
@@ -81,19 +82,49 @@ def problem_with(path: Path) -> str | None:
 def recover(path: Path, reason: str) -> str:
     """Set the unusable file aside and salvage what it still holds into a fresh store at `path`;
     returns the notice to show."""
+    backup = set_aside(path)
+    if reason == FOREIGN:
+        return _plain(path, reason, backup)
+    return _salvage_into(path, backup, reason)
+
+
+def resume(path: Path) -> str | None:
+    """Salvage again when the last salvage was cut short (Hearth killed, the machine off): its
+    damaged file is already set aside and no store took its place, so
+    without this the conversations would seem gone. Returns the notice, or None."""
+    marker = path.with_name(path.name + SALVAGE_MARKER)
+    try:
+        name = marker.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    backup = path.with_name(name)
+    if path.exists() or not name or not backup.is_file():
+        marker.unlink(missing_ok=True)  # it finished after all (the marker outlived it), or the file is gone
+        return None
+    return _salvage_into(path, backup, "the salvage of its damaged file was interrupted")
+
+
+def _plain(path: Path, reason: str, backup: Path) -> str:
+    return (f"The session store {path} could not be used ({reason}). It was kept as {backup} "
+            f"and a fresh, empty store was started.")
+
+
+def _salvage_into(path: Path, backup: Path, reason: str) -> str:
     from desktop.store.salvage import salvage
 
-    backup = set_aside(path)
-    plain = (f"The session store {path} could not be used ({reason}). It was kept as {backup} "
-             f"and a fresh, empty store was started.")
-    if reason == FOREIGN:
-        return plain
+    marker = path.with_name(path.name + SALVAGE_MARKER)
+    try:
+        marker.write_text(backup.name, encoding="utf-8")
+    except OSError:
+        pass  # salvage itself may still work; only an interrupted one would not be resumed
     try:
         report = salvage(backup, path, kept_as=backup)
     except HearthError as exc:
-        return f"{plain} Salvage failed: {exc}"
+        return f"{_plain(path, reason, backup)} Salvage failed: {exc}"
+    finally:
+        marker.unlink(missing_ok=True)
     if not report.messages and not report.sessions:
-        return plain
+        return _plain(path, reason, backup)
     return f"The session store {path} was damaged ({reason}). {report.line()}."
 
 
@@ -108,6 +139,10 @@ def set_aside(path: Path) -> Path:
     try:
         path.rename(backup)
         path.with_name(path.name + CHECK_MARKER).unlink(missing_ok=True)
+        log = path.with_name(path.name + "-wal")
+        if log.exists() and log.stat().st_size == 0:  # what a read-only look leaves: nothing to keep
+            for suffix in COMPANIONS:
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
         for suffix in COMPANIONS:
             companion = path.with_name(path.name + suffix)
             if companion.exists():

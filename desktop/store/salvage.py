@@ -8,8 +8,8 @@ its shape (field count and types checked against the current schema, which is re
 store rather than written out again here). Nothing is invented: a recovered message is byte for
 byte the original; what salvage has to change to keep the trees consistent (a parent that was
 lost, a session row that was lost) is recorded in `salvage_marks`. Both full-text indexes are
-rebuilt from the recovered messages, and the new file is written under a temporary name, checked
-with `integrity_check` and only then renamed into place.
+rebuilt from the recovered messages (salvage_index: both at once), and the new file is written
+under a temporary name, checked with `integrity_check` and only then renamed into place.
 """
 from __future__ import annotations
 
@@ -20,16 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.errors import HearthError
-from desktop.store import salvage_copy, sqlite_pages
+from desktop.store import salvage_copy, salvage_index, sqlite_pages
 from desktop.store.salvage_copy import Leaf
 from desktop.store.schema import migrate
-from desktop.store.search import index_pending
 from desktop.store.sqlite_pages import PagedFile, Row, Unreadable
 
 TABLES = ("sessions", "messages", "outbox")  # in the order they are written (references point back)
 LOST_SESSION_TITLE = "Recovered conversation"
-FTS_HASH_BYTES = 1 << 20  # FTS5's own default, kept for the app's small batches
-REBUILD_HASH_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -110,9 +107,11 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
     except OSError as exc:
         raise HearthError(f"cannot read {damaged}: {exc.strerror or exc}") from None
     tmp = out.with_name(out.name + ".salvage-tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-        leftover.unlink(missing_ok=True)
+    leftovers = [tmp.with_name(tmp.name + suffix) for suffix in ("", "-journal", "-wal", "-shm")]
+    leftovers.append(salvage_index.built_path(tmp))
     try:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
         # URIs on: salvage_copy attaches the damaged file read-only
         conn = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
         try:
@@ -127,7 +126,7 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
             collecting = gc.isenabled()
             gc.disable()
             try:
-                report = _recover(conn, damaged, pages, counts)
+                report = _recover(conn, tmp, damaged, pages, counts)
             finally:
                 if collecting:
                     gc.enable()
@@ -146,13 +145,17 @@ def salvage(damaged: Path, out: Path, kept_as: Path | None = None) -> SalvageRep
     except OSError as exc:
         raise HearthError(f"cannot write the salvaged store {out}: {exc.strerror or exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        pages.close()
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
     return report
 
 
-def _recover(conn: sqlite3.Connection, damaged: Path, pages: PagedFile, counts: dict[str, int]) -> SalvageReport:
-    """Copy the rows into the fresh store `conn`: SQLite's own reading where the file's b-trees
-    are sound (salvage_copy), the page reader for the rest, then make the trees whole again."""
+def _recover(conn: sqlite3.Connection, path: Path, damaged: Path, pages: PagedFile,
+             counts: dict[str, int]) -> SalvageReport:
+    """Copy the rows into the fresh store `conn` (at `path`): SQLite's own reading where the
+    file's b-trees are sound (salvage_copy), the page reader for the rest, then make the trees
+    whole again and rebuild the full-text indexes (salvage_index)."""
     table_shapes = shapes(conn)
     owners, tree_pages, runs = trees(pages)
     # A -wal still holding commits would need SQLite to recover it, which a read-only file forbids.
@@ -177,15 +180,18 @@ def _recover(conn: sqlite3.Connection, damaged: Path, pages: PagedFile, counts: 
     rows = read_rows(pages, table_shapes, owners, tree_pages, copied)
     for name in TABLES:  # after SQLite's copies: a row the b-trees lead to wins over a stray copy
         _insert(conn, name, [c.name for c in table_shapes[name].columns], rows[name])
-    for _, kind, sql in deferred:
-        if kind == "index":
-            conn.execute(sql)
-    report = _make_whole(conn, counts)
-    for _, kind, sql in deferred:
-        if kind == "trigger":
-            conn.execute(sql)
-    _rebuild_indexes(conn)
     conn.execute("COMMIT")
+    with salvage_index.Rebuild(conn, path) as indexes:  # every message is in: its thread starts on them
+        conn.execute("BEGIN")
+        for _, kind, sql in deferred:
+            if kind == "index":
+                conn.execute(sql)
+        report = _make_whole(conn, counts)
+        for _, kind, sql in deferred:
+            if kind == "trigger":
+                conn.execute(sql)
+        conn.execute("COMMIT")
+        indexes.finish()
     return report
 
 
@@ -282,7 +288,7 @@ def _counts(damaged: Path) -> dict[str, int]:
     """How many sessions and messages SQLite still counts in the damaged file, where it can."""
     counts: dict[str, int] = {}
     try:
-        conn = sqlite3.connect(damaged.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(salvage_copy.read_only_uri(damaged), uri=True)
     except sqlite3.Error:
         return counts
     try:
@@ -326,21 +332,6 @@ def _make_whole(conn: sqlite3.Connection, counts: dict[str, int]) -> SalvageRepo
     return SalvageReport(sessions=recovered, sessions_known=max(recovered, counts.get("sessions", 0)),
                          messages=written, messages_known=max(written, counts.get("messages", 0)),
                          reattached=reattached, outbox=queued)
-
-
-def _rebuild_indexes(conn: sqlite3.Connection) -> None:
-    """Both full-text indexes from the recovered messages, each in one pass.
-
-    A rebuild gathers its terms in memory and writes a segment whenever FTS5's hash (1 MB by
-    default) fills, then merges those segments; a larger hash for the rebuild alone writes far
-    fewer of them (about 40% less time for the trigram index of a large store)."""
-    for table in ("messages_fts", "messages_short"):
-        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", (REBUILD_HASH_BYTES,))
-    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-    conn.execute("INSERT INTO short_pending(message_id) SELECT id FROM messages")
-    index_pending(conn)
-    for table in ("messages_fts", "messages_short"):
-        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", (FTS_HASH_BYTES,))
 
 
 def _insert(conn: sqlite3.Connection, name: str, columns: list[str], table: dict[int, list]) -> None:

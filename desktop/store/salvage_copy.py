@@ -33,10 +33,21 @@ class Leaf:
     cells: int
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only and leaves nothing beside it.
+
+    A plain read-only connection to a file in WAL mode makes an empty `-wal` and `-shm` next to
+    it, which would then lie beside a damaged file that was at rest. With no `-wal` there is no
+    log to read, so the file is opened as immutable, which makes neither; a `-wal` that is there
+    is read as SQLite reads it (and its `-shm` is there already)."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    return uri if path.with_name(path.name + "-wal").exists() else uri + "&immutable=1"
+
+
 def attach(conn: sqlite3.Connection, damaged: Path) -> bool:
     """Attach the damaged file read-only as `damaged`; False when SQLite cannot read its schema."""
     try:
-        conn.execute("ATTACH DATABASE ? AS damaged", (damaged.resolve().as_uri() + "?mode=ro",))
+        conn.execute("ATTACH DATABASE ? AS damaged", (read_only_uri(damaged),))
     except UNREADABLE:
         return False
     try:

@@ -9,6 +9,8 @@ from one cell, so a damaged page loses the rows on it and never changes another 
 """
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ class Row:
 @dataclass
 class PagedFile:
     """The file's pages as they are after the log's last commit (page numbers from 1)."""
-    data: bytes
+    data: bytes | mmap.mmap
     page_size: int
     reserved: int
     log_pages: dict[int, bytes] = field(default_factory=dict)
@@ -44,6 +46,10 @@ class PagedFile:
     @property
     def usable(self) -> int:
         return self.page_size - self.reserved
+
+    def close(self) -> None:
+        if isinstance(self.data, mmap.mmap):
+            self.data.close()
 
     def page(self, number: int) -> bytes:
         if number in self.log_pages:
@@ -58,8 +64,13 @@ class PagedFile:
 
 
 def open_pages(path: Path) -> PagedFile:
-    """The database at `path` with its `-wal` applied; the page size is guessed if page 1 is gone."""
-    data = path.read_bytes()
+    """The database at `path` with its `-wal` applied; the page size is guessed if page 1 is gone.
+
+    The file is mapped rather than read, so a store of several GB need not fit in memory (and
+    only the pages salvage looks at are ever read); close() lets go of it."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     header_ok = data[:16] == HEADER
     page_size, reserved = 0, 0
     if header_ok:

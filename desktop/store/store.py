@@ -61,7 +61,7 @@ class Store:
         """Open (creating or upgrading) the store; a damaged or foreign file is set aside first."""
         path = Path(path) if path is not None else paths.database_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        notice = None
+        notice = recovery.resume(path)
         problem = recovery.problem_with(path)
         if problem is not None:
             notice = recovery.recover(path, problem)

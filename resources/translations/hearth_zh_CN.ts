@@ -1495,6 +1495,18 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>已中断</translation>
     </message>
     <message>
+        <source>part {place}</source>
+        <translation>第 {place} 部分</translation>
+    </message>
+    <message>
+        <source>Earlier part: the messages between the parts were lost to damage</source>
+        <translation>前一部分：两部分之间的消息因文件损坏而丢失</translation>
+    </message>
+    <message>
+        <source>Later part: the messages between the parts were lost to damage</source>
+        <translation>后一部分：两部分之间的消息因文件损坏而丢失</translation>
+    </message>
+    <message>
         <source>Copy</source>
         <translation>复制</translation>
     </message>

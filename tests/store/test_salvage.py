@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import random
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ import pytest
 from desktop.store import Store, salvage_copy, sqlite_pages
 from desktop.store.salvage import LOST_SESSION_TITLE, salvage, shapes, trees
 from desktop.store.schema import migrate
+from desktop.store.search import index_pending
 
 PAGE = 4096
 CASES = 100
@@ -175,8 +179,41 @@ def test_an_intact_store_comes_back_exactly(stores, tmp_path):
     for table in ("sessions", "messages"):
         assert _rows(out, table) == _rows(stores["plain"], table)
     assert report.line().startswith(f"Recovered {report.sessions} of {report.sessions} conversations")
-    with Store.open(out) as store:  # the full-text index was rebuilt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite3"]  # no temporary file left
+    with Store.open(out) as store:  # both full-text indexes were rebuilt
         assert store.search("follow-up 7")
+        assert len(store.search("问题", limit=1000)) == report.sessions  # a two-character word
+
+
+def test_the_short_word_index_built_beside_the_store_is_the_one_built_in_place(stores, tmp_path):
+    """salvage_index builds it in a file of its own and copies FTS5's tables in: they must be
+    exactly what indexing the messages in the store itself gives (all but FTS5's write counter)."""
+    out, here = tmp_path / "salvaged.sqlite3", tmp_path / "indexed-here.sqlite3"
+    salvage(stores["plain"], out)
+    shutil.copyfile(out, here)
+    conn = sqlite3.connect(here, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO messages_short(messages_short) VALUES ('delete-all')")
+    conn.execute("INSERT INTO short_pending(message_id) SELECT id FROM messages")
+    index_pending(conn)
+    conn.execute("COMMIT")
+    conn.close()
+    for table in ("data", "idx", "docsize"):
+        skip = "WHERE rowid != 10" if table == "data" else ""  # the structure record counts writes
+        query = f"SELECT * FROM messages_short_{table} {skip} ORDER BY 1"
+        assert _all(out, query) == _all(here, query) != []
+    conn = sqlite3.connect(out)
+    conn.execute("INSERT INTO messages_short(messages_short) VALUES ('integrity-check')")
+    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")
+    conn.close()
+
+
+def _all(path: Path, query: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
 
 
 def _wipe(path: Path, pages: set[int], out: Path) -> Path:
@@ -233,6 +270,39 @@ def test_opening_a_damaged_store_salvages_it_and_says_so_in_one_line(stores):
         assert "\n" not in notice and f"Recovered {total} of {total} conversations (" in notice
         assert "the damaged file is kept as" in notice and ".corrupt-" in notice
         assert len(store.list_sessions()) == total
+    # The file was at rest: nothing but the damaged file itself is kept (no empty -wal, -shm).
+    assert [p.name for p in target.parent.iterdir() if ".corrupt-" in p.name] == [Path(notice.split(
+        "kept as ")[1].rstrip(".")).name]
+
+
+# Opens a damaged store and is killed (by itself, so the moment is certain) halfway through
+# salvaging it: the rows are written to the temporary file, the full-text indexes are not.
+KILLED_MID_SALVAGE = """
+import os, signal, sys
+from desktop.store import Store, salvage_index
+salvage_index.Rebuild.finish = lambda self: os.kill(os.getpid(), signal.SIGKILL)
+Store.open(sys.argv[1])
+"""
+
+
+def test_a_salvage_cut_short_by_kill_9_is_done_again_at_the_next_start(stores, tmp_path):
+    target = tmp_path / "hearth.sqlite3"
+    shutil.copyfile(stores["plain"], target)
+    [page, *_] = _pages_of(target, "messages", "leaf")
+    _wipe(target, {page}, target)
+    child = subprocess.run([sys.executable, "-c", KILLED_MID_SALVAGE, str(target)], timeout=300)
+    assert child.returncode == -signal.SIGKILL
+    assert not target.exists()  # the damaged file is set aside and nothing took its place yet
+
+    with Store.open(target) as store:
+        total = len(_rows(stores["plain"], "sessions"))
+        assert f"Recovered {total} of {total} conversations (" in store.recovery_notice
+        assert "interrupted" in store.recovery_notice
+        assert len(store.list_sessions()) == total and store.search("问题")
+    [kept] = [p.name for p in tmp_path.iterdir() if p.name != "hearth.sqlite3"]  # no temporary file, no marker
+    assert kept.startswith("hearth.sqlite3.corrupt-")
+    with Store.open(target) as store:  # once done, it is done
+        assert store.recovery_notice is None
 
 
 @pytest.mark.parametrize("case", range(0, CASES, 7))

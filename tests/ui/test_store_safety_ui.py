@@ -47,6 +47,14 @@ def test_a_message_salvage_reattached_says_its_earlier_message_was_lost(qtbot, w
     [widget] = window.view.messages
     assert widget.reattached_note.isVisibleTo(widget)  # (the window shows its welcome page: no model)
     assert widget.reattached_note.text() == "Recovered: its earlier message was lost"
+    # The conversation's first question survived too: the ‹ › leads to it, as a part, not an alternative.
+    assert widget.branch_label.isVisibleTo(widget) and widget.branch_label.text() == "part 2/2"
+    assert widget.previous_branch.toolTip().startswith("Earlier part")
+    widget.previous_branch.click()
+    qtbot.waitUntil(lambda: [w.message.role for w in window.view.messages] == ["user", "assistant"])
+    first = window.view.messages[0]
+    assert first.branch_label.text() == "part 1/2" and not first.reattached_note.isVisibleTo(first)
+    assert first.next_branch.toolTip().startswith("Later part")
     window.controller.open_session(plain.session_id)
     qtbot.waitUntil(lambda: [w.message.id for w in window.view.messages] == [plain.id])
     assert not window.view.messages[0].reattached_note.isVisibleTo(window.view.messages[0])

@@ -39,6 +39,7 @@ class MessageWidget(QFrame):
         super().__init__(parent)
         self.message = message
         self.siblings = siblings or [message.id]
+        self.parts = False  # its ‹ › moves between parts that salvage split apart (set_reattached)
         self.setObjectName("userMessage" if message.role == "user" else "assistantMessage")
         self.setProperty("role", message.role)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -197,18 +198,32 @@ class MessageWidget(QFrame):
         self.stats.set_full_text(" · ".join(parts))
         self.stats.setVisible(not self.is_user and bool(parts))
 
-    def set_reattached(self, reattached: bool) -> None:
-        """Whether salvage re-attached this message after the damage took its earlier message."""
+    def set_reattached(self, reattached: bool, parts: bool = False) -> None:
+        """Whether salvage re-attached this message after the damage took its earlier message, and
+        whether its ‹ › moves between the parts of a conversation that damage split (`parts`: a
+        sibling starts a part) rather than between alternatives: then it says "part 2/2"."""
         self.reattached_note.setVisible(reattached)
+        self.parts = parts
+        self._show_branch()
 
     # -- branches --------------------------------------------------------------------------------
 
     def set_siblings(self, siblings: list[int]) -> None:
         """The ids of this message and its alternatives (edits or regenerations), oldest first."""
         self.siblings = siblings or [self.message.id]
+        self._show_branch()
+
+    def _show_branch(self) -> None:
         many = len(self.siblings) > 1
         index = self.siblings.index(self.message.id) if self.message.id in self.siblings else 0
-        self.branch_label.setText(f"{index + 1}/{len(self.siblings)}")
+        place = f"{index + 1}/{len(self.siblings)}"
+        self.branch_label.setText(self.tr("part {place}").format(place=place) if self.parts else place)
+        tips = ((self.tr("Earlier part: the messages between the parts were lost to damage"),
+                 self.tr("Later part: the messages between the parts were lost to damage")) if self.parts
+                else (self.tr("Previous branch"), self.tr("Next branch")))
+        for button, tip in zip((self.previous_branch, self.next_branch), tips):
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
         for w in (self.previous_branch, self.branch_label, self.next_branch):
             w.setVisible(many)
         self.previous_branch.setEnabled(index > 0)
@@ -279,8 +294,6 @@ class MessageWidget(QFrame):
             self.regenerate_button: (self.tr("Regenerate"), self.tr("Answer again as a new branch")),
             self.thumb_up: (None, self.tr("Good answer")),
             self.thumb_down: (None, self.tr("Bad answer: tell us what went wrong")),
-            self.previous_branch: (None, self.tr("Previous branch")),
-            self.next_branch: (None, self.tr("Next branch")),
         }
         for button, (text, tip) in tips.items():
             if text is not None:
@@ -296,6 +309,7 @@ class MessageWidget(QFrame):
         self.reattached_note.setToolTip(self.tr(
             "This message came back when a damaged conversation file was salvaged; the message "
             "before it could not be read, so it now starts the conversation."))
+        self._show_branch()
         self._show_stats()
         if self.badge.isVisible():
             self._show_badge()

@@ -62,9 +62,12 @@ class ConversationView(QScrollArea):
         self.scroll_to_bottom()
 
     def mark_reattached(self, message_ids: set[int]) -> None:
-        """Note on each of these messages that salvage re-attached it (its earlier message was lost)."""
+        """Note on each of these messages that salvage re-attached it (its earlier message was lost).
+        Such a message starts a part of its conversation beside the conversation's first message,
+        so the ‹ › of both moves between parts, not alternatives."""
         for widget in self.messages:
-            widget.set_reattached(widget.message.id in message_ids)
+            widget.set_reattached(widget.message.id in message_ids,
+                                  parts=len(widget.siblings) > 1 and not message_ids.isdisjoint(widget.siblings))
 
     def append(self, message: Any, siblings: list[int] | None = None) -> MessageWidget:
         widget = MessageWidget(message, siblings, self._column)
