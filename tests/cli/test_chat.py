@@ -16,7 +16,9 @@ def test_streams_one_answer_with_stats(smollm_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
     stats = json.loads(result.stderr.strip().splitlines()[-1])
-    assert set(stats) == {"prompt_tokens", "completion_tokens", "ttft_s", "decode_tok_s", "finish_reason"}
+    assert set(stats) == {"prompt_tokens", "completion_tokens", "ttft_s", "decode_tok_s", "finish_reason",
+                          "batched"}
+    assert stats["batched"] is False  # one answer alone: decoded by itself, reproducible
     assert stats["completion_tokens"] <= 12 and stats["finish_reason"] in ("stop", "length")
 
 
