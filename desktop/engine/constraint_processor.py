@@ -13,6 +13,7 @@ copied for each request, so a repeated schema costs almost nothing.
 from __future__ import annotations
 
 import logging
+import weakref
 import warnings
 from collections import OrderedDict
 
@@ -30,8 +31,12 @@ from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, ends_
 
 log = logging.getLogger(__name__)
 
-_TOKENIZERS: dict[tuple[str, int], llguidance.LLTokenizer] = {}
-_MATCHERS: OrderedDict[tuple[str, int, str], llguidance.LLMatcher] = OrderedDict()
+# llguidance's tokenizer (and every matcher made with it) points into the loaded model's
+# vocabulary, so both are held per Llama object and die with it: keyed by the file, a model loaded
+# again from the same path would reuse a pointer into the freed one (a segfault in the worker).
+_TOKENIZERS: weakref.WeakKeyDictionary[llama_cpp.Llama, llguidance.LLTokenizer] = weakref.WeakKeyDictionary()
+_MATCHERS: weakref.WeakKeyDictionary[llama_cpp.Llama, OrderedDict[str, llguidance.LLMatcher]] = (
+    weakref.WeakKeyDictionary())
 _MATCHER_CACHE_SIZE = 32
 _TOKEN_FACTS: dict[tuple[str, int], "TokenFacts"] = {}
 
@@ -88,31 +93,30 @@ def tokenizer_for(llama: llama_cpp.Llama) -> llguidance.LLTokenizer:
     """llguidance's tokenizer for this model, built once per model; every end-of-generation token
     (the Qwen coder GGUF marks six) counts as EOS, so the grammar's end is enforced whichever the
     model prefers."""
-    key = (llama.model_path, llama.n_vocab())
-    if key not in _TOKENIZERS:
+    if llama not in _TOKENIZERS:
         vocab = llama_cpp.llama_model_get_vocab(llama.model)
         n_vocab = llama.n_vocab()
         eog = [t for t in range(n_vocab) if llama_cpp.llama_vocab_is_eog(vocab, t)] or [llama.token_eos()]
         with warnings.catch_warnings():  # llguidance calls a llama_cpp function deprecated per token
             warnings.simplefilter("ignore", DeprecationWarning)
-            _TOKENIZERS[key] = llguidance.llamacpp.lltokenizer_from_vocab(vocab, n_vocab=n_vocab, eos_token=eog)
-    return _TOKENIZERS[key]
+            _TOKENIZERS[llama] = llguidance.llamacpp.lltokenizer_from_vocab(vocab, n_vocab=n_vocab, eos_token=eog)
+    return _TOKENIZERS[llama]
 
 
 def matcher_for(llama: llama_cpp.Llama, constraint: Constraint) -> llguidance.LLMatcher:
     """A fresh matcher for `constraint` on this model (a copy of a cached, never-advanced one)."""
     grammar = grammar_for(constraint)
-    key = (llama.model_path, llama.n_vocab(), grammar)
-    pristine = _MATCHERS.get(key)
+    cache = _MATCHERS.setdefault(llama, OrderedDict())
+    pristine = cache.get(grammar)
     if pristine is None:
         pristine = llguidance.LLMatcher(tokenizer_for(llama), grammar, log_level=0)
         if pristine.is_error():
             raise HearthError(f"cannot enforce this constraint on this model: {pristine.get_error()}")
-        _MATCHERS[key] = pristine
-        while len(_MATCHERS) > _MATCHER_CACHE_SIZE:
-            _MATCHERS.popitem(last=False)
+        cache[grammar] = pristine
+        while len(cache) > _MATCHER_CACHE_SIZE:
+            cache.popitem(last=False)
     else:
-        _MATCHERS.move_to_end(key)
+        cache.move_to_end(grammar)
     return pristine.deep_copy()
 
 

@@ -97,6 +97,21 @@ def test_per_model_state_is_built_once(smollm: Llama) -> None:
     assert processor.tokenizer_for(smollm) is first
 
 
+def test_a_model_loaded_again_from_the_same_file_gets_its_own_tokenizer_and_matchers(smollm_path) -> None:
+    """llguidance's tokenizer points into the vocabulary of the Llama it was made from: one made
+    for a model since freed must never serve the same file loaded again (that was a segfault)."""
+    constraint = Constraint(kind="grammar", grammar='root ::= "again ok"')
+    first = Llama(model_path=str(smollm_path), n_ctx=256, n_threads=1, verbose=False)
+    processor.matcher_for(first, constraint)
+    first_tokenizer = processor.tokenizer_for(first)
+    first.close()
+    del first
+    second = Llama(model_path=str(smollm_path), n_ctx=256, n_threads=1, verbose=False)
+    assert processor.tokenizer_for(second) is not first_tokenizer
+    text, _ = generate(second, [{"role": "user", "content": "Hi."}], constraint, 8)
+    assert text == "again ok"
+
+
 @pytest.mark.slow
 def test_qwen_large_vocabulary_answer_validates(qwen_path) -> None:
     qwen = Llama(str(qwen_path), n_ctx=512, n_threads=2, verbose=False)
