@@ -246,9 +246,11 @@ class RemoteEngine:
         return Embeddings(vectors, tokens, "the server's", self.model.n_ctx if self.model else 0)
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
-             constraint: Constraint | None = None, tools: list[dict] | None = None) -> "RemoteGeneration":
+             constraint: Constraint | None = None, tools: list[dict] | None = None,
+             priority: int = 0) -> "RemoteGeneration":
         """Start an answer; nothing is sent until it is iterated. A constraint this server cannot
-        be asked to enforce raises HearthError here, before anything is sent."""
+        be asked to enforce raises HearthError here, before anything is sent. `priority` is
+        EngineClient's (the app ahead of API requests); a server keeps its own queue, so it is unused."""
         self._check(constraint, tools)
         sent = as_sent(messages, constraint)
         body: dict[str, Any] = {"messages": [m.to_dict() for m in sent]}
@@ -257,7 +259,7 @@ class RemoteEngine:
         return RemoteGeneration(self, "chat/completions", body, params or SamplingParams(), constraint, sent, tools)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
-                 constraint: Constraint | None = None) -> "RemoteGeneration":
+                 constraint: Constraint | None = None, priority: int = 0) -> "RemoteGeneration":
         """Raw text completion (/v1/completions: no chat template)."""
         self._check(constraint)
         return RemoteGeneration(self, "completions", {"prompt": prompt}, params or SamplingParams(), constraint,

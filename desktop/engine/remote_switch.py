@@ -93,12 +93,13 @@ class SwitchingEngine:
         return bool(getattr(self._current(), "count_is_estimate", False))
 
     def chat(self, messages: Sequence[ChatMessage], params: SamplingParams | None = None,
-             constraint: Constraint | None = None, tools: list[dict] | None = None) -> Any:
-        return self._current().chat(messages, params, constraint, tools)
+             constraint: Constraint | None = None, tools: list[dict] | None = None,
+             priority: int = 0) -> Any:
+        return self._current().chat(messages, params, constraint, tools, priority=priority)
 
     def complete(self, prompt: str, params: SamplingParams | None = None,
-                 constraint: Constraint | None = None) -> Any:
-        return self._current().complete(prompt, params, constraint)
+                 constraint: Constraint | None = None, priority: int = 0) -> Any:
+        return self._current().complete(prompt, params, constraint, priority=priority)
 
     def count_tokens(self, messages: Sequence[ChatMessage], constraint: Constraint | None = None,
                      tools: list[dict] | None = None) -> int:

@@ -107,7 +107,7 @@ class _ShortWords(threading.Thread):
     def run(self) -> None:
         try:
             self._build()
-        except BaseException as exc:  # handed to the thread that waits for this one
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for this one
             self.error = exc
 
     def _build(self) -> None:
