@@ -23,14 +23,18 @@ def assemble(deltas: list[dict]) -> tuple[str, list[dict]]:
     return content, calls
 
 
+def fed_in_pieces(stream: ToolCallStream, answer: str, size: int) -> list[dict]:
+    """Every delta `stream` makes of `answer` arriving `size` characters at a time, then flushed."""
+    deltas = []
+    for at in range(0, len(answer), size):
+        deltas += stream.feed(answer[at:at + size])
+    return deltas + stream.flush()
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 1000])
 def test_pieces_of_any_size_assemble_into_the_calls(size: int) -> None:
     stream = ToolCallStream()
-    deltas = []
-    for at in range(0, len(ANSWER), size):
-        deltas += stream.feed(ANSWER[at:at + size])
-    deltas += stream.flush()
-    content, calls = assemble(deltas)
+    content, calls = assemble(fed_in_pieces(stream, ANSWER, size))
     assert content == "Let me look. "
     assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [
         ("get_weather", {"city": "Paris}"}), ("add", {"a": 1, "b": {"c": [2]}})]
@@ -41,12 +45,7 @@ def test_pieces_of_any_size_assemble_into_the_calls(size: int) -> None:
 @pytest.mark.parametrize("size", [1, 2, 5, 1000])
 def test_a_bare_call_object_streams_as_one_call(size: int) -> None:
     answer = 'Here it is:\n{"name": "add", "arguments": {"a": 1, "b": {"c": "}"}}}'
-    stream = ToolCallStream()
-    deltas = []
-    for at in range(0, len(answer), size):
-        deltas += stream.feed(answer[at:at + size])
-    deltas += stream.flush()
-    content, calls = assemble(deltas)
+    content, calls = assemble(fed_in_pieces(ToolCallStream(), answer, size))
     assert content == "Here it is:\n"
     assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [("add", {"a": 1, "b": {"c": "}"}})]
 
