@@ -50,6 +50,13 @@ class BatchDecoder:
             raise DecodeError(f"llama.cpp could not decode a batch of {len(entries)} tokens "
                               f"(llama_decode returned {code}{': no room left in the KV cache' if code == 1 else ''})")
 
+    def move(self, source: int, target: int) -> None:
+        """Give sequence `target` everything `source` holds, cell for cell (llama.cpp copies the
+        KV stream's buffer before the next decode), and empty `source`. The numbers stay bit for bit
+        what they were: each stream is computed on its own."""
+        llama_cpp.llama_memory_seq_cp(self.memory, source, target, -1, -1)
+        llama_cpp.llama_memory_seq_rm(self.memory, source, -1, -1)
+
     def forget(self, seq: int, start: int) -> None:
         """Drop what sequence `seq` holds from position `start` on."""
         llama_cpp.llama_memory_seq_rm(self.memory, seq, start, -1)

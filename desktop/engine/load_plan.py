@@ -29,7 +29,11 @@ class LoadPlan:
     rope_factor: float  # how far the trained context is stretched (1.0: not at all)
     trained_ctx: int
     memory: MemoryEstimate
-    parallel: int = 1  # sequences, each with n_ctx tokens of KV cache
+    parallel: int = 1  # answers decoded together, each with n_ctx tokens of KV cache
+
+    @property
+    def sequences(self) -> int:
+        return context_sequences(self.parallel)
 
     def llama_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for llama_cpp.Llama (flash attention "auto" is applied by the worker:
@@ -37,7 +41,7 @@ class LoadPlan:
         import llama_cpp
 
         kv = int(GGML_KV_TYPES[self.kv_type])
-        kwargs: dict[str, Any] = {"n_ctx": self.n_ctx * self.parallel, "flash_attn": self.flash_attn == "on",
+        kwargs: dict[str, Any] = {"n_ctx": self.n_ctx * self.sequences, "flash_attn": self.flash_attn == "on",
                                   "type_k": kv, "type_v": kv}
         if self.rope_scaling is not None:
             kwargs["rope_scaling_type"] = {"none": llama_cpp.LLAMA_ROPE_SCALING_TYPE_NONE,
@@ -48,6 +52,13 @@ class LoadPlan:
         if self.rope_scaling == "yarn":
             kwargs["yarn_orig_ctx"] = self.trained_ctx
         return kwargs
+
+
+def context_sequences(parallel: int) -> int:
+    """The context's sequences for `parallel` slots: one each, and with several slots one spare,
+    through which the scheduler swaps two slots' caches (desktop.engine.slots keeps the answers
+    it decodes together in adjacent sequences)."""
+    return parallel + 1 if parallel > 1 else 1
 
 
 def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
@@ -89,7 +100,7 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
     # it stays off, because llama.cpp's flash attention changes its numbers and so the answer a seed
     # gives (an f16 cache keeps the answers earlier Hearths gave; "on" asks for it).
     flash = "off" if options.flash_attn == "auto" and options.kv_type == "f16" else options.flash_attn
-    memory = estimate(info, n_ctx * options.parallel, options.kv_type, flash_attn=flash != "off")
+    memory = estimate(info, n_ctx * context_sequences(options.parallel), options.kv_type, flash_attn=flash != "off")
     return LoadPlan(n_ctx, flash, options.kv_type, options.rope_scaling, factor, trained, memory, options.parallel)
 
 

@@ -276,7 +276,7 @@ class Worker:
         self.log_errors.clear()
         self._load_log = []
         try:
-            with context_settings(llama_cpp, plan.flash_attn, plan.parallel):
+            with context_settings(llama_cpp, plan.flash_attn, plan.sequences):
                 llm = SamplingLlama(model_path=options.model_path, n_gpu_layers=gpu_layers, n_threads=threads,
                                    n_threads_batch=threads, verbose=False, **plan.llama_kwargs())
         except Exception as exc:  # noqa: BLE001 - llama.cpp fails a load with plain exceptions; its log says why
