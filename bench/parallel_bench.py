@@ -6,7 +6,8 @@ tokens (p50 and p99 over every gap of every stream); then the stall check: one s
 once it has streamed a few tokens a request with a ~2,000-token prompt arrives; that stream's p99
 time between tokens with the long prompt evaluated beside it, over its p99 alone. In the same
 run, llama-server (bench/llama_server_ref.py) with --parallel 4 and 8 on the same model and
-threads gets the same clients.
+threads gets the same clients, and llama.cpp's own batch API (bench/batch_ceiling.py: no server,
+no sampling) says how much batching this machine can give at that moment.
 
     .venv/bin/python bench/parallel_bench.py [--models smollm2-135m,qwen2.5-coder-0.5b] [--threads 2]
         [--tokens 128] [--runs 1] [--no-llama-server]
@@ -126,6 +127,14 @@ def reference(model: Path, threads: int, slots: int, port: int) -> tuple[subproc
                  re.compile(r"server is listening on (http://\S+)"))
 
 
+def ceiling(model: Path, threads: int, tokens: int, counts: list[int]) -> dict[str, float]:
+    """llama.cpp's own batch API on the same model and threads, now (bench/batch_ceiling.py)."""
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("batch_ceiling.py")), str(model),
+                          "--threads", str(threads), "--tokens", str(tokens), "--streams", ",".join(map(str, counts))],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -172,12 +181,18 @@ def main() -> int:
                     print(name, f"llama-server --parallel {slots}", row[f"llama_server_{slots}"], flush=True)
                 finally:
                     stop(process)
+        row["ceiling"] = ceiling(model, args.threads, args.tokens, counts)
+        print(name, "llama.cpp batch API", row["ceiling"], flush=True)
         single = row["hearth_1"]["tok_s"] if "hearth_1" in row else 0
         row["ratios"] = {f"{n}_vs_1": row[f"hearth_{n}"]["tok_s"] / single for n in counts if n != 1 and single}
         for slots in (4, 8):
             if f"llama_server_{slots}" in row and f"hearth_{slots}" in row:
                 row["ratios"][f"{slots}_vs_llama_server"] = (row[f"hearth_{slots}"]["tok_s"]
                                                              / row[f"llama_server_{slots}"]["tok_s"])
+        for n in counts:
+            if n != 1 and f"hearth_{n}" in row:
+                row["ratios"][f"ceiling_{n}_vs_1"] = row["ceiling"][str(n)] / row["ceiling"]["1"]
+                row["ratios"][f"{n}_vs_ceiling"] = row[f"hearth_{n}"]["tok_s"] / row["ceiling"][str(n)]
         report[name] = row
         print(name, "ratios", row["ratios"], flush=True)
     report["load_average_after"] = os.getloadavg()
