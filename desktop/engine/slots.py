@@ -165,11 +165,15 @@ class Scheduler:
             seqs = (seqs - {high}) | {gap}
 
     def _swap(self, a: Slot, b: Slot) -> None:
-        """Exchange what the sequences of slots `a` and `b` hold, through the spare sequence."""
+        """Exchange what the sequences of slots `a` and `b` hold, through the spare sequence (one
+        copy instead of three when `b` holds nothing)."""
         move = self.decoder.move
-        move(b.seq, self.spare)
-        move(a.seq, b.seq)
-        move(self.spare, a.seq)
+        if b.memory.n_tokens == 0:
+            move(a.seq, b.seq)
+        else:
+            move(b.seq, self.spare)
+            move(a.seq, b.seq)
+            move(self.spare, a.seq)
         a.memory.seq, b.memory.seq = b.memory.seq, a.memory.seq
         self.slots.sort(key=lambda slot: slot.seq)
 

@@ -63,3 +63,13 @@ def test_adjacent_answers_are_left_where_they_are(scheduler) -> None:
     first, second, third = scheduler.slots
     scheduler._adjoin([second, third])
     assert (first.seq, second.seq, third.seq) == (0, 1, 2)
+
+
+def test_an_answer_moved_into_an_empty_slot_keeps_its_cache(scheduler) -> None:
+    first, second, third = scheduler.slots
+    scheduler.decoder.forget(second.seq, 0)
+    second.memory.n_tokens = 0
+    before = next_logits(scheduler, third)
+    scheduler._adjoin([first, third])
+    assert (first.seq, third.seq, second.seq) == (0, 1, 2)
+    assert np.array_equal(next_logits(scheduler, third), before)
