@@ -2,21 +2,26 @@
 API and, in the same run, through llama-cpp-python's server (`chatml-function-calling`) on the
 same model file, scored alike (desktop.benchmarks.tool_calling). Prints a Markdown table and saves
 it with every answer under `<data>/evals/tools/`.
+
+Every scored task is journalled as it comes (desktop.benchmarks.journal, one line per task and
+server after a header naming the model file and the settings), so rerunning the same command
+after Ctrl+C, a crash or kill -9 continues where the run stopped.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 REFERENCE = "llama-cpp-python"
+CHAT_FORMAT = "chatml-function-calling"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,10 +43,12 @@ def run(args: argparse.Namespace) -> int:
     from desktop.api.server import ApiServer
     from desktop.atomic_write import write_atomically
     from desktop.benchmarks import tool_calling as tc
+    from desktop.benchmarks.identity import model_identity, versions
+    from desktop.benchmarks.journal import Journal
     from desktop.cli.chat import load_client
+    from desktop.cli.eval_progress import EXIT_CANCELLED, report, run_journalled
     from desktop.engine.json_evaluation import spread
     from desktop.errors import HearthError
-    from desktop.paths import data_dir
 
     if args.limit is not None and args.limit <= 0:
         raise HearthError("--limit must be a positive number of tasks")
@@ -50,46 +57,67 @@ def run(args: argparse.Namespace) -> int:
     tasks = tc.load_tasks()
     tc.check_tasks(tasks)
     chosen = spread(tasks, args.limit)
-    if args.reference != "none":
+    servers = ["hearth"] + ([REFERENCE] if args.reference != "none" else [])
+    if REFERENCE in servers:
         _check_reference_server()
-    records: list[dict[str, Any]] = []
     client = load_client(args)
-    model_path, name = client.model.path, client.model.name
+    cancel = threading.Event()
     try:
-        with ApiServer(client, port=0) as server:
-            records += _run_all("hearth", server.url, chosen, args.max_tokens)
+        identity = model_identity(client.model)
+        model_path = client.model.path
+        settings = {"tool_choice": "auto", "temperature": 0.0, "seed": 0, "max_tokens": args.max_tokens,
+                    "ctx": args.ctx, "servers": servers, "reference_chat_format": CHAT_FORMAT}
+        task_ids = [t.id for t in chosen]
+        header = {"benchmark": "tools", "model": identity, "versions": versions(), "settings": settings,
+                  "tasks": task_ids, "key": {"sha256": identity["sha256"], "settings": settings, "tasks": task_ids}}
+        journal = Journal("tools", client.model.name, header)
+
+        def work(done: set[str], after: Any) -> bool:
+            for server in servers:
+                todo = [t for t in chosen if _record_id(server, t.id) not in done]
+                if not todo:
+                    continue
+                if server == "hearth":
+                    with ApiServer(client, port=0) as api:
+                        _run_all(server, api.url, todo, args.max_tokens, journal.add, after)
+                    client.close()  # its memory back before the reference loads the same file
+                else:
+                    client.close()
+                    with _reference_server(model_path, args) as url:
+                        _run_all(server, url, todo, args.max_tokens, journal.add, after)
+            return True
+
+        finished = run_journalled(journal, [_record_id(s, t) for s in servers for t in task_ids],
+                                  "tools", "task", work, cancel)
     finally:
         client.close()
-    if args.reference != "none":
-        with _reference_server(model_path, args) as url:
-            records += _run_all(REFERENCE, url, chosen, args.max_tokens)
-    summary = tc.summarize(records)
+    if not finished:
+        return EXIT_CANCELLED
+    summary = tc.summarize(journal.records)
     subset = f"{len(chosen)} of {len(tasks)} tasks" if len(chosen) < len(tasks) else f"all {len(tasks)} tasks"
-    text = tc.table(summary, f"{name}: {subset}, tool_choice auto, greedy, max_tokens {args.max_tokens}")
-    print(text)
-    folder = data_dir() / "evals" / "tools"
-    folder.mkdir(parents=True, exist_ok=True)
-    result = {"model": name, "model_path": model_path, "tasks": len(chosen), "summary": summary, "records": records}
-    saved = folder / f"{Path(model_path).stem}-{len(chosen)}.json"
-    write_atomically(saved, json.dumps(result, ensure_ascii=False, indent=1))
+    text = tc.table(summary, f"{identity['name']}: {subset}, tool_choice auto, greedy, max_tokens {args.max_tokens}")
+    code = report(journal, summary, text)
     if args.out:
         out = Path(args.out)
-        write_atomically(out, json.dumps(result, ensure_ascii=False, indent=1) if out.suffix == ".json" else text + "\n")
-    print(f"\nsaved: {saved}", file=sys.stderr)
-    return 0
+        write_atomically(out, journal.path.with_suffix(".json").read_text(encoding="utf-8")
+                         if out.suffix == ".json" else text + "\n")
+    return code
 
 
-def _run_all(server: str, url: str, tasks: list, max_tokens: int) -> list[dict[str, Any]]:
-    from tqdm import tqdm
+def _record_id(server: str, task_id: str) -> str:
+    return f"{server}/{task_id}"
 
+
+def _run_all(server: str, url: str, tasks: list, max_tokens: int, record: Any, after: Any) -> None:
+    """Ask and score each task in turn, each record journalled as soon as it is scored."""
     from desktop.benchmarks import tool_calling as tc
 
-    records = []
-    for task in tqdm(tasks, desc=server, unit="task", file=sys.stderr, dynamic_ncols=True):
+    for task in tasks:
         answer = tc.ask(url, task, max_tokens)
-        records.append({"server": server, "id": task.id, "kind": task.kind, "lang": task.lang,
-                        "answer": answer, "marks": tc.score(task, answer)})
-    return records
+        scored = {"id": _record_id(server, task.id), "server": server, "task": task.id, "kind": task.kind,
+                  "lang": task.lang, "answer": answer, "marks": tc.score(task, answer)}
+        record(scored)
+        after(scored)
 
 
 def _check_reference_server() -> None:
@@ -111,7 +139,7 @@ class _reference_server:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--host", "127.0.0.1",
-                   "--port", str(self.port), "--chat_format", "chatml-function-calling", "--n_ctx", str(args.ctx),
+                   "--port", str(self.port), "--chat_format", CHAT_FORMAT, "--n_ctx", str(args.ctx),
                    "--verbose", "False"]
         if args.threads:
             command += ["--n_threads", str(args.threads)]

@@ -99,6 +99,7 @@ class Worker:
         self.pending: deque[tuple[str, int, Any]] = deque()  # received, not yet started
         self.stopping = False
         self.cancelled: set[int] = set()
+        self.orphaned = False  # the parent is gone (kill -9, crash): stop the answer being decoded
         self.llm = None
         self.scheduler: Scheduler | None = None
         self.answering: dict[int, tuple[Slot, list[dict] | None, dict]] = {}  # request id: slot, messages, summary
@@ -207,6 +208,7 @@ class Worker:
             try:
                 kind, request_id, payload = self.conn.recv()
             except (EOFError, OSError):
+                self.orphaned = True
                 self.jobs.put(None)
                 return
             if kind == "cancel":
@@ -464,6 +466,8 @@ class Worker:
             self.follow_up = (slot, messages, result["text"])
 
     def _cancelled(self, request_id: int) -> bool:
+        if self.orphaned:  # nobody will read the answer; the worker ends as soon as it stops
+            return True
         if request_id in self.cancelled:
             self.cancelled.discard(request_id)
             return True

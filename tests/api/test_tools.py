@@ -218,7 +218,8 @@ def qwen_client(qwen_path) -> openai.OpenAI:
         info = engine.load(LoadOptions(str(qwen_path), n_ctx=2048))
         assert info.tool_tags_are_tokens
         with ApiServer(engine, port=0) as server:
-            yield openai.OpenAI(base_url=f"{server.url}/v1", api_key="x", max_retries=0, timeout=600)
+            # a request waits as long as the test may run: a loaded machine is slow, never wrong
+            yield openai.OpenAI(base_url=f"{server.url}/v1", api_key="x", max_retries=0, timeout=1700)
 
 
 @pytest.mark.slow

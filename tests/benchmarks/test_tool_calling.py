@@ -2,8 +2,10 @@
 `hearth eval tools` runs Hearth and llama-cpp-python's server side by side."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -61,18 +63,51 @@ def test_arguments_that_do_not_parse_are_invalid():
     assert not marks["valid"] and not marks["right_arguments"]
 
 
+def _eval_tools(home, model, *extra):
+    return subprocess.Popen([sys.executable, "-m", "desktop", "eval", "tools", "-m", str(model), "--limit", "2",
+                             "--max-tokens", "40", "--ctx", "2048", "--threads", "1", *extra],
+                            env={**os.environ, "HEARTH_HOME": str(home)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _table(saved):
+    """What the run's table says, leaving out how long the answers took."""
+    return {server: {group: {k: v for k, v in counts.items() if k != "median_s"} for group, counts in groups.items()}
+            for server, groups in saved["summary"].items()}
+
+
 @pytest.mark.slow
-@pytest.mark.timeout(3600)  # two servers load the model in turn; only a stuck run takes this long
-def test_eval_tools_runs_hearth_and_llama_cpp_python_on_the_same_tasks(smollm_path, tmp_path):
+@pytest.mark.timeout(3600)  # two servers load the model in turn, three runs; only a stuck run takes this long
+def test_eval_tools_runs_both_servers_and_a_run_killed_after_its_first_task_ends_the_same(smollm_path, tmp_path):
     out = tmp_path / "tools.json"
-    result = subprocess.run([sys.executable, "-m", "desktop", "eval", "tools", "-m", str(smollm_path), "--limit", "2",
-                             "--max-tokens", "60", "--ctx", "2048", "--out", str(out)],
-                            capture_output=True, text=True, env=dict(os.environ), timeout=3000)
-    assert result.returncode == 0, result.stderr[-2000:]
+    whole = _eval_tools(tmp_path / "whole", smollm_path, "--out", str(out))
+    stdout, stderr = whole.communicate(timeout=3000)
+    assert whole.returncode == 0, stderr[-2000:]
     saved = json.loads(out.read_text())
-    assert set(saved["summary"]) == {"hearth", "llama-cpp-python"}
-    assert [r["id"] for r in saved["records"] if r["server"] == "hearth"] == [
-        r["id"] for r in saved["records"] if r["server"] == "llama-cpp-python"]
+    assert set(saved["summary"]) == {"hearth", "llama-cpp-python"} and saved["model"]["sha256"]
+    assert [r["task"] for r in saved["answers"] if r["server"] == "hearth"] == [
+        r["task"] for r in saved["answers"] if r["server"] == "llama-cpp-python"] == saved["tasks"]
     hearth = saved["summary"]["hearth"]["all"]
     assert hearth["tasks"] == 2 and hearth["valid_calls"] == hearth["with_calls"]  # Hearth's calls always validate
-    assert "| hearth (all) | 2 |" in result.stdout
+    assert "| hearth (all) | 2 |" in stdout
+
+    killed = _eval_tools(tmp_path / "killed", smollm_path)
+    folder = tmp_path / "killed" / "evals" / "tools"
+    deadline = time.monotonic() + 1200  # a stuck run only
+    while time.monotonic() < deadline and killed.poll() is None:  # kill once the first task is on disk
+        journals = list(folder.glob("*.jsonl")) if folder.is_dir() else []
+        if journals and len(journals[0].read_text(encoding="utf-8").splitlines()) >= 2:
+            break
+        time.sleep(0.2)
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate(timeout=600)  # its engine worker, holding the pipes, stops with it
+    journal = next(folder.glob("*.jsonl"))
+    kept = [json.loads(line)["id"] for line in journal.read_text(encoding="utf-8").splitlines()[1:]]
+    assert kept and kept[0] == f"hearth/{saved['tasks'][0]}"
+    resumed = _eval_tools(tmp_path / "killed", smollm_path)
+    stdout, stderr = resumed.communicate(timeout=3000)
+    assert resumed.returncode == 0, stderr[-2000:]
+    assert f"resuming {journal.name}: {len(kept)} of 4 already scored" in stderr
+    again = json.loads(journal.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in again["answers"]] == [r["id"] for r in saved["answers"]]  # each task once
+    assert _table(again) == _table(saved)
