@@ -18,7 +18,10 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   twice (a record written again verbatim is a loop, not data): the next identical item is not
   begun. Every enclosing array counts (one token, `],`, can end a table's row and begin the next),
   and so does a token that finishes the item's text as it closes it (`paragraph` + `.",`);
-- a string whose last 32 or more characters are one piece repeated (at least 3 times) is closed;
+- a string whose last 16 or more characters are one piece repeated (at least 3 times) is closed
+  (16, not 32: a tokenizer that splits digits spends a token per character, and SmolLM2 named
+  every node of a tree `"1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1."` - 33 tokens a name, so max_tokens ran
+  out before the tree could close);
 - a key nests inside itself at most once (`"children"` within `"children"`): the value of its
   second nested use opens no array or object (a tree or a linked list recursing one level further
   on every step); a schema that needs the container still gets it, empty. Only where the schema
@@ -62,7 +65,7 @@ class RunawayLimits:
     exponent_digits: int = 3
     repeated_items: int = 3
     repeated_containers: int = 2  # an object or array written again verbatim: a loop, not data
-    repeated_string_chars: int = 32
+    repeated_string_chars: int = 16
     longest_repeated_piece: int = 128
     nested_same_key: int = 1
 

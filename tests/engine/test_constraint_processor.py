@@ -207,3 +207,13 @@ def test_an_undeclared_member_holds_a_value_of_bounded_depth(smollm: Llama) -> N
     assert any(t.lstrip().startswith(b'"') for t in allowed)
     off = _allowed_after(smollm, Constraint("json_schema", schema=schema, runaway_guard=False), deep)
     assert any(t.lstrip().startswith(b"{") for t in off)
+
+
+def test_a_name_repeating_a_short_piece_is_closed_after_16_characters(smollm: Llama) -> None:
+    """SmolLM2 named every node of a tree "1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1." (a token per character):
+    max_tokens ran out before the tree could close."""
+    constraint = Constraint("json_schema", schema=TREE)
+    allowed = _allowed_after(smollm, constraint, '{"name": "1.1.1.1.1.1.1.1.')
+    assert allowed and all(t.startswith(b'"') for t in allowed)
+    shorter = _allowed_after(smollm, constraint, '{"name": "1.1.1.1.1.1.1.')
+    assert b"1" in shorter

@@ -33,7 +33,7 @@ def scanned(text: str) -> JsonScanner:
     ('{"x": -2.5e1', ("digits", 2)),
     ('{"x": 6.02e+23', ("digits", 1)),
     ('{"x": 12, ', None),
-    ('{"text": "it costs 1000000000000000000000', None),  # digits inside a string are text
+    ('{"text": "it costs 1234567890123456789012', None),  # digits inside a string are text
 ])
 def test_number_digits_are_bounded_like_a_double(text, refusal) -> None:
     assert scanned(text).refusals() == ([refusal] if refusal else [])
@@ -81,6 +81,14 @@ def test_whitespace_does_not_hide_a_repeated_item() -> None:
 def test_a_string_repeating_itself_is_closed() -> None:
     assert scanned('{"poem": "the sea, the sea, ' + "the sea, " * 3).refusals() == [("close_string",)]
     assert scanned('{"id": "' + "0" * 40).refusals() == [("close_string",)]
+
+
+def test_a_short_piece_is_a_loop_after_16_characters() -> None:
+    """A digit costs a token: SmolLM2's tree named every node "1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1."."""
+    assert scanned('{"name": "' + "1." * 8).refusals() == [("close_string",)]
+    assert scanned('{"name": "' + "1." * 7).refusals() == []
+    assert scanned('{"rule": "' + "=" * 16).refusals() == [("close_string",)]
+    assert scanned('{"date": "2026-12-01T18:56:25.123456').refusals() == []
 
 
 def test_ordinary_strings_are_left_alone() -> None:
