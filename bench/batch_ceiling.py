@@ -1,8 +1,8 @@
 """What llama.cpp's own batch API gives on this machine: the ceiling for Hearth's batched loop.
 
-n sequences, one token each per step, greedy, decoded together with the low-level bindings in a
-context laid out as Hearth's (a KV stream per sequence, consecutive sequence ids), no sampling
-chain, no server, no streaming. parallel_bench.py runs it in the same run as its streams, so
+n sequences, one token each per step, greedy, decoded together through Hearth's BatchDecoder (the
+low-level bindings, nothing else of the engine) in a context laid out as Hearth's (a KV stream per
+sequence, consecutive sequence ids): no sampling chain, no server, no streaming. parallel_bench.py runs it in the same run as its streams, so
 Hearth's aggregate can be read against what the machine itself gives at that moment (a shared
 machine's speed changes by the minute; the ratio of ratios does not).
 
@@ -21,33 +21,25 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.engine.batch_decode import BatchDecoder
 from desktop.engine.worker import context_settings
 
 PROMPT = b"Write a long, detailed story about a lighthouse keeper."
 
 
-def aggregate(llm: llama_cpp.Llama, batch, n: int, tokens: int) -> float:
+def aggregate(llm: llama_cpp.Llama, decoder: BatchDecoder, n: int, tokens: int) -> float:
     """Aggregate decode tokens/s of `n` sequences decoded together for `tokens` steps."""
-    ctx, n_vocab = llm.ctx, llm._n_vocab
-
-    def decode(entries: list[tuple[int, int, int, bool]]) -> None:
-        for i, (token, position, seq, logits) in enumerate(entries):
-            batch.token[i], batch.pos[i], batch.n_seq_id[i] = token, position, 1
-            batch.seq_id[i][0], batch.logits[i] = seq, logits
-        batch.n_tokens = len(entries)
-        if llama_cpp.llama_decode(ctx, batch) != 0:
-            raise SystemExit("llama_decode failed")
-
-    llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
+    n_vocab = llm._n_vocab
+    llama_cpp.llama_memory_clear(decoder.memory, True)
     prompt = llm.tokenize(PROMPT)
     for seq in range(n):
-        decode([(t, i, seq, i == len(prompt) - 1) for i, t in enumerate(prompt)])
+        decoder.decode([(t, i, seq, i == len(prompt) - 1) for i, t in enumerate(prompt)])
     pending = [prompt[-1]] * n
     began = time.perf_counter()
     for step in range(tokens):
-        decode([(pending[seq], len(prompt) + step, seq, True) for seq in range(n)])
+        decoder.decode([(pending[seq], len(prompt) + step, seq, True) for seq in range(n)])
         for seq in range(n):
-            row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, seq), shape=(n_vocab,))
+            row = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(decoder.ctx, seq), shape=(n_vocab,))
             pending[seq] = int(row.argmax())
     return n * tokens / (time.perf_counter() - began)
 
@@ -60,15 +52,15 @@ def main() -> int:
     parser.add_argument("--streams", default="1,4,8")
     args = parser.parse_args()
     counts = [int(n) for n in args.streams.split(",")]
-    context = 512 + args.tokens
+    context = 512 + 256 * -(-args.tokens // 256)  # llama.cpp pads contexts to 256 tokens
     with context_settings(llama_cpp, "off", max(counts)):
         llm = llama_cpp.Llama(args.model, n_ctx=context * max(counts), n_threads=args.threads,
                               n_threads_batch=args.threads, verbose=False)
-    batch = llama_cpp.llama_batch_init(512, 0, 1)
+    decoder = BatchDecoder(llm)
     try:
-        print(json.dumps({str(n): aggregate(llm, batch, n, args.tokens) for n in counts}))
+        print(json.dumps({str(n): aggregate(llm, decoder, n, args.tokens) for n in counts}))
     finally:
-        llama_cpp.llama_batch_free(batch)
+        decoder.close()
         llm.close()
     return 0
 
