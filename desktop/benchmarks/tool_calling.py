@@ -13,6 +13,7 @@ default and the only one where "no tool needed" means anything. An answer is sco
 """
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -62,7 +63,7 @@ def ask(base_url: str, task: ToolTask, max_tokens: int, timeout_s: float = 900) 
             answer = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return {"error": f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}", "seconds": 0.0}
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # refused, reset, cut off, not JSON
         return {"error": f"no answer: {exc}", "seconds": 0.0}
     choice = answer["choices"][0]
     message = choice.get("message") or {}

@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
                     client.close()  # its memory back before the reference loads the same file
                 else:
                     client.close()
-                    with _reference_server(model_path, args) as url:
-                        _run_all(server, url, todo, args.max_tokens, journal.add, after)
+                    with _reference_server(model_path, args) as reference:
+                        _run_all(server, reference.url, todo, args.max_tokens, journal.add, after,
+                                 reference.revive)
             return True
 
         finished = run_journalled(journal, [_record_id(s, t) for s in servers for t in task_ids],
@@ -108,12 +109,19 @@ def _record_id(server: str, task_id: str) -> str:
     return f"{server}/{task_id}"
 
 
-def _run_all(server: str, url: str, tasks: list, max_tokens: int, record: Any, after: Any) -> None:
-    """Ask and score each task in turn, each record journalled as soon as it is scored."""
+def _run_all(server: str, url: str, tasks: list, max_tokens: int, record: Any, after: Any,
+             revive: Any = None) -> None:
+    """Ask and score each task in turn, each record journalled as soon as it is scored.
+
+    `revive`, for a server in a process of its own, restarts it when a task killed it and says how
+    it died: that task is scored as the failure it is and the run goes on with the next one."""
     from desktop.benchmarks import tool_calling as tc
 
     for task in tasks:
         answer = tc.ask(url, task, max_tokens)
+        death = revive() if revive is not None and "error" in answer else None
+        if death:
+            answer["error"] = death
         scored = {"id": _record_id(server, task.id), "server": server, "task": task.id, "kind": task.kind,
                   "lang": task.lang, "answer": answer, "marks": tc.score(task, answer)}
         record(scored)
@@ -146,27 +154,48 @@ class _reference_server:
         if args.gpu_layers is not None:
             command += ["--n_gpu_layers", str(args.gpu_layers)]
         self.command = command
+        self.url = f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> str:
+    def __enter__(self) -> "_reference_server":
+        self._start()
+        return self
+
+    def _start(self) -> None:
         from desktop.errors import HearthError
 
         # Its log goes to a file: a pipe nobody reads while it serves fills up and blocks the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=self.log)
-        url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 600  # a stuck start only
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.log.seek(0)
-                detail = self.log.read().decode(errors="replace").strip().splitlines()[-1:]
-                raise HearthError(f"llama-cpp-python's server stopped at start: {' '.join(detail)}")
+                raise HearthError(f"llama-cpp-python's server stopped at start: {self._last_line()}")
             try:
-                with urllib.request.urlopen(f"{url}/v1/models", timeout=5):
-                    return url
+                with urllib.request.urlopen(f"{self.url}/v1/models", timeout=5):
+                    return
             except OSError:
                 time.sleep(0.5)
         self.__exit__()
         raise HearthError("llama-cpp-python's server did not start within 10 minutes")
+
+    def revive(self) -> str | None:
+        """If the server died answering (llama-cpp-python aborts on grammars it cannot parse, such as
+        a `pattern` with `\\d`), how it died, after starting it again; None while it is alive."""
+        try:
+            self.process.wait(timeout=10)  # a crash closes the connection a moment before the exit
+        except subprocess.TimeoutExpired:
+            return None
+        death = f"llama-cpp-python's server died answering (exit code {self.process.returncode}): {self._last_line()}"
+        self.log.close()
+        self._start()
+        return death[:400]
+
+    def _last_line(self) -> str:
+        """Its log's last error line (a grammar it failed on is printed after the error), else its last."""
+        self.log.seek(0)
+        lines = [line.strip() for line in self.log.read().decode(errors="replace").splitlines() if line.strip()]
+        errors = [line for line in lines if "error" in line.lower()]
+        return (errors or lines or ["no message"])[-1]
 
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()

@@ -1,5 +1,6 @@
 """The function-calling eval: its task set is sound, its marks mean what they say, and
 `hearth eval tools` runs Hearth and llama-cpp-python's server side by side."""
+import argparse
 import json
 import os
 import signal
@@ -111,3 +112,23 @@ def test_eval_tools_runs_both_servers_and_a_run_killed_after_its_first_task_ends
     again = json.loads(journal.with_suffix(".json").read_text(encoding="utf-8"))
     assert [r["id"] for r in again["answers"]] == [r["id"] for r in saved["answers"]]  # each task once
     assert _table(again) == _table(saved)
+
+
+@pytest.mark.timeout(600)  # two server starts and two short answers; only a stuck start takes this long
+def test_a_task_that_kills_the_reference_server_is_scored_as_failed_and_the_run_goes_on(smollm_path):
+    """llama-cpp-python's grammar converter aborts its server on a `pattern` with `\\d` (a date field):
+    that task is one failure with the reason, the server is started again for the next task."""
+    from desktop.cli.eval_tools import _reference_server, _run_all
+
+    tasks = {t.id: t for t in tc.load_tasks()}
+    dated, plain = tasks["nested-en-033"], tasks["none-en-047"]  # SmolLM2 calls create_event, date and all
+    assert "\\d" in json.dumps(dated.tools[0]["function"]["parameters"])
+    records: list[dict] = []
+    args = argparse.Namespace(ctx=4096, threads=1, gpu_layers=None)
+    with _reference_server(smollm_path, args) as reference:
+        _run_all("llama-cpp-python", reference.url, [dated, plain], 160, records.append, lambda r: None,
+                 reference.revive)
+    first, second = records
+    assert "died answering" in first["answer"]["error"] and "grammar" in first["answer"]["error"]
+    assert first["marks"] == {"finished": False, "valid": False, "right_function": False, "right_arguments": False}
+    assert "error" not in second["answer"] and second["answer"]["finish_reason"] in ("stop", "tool_calls", "length")
