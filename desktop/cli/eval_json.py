@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="FILE", help="also write the table here (.json: everything)")
     parser.add_argument("--bench-dir", type=Path, default=None,
                         help="JSONSchemaBench folder (default: ../shared/jsonschemabench)")
-    parser.add_argument("--max-tokens", type=int, default=384)
+    parser.add_argument("--max-tokens", type=int, default=512,
+                        help="the longest answer (default: what the app and `hearth chat` allow)")
     parser.add_argument("--no-runaway-guard", action="store_true",
                         help="let values grow as long as the grammar allows (the guard's 'before')")
     parser.add_argument("--dry-multiplier", type=float, default=0.0, help="DRY repetition penalty (0: off)")

@@ -31,3 +31,13 @@ def test_missing_bench_folder_is_one_line(tmp_path: Path, capsys) -> None:
 def test_bad_limit_is_one_line(capsys) -> None:
     assert main(["eval", "json", "-m", "x.gguf", "--limit", "0"]) == 1
     assert capsys.readouterr().err == "hearth: error: --limit must be a positive number of cases\n"
+
+
+def test_the_eval_answers_with_as_many_tokens_as_the_app_and_hearth_chat_allow() -> None:
+    """A truncation the eval counts is one a user would meet: the same default answer length."""
+    from desktop.cli.main import build_parser
+    from desktop.engine.types import SamplingParams
+
+    parser = build_parser()
+    evaluated = parser.parse_args(["eval", "json", "-m", "m"]).max_tokens
+    assert evaluated == parser.parse_args(["chat", "-m", "m", "hello"]).max_tokens == SamplingParams().max_tokens
