@@ -5,16 +5,19 @@ the call's index, id, type and name (with empty arguments), and the arguments th
 pieces that the client concatenates - exactly what the official clients assemble. The tool
 grammar lays calls out the way `json.dumps` writes them, and compact JSON never holds a raw
 newline, so the end of a call (`}` newline `</tool_call>`) cannot occur inside its arguments.
-A bare call object (no tag, "auto" only) is the answer's last thing: its arguments end one
-character before the answer does.
+A bare call object (no tag, "auto" only, its opening `{"name":` in any layout) is the answer's
+last thing: its arguments end one character before the answer does, and the Markdown code-block
+opening a model wrote it in is not content.
 """
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
-from desktop.jsonmode.tool_calls import ARGUMENTS_KEY, BARE_START, CALL_END, CALL_START, ToolCall
+from desktop.jsonmode.tool_calls import (ARGUMENTS_KEY, BARE_START, CALL_END, CALL_START, ToolCall, bare_opening,
+                                        without_fence)
 
 BETWEEN = "\n"
 
@@ -34,6 +37,21 @@ def _held_back(text: str, marker: str) -> int:
         if text.endswith(marker[:n]):
             return n
     return 0
+
+
+_OPENING_SO_FAR = re.compile(r'\{\s*("(n(a(me?)?)?)?)?$|\{\s*"name"\s*$')  # could still become `{"name":`
+_FENCE_SO_FAR = re.compile(r"```[A-Za-z]*[ \t]*\n?\s*$|`{1,2}$")  # a code block a bare call may open inside
+
+
+def _bare_held_back(text: str) -> int:
+    """How many characters at the end of `text` could be the start of a bare call: the opening
+    itself, and the code-block opening before it (content only if no call follows)."""
+    brace = _OPENING_SO_FAR.search(text)
+    if brace is None:
+        fence = _FENCE_SO_FAR.search(text)
+        return len(text) - fence.start() if fence else 0
+    fence = _FENCE_SO_FAR.search(text[:brace.start()])
+    return len(text) - (fence.start() if fence else brace.start())
 
 
 class ToolCallStream:
@@ -68,16 +86,17 @@ class ToolCallStream:
         """One delta ({} for a change of state without output), or None when more text is needed."""
         if self.state == "text":
             at = self.buffer.find(CALL_START)
-            bare = self.buffer.find(BARE_START) if self.bare_calls else -1
-            if bare != -1 and at == -1:  # the call object stays in the buffer: "head" reads it
-                content, self.buffer, self.state, self.bare = self.buffer[:bare], self.buffer[bare:], "head", True
+            bare = bare_opening(self.buffer) if self.bare_calls else None
+            if bare is not None and at == -1:  # "head" reads the name after the opening
+                content = without_fence(self.buffer[:bare[0]])
+                self.buffer, self.state, self.bare = self.buffer[bare[1]:], "head", True
                 return {"content": content} if content else {}
             if at != -1:
                 content, self.buffer, self.state = self.buffer[:at], self.buffer[at + len(CALL_START):], "head"
                 return {"content": content} if content else {}
             held = _held_back(self.buffer, CALL_START)
             if self.bare_calls:
-                held = max(held, _held_back(self.buffer, BARE_START))
+                held = max(held, _bare_held_back(self.buffer))
             end = len(self.buffer) - held
             if end <= 0:
                 return None
@@ -87,7 +106,7 @@ class ToolCallStream:
             at = self.buffer.find(ARGUMENTS_KEY)
             if at == -1:
                 return None
-            name = json.loads(self.buffer[len(BARE_START):at + 1])
+            name = json.loads(self.buffer[:at + 1] if self.bare else self.buffer[len(BARE_START):at + 1])
             self.buffer, self.state = self.buffer[at + len(ARGUMENTS_KEY):], "arguments"
             self.calls += 1
             return {"tool_calls": [tool_call_entry(self.calls - 1, ToolCall(name, ""))]}

@@ -11,9 +11,10 @@ so one grammar serves every family. Each function is one alternative - its name 
 its parameters schema as a `%json` block - so the arguments always validate against the function
 named. "required" allows calls only; "auto" allows plain text, or text followed by calls: once the
 opening tag appears the rest is forced. In "auto" a bare call object (`{"name": ...` with no tag,
-what small models such as Qwen2.5-0.5B write most often) opens one call too, as llama.cpp's
-Hermes-format parser also accepts. The JSON inside is laid out exactly as `json.dumps`
-writes it, which lets `parse_tool_calls` and the streaming reader cut it apart without guessing.
+what small models such as Qwen2.5-0.5B write most often, laid out in any whitespace and usually
+inside a Markdown ```json block) opens one call too, as llama.cpp's Hermes-format parser also
+accepts. The JSON inside is laid out exactly as `json.dumps` writes it, which lets
+`parse_tool_calls` and the streaming reader cut it apart without guessing.
 """
 from __future__ import annotations
 
@@ -32,7 +33,12 @@ TOOL_TAGS = (OPEN_TAG, CLOSE_TAG)
 CALL_START = f"{OPEN_TAG}\n"
 CALL_END = f"}}\n{CLOSE_TAG}"
 ARGUMENTS_KEY = '", "arguments": '
-BARE_START = '{"name": '  # how a call object starts; also a call's opening in "auto" without the tag
+BARE_START = '{"name": '  # how a call object starts, as the grammar lays it out
+# A call's opening in "auto" without the tag: the object's first key, in whatever layout the
+# model likes (`{\n  "name":` from a pretty-printed block as well as `{"name":`).
+BARE_OPENING = r'\{\s*"name"\s*:'
+_BARE_OPENING = re.compile(BARE_OPENING)
+_FENCE_OPENING = re.compile(r"```[A-Za-z]*[ \t]*\n?$")  # a code block the bare call was written in
 
 ToolMode = Literal["auto", "required"]
 
@@ -93,16 +99,16 @@ def tool_constraint(tools: list[ToolSpec], mode: ToolMode, parallel: bool,
     # (`{"name": ...`, which small models often write instead of the tag). Either way the rest is
     # forced. Text never holds a trigger, so calls are found without guessing; a trigger and the
     # text before it are one lexeme because the lexer never takes back what a greedy TEXT has read.
-    tag, bare = re.escape(OPEN_TAG), re.escape(BARE_START)
+    tag, bare = re.escape(OPEN_TAG), BARE_OPENING
     anything = "(.|\\n)*"
     text = f"TEXT: /(.|\\n)+/ & ~/{anything}({tag}|{bare}){anything}/"
     bare_opening = (f"BARE: /{anything}{bare}/ & ~/{anything}{bare}{anything}{bare}{anything}/ "
                     f"& ~/{anything}{tag}{anything}/")
     lines += [text, bare_opening]
     if tags_are_tokens:
-        lines.insert(0, f"start: TEXT? | TEXT? {open_tag} {rest} | BARE tail \"}}\"")
+        lines.insert(0, f"start: TEXT? | TEXT? {open_tag} {rest} | BARE \" \"? tail \"}}\"")
     else:
-        lines.insert(0, f"start: TEXT? | OPEN {rest.removeprefix(newline + ' ')} | BARE tail \"}}\"")
+        lines.insert(0, f"start: TEXT? | OPEN {rest.removeprefix(newline + ' ')} | BARE \" \"? tail \"}}\"")
         lines.append(f"OPEN: /{anything}{tag}\\n/ & ~/{anything}{tag}{anything}{tag}{anything}/ "
                      f"& ~/{anything}{bare}{anything}/")
     return _lark(lines, tags_are_tokens, use)
@@ -126,15 +132,30 @@ def parse_tool_calls(text: str, bare_calls: bool = True) -> tuple[str, list[Tool
     `bare_calls`: False when the answer had an `answer_format`, whose JSON is never a call."""
     at = text.find(CALL_START)
     if at == -1:
-        bare = text.find(BARE_START) if bare_calls else -1
-        if bare == -1:
+        bare = bare_opening(text) if bare_calls else None
+        if bare is None:
             return text, []
-        body = text[bare:]
-        name = json.loads(body)["name"]
-        return text[:bare], [ToolCall(name, body[len(call_prefix(name)):-1])]
+        return without_fence(text[:bare[0]]), [bare_call(text[bare[1]:])]
     content, calls = text[:at], []
     for block in text[at:].split(CALL_START)[1:]:
         body = block.strip().removesuffix(CLOSE_TAG).rstrip()
         name = json.loads(body)["name"]
         calls.append(ToolCall(name, body[len(call_prefix(name)):-1]))
     return content, calls
+
+
+def bare_opening(text: str) -> tuple[int, int] | None:
+    """Where a call without its tag opens in `text` (start, end of `{"name":`), if it does."""
+    found = _BARE_OPENING.search(text)
+    return (found.start(), found.end()) if found else None
+
+
+def bare_call(rest: str) -> ToolCall:
+    """The call whose text after its opening `{"name":` is `rest` (the answer's end)."""
+    name, end = json.JSONDecoder().raw_decode(rest, len(rest) - len(rest.lstrip(" ")))
+    return ToolCall(name, rest[end + len(ARGUMENTS_KEY) - 1:-1])
+
+
+def without_fence(content: str) -> str:
+    """The text before a bare call, less the Markdown code-block opening the call was written in."""
+    return _FENCE_OPENING.sub("", content)

@@ -50,6 +50,20 @@ def test_a_bare_call_object_streams_as_one_call(size: int) -> None:
     assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [("add", {"a": 1, "b": {"c": "}"}})]
 
 
+@pytest.mark.parametrize("size", [1, 2, 5, 1000])
+def test_a_pretty_printed_bare_call_in_a_code_block_streams_as_the_call_alone(size: int) -> None:
+    answer = 'Sure.\n```json\n{\n  "name": "add", "arguments": {"a": 1, "b": 2}}'
+    content, calls = assemble(fed_in_pieces(ToolCallStream(), answer, size))
+    assert content == "Sure.\n"
+    assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [("add", {"a": 1, "b": 2})]
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_a_code_block_that_holds_no_call_streams_as_content(size: int) -> None:
+    answer = 'Run:\n```json\n{\n  "names": ["a"]\n}\n```\ndone `x`'
+    assert assemble(fed_in_pieces(ToolCallStream(), answer, size)) == (answer, [])
+
+
 def test_text_that_only_looks_like_a_tag_is_sent_in_the_end() -> None:
     stream = ToolCallStream()
     deltas = stream.feed("a <tool_ca")

@@ -45,6 +45,11 @@ SUM = call("add", {"a": 1, "b": 2.5})
     ("auto", False, '{"name": "add", "arguments": {"a": 1}}', False),     # forced once opened
     ("auto", False, '{"name": "add", "arguments": {"a": 1, "b": 2}} ok', False),
     ("auto", False, 'a {"name": "x"} b', False),                           # no call: not in text
+    # the way Qwen2.5-Coder-0.5B writes a call most often: pretty-printed, in a Markdown block
+    ("auto", False, '```json\n{\n  "name": "add", "arguments": {"a": 1, "b": 2}}', True),
+    ("auto", False, '```json\n{\n  "name":"add", "arguments": {"a": 1, "b": 2}}', True),
+    ("auto", False, '```json\n{\n  "name": "add",\n  "arguments": {"a": 1, "b": 2}}', False),  # forced layout
+    ("auto", False, 'x {\n  "name": "add"} y', False),                     # not in text in any layout
     ("required", False, '{"name": "add", "arguments": {"a": 1, "b": 2}}', False),  # tags needed
 ])
 @pytest.mark.parametrize("tags_are_tokens", [False, True])
@@ -67,6 +72,15 @@ def test_a_parameters_schema_that_cannot_be_enforced_is_refused_naming_the_featu
     bad = ToolSpec("f", {"type": "object", "properties": {"tags": {"type": "array", "uniqueItems": True}}})
     with pytest.raises(HearthError, match="'uniqueItems' at #/properties/tags"):
         tool_constraint([bad], "required", False)
+
+
+@pytest.mark.parametrize("answer, content", [
+    ('```json\n{\n  "name": "add", "arguments": {"a": 1, "b": 2}}', ""),
+    ('Sure.\n```\n{ "name":"add", "arguments": {"a": 1, "b": 2}}', "Sure.\n"),
+    ('Sure: {"name": "add", "arguments": {"a": 1, "b": 2}}', "Sure: "),
+])
+def test_a_bare_call_in_any_layout_is_read_back_without_the_code_block_it_opened(answer, content) -> None:
+    assert parse_tool_calls(answer) == (content, [ToolCall("add", '{"a": 1, "b": 2}')])
 
 
 def test_calls_are_read_back_with_the_text_before_them() -> None:
