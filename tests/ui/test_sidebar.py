@@ -1,6 +1,6 @@
 """The chat list: date groups, live search with snippets, pin, rename, delete with undo."""
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 
@@ -44,8 +44,10 @@ def test_date_groups():
 
 
 def test_sessions_are_listed_under_date_headings(qtbot, window):
+    yesterday_noon = datetime.combine(datetime.now().date() - timedelta(days=1), datetime.min.time()) + timedelta(hours=12)
+    days_ago = (datetime.now() - yesterday_noon).total_seconds() / 86400  # yesterday at any hour of today
     seed_chats(window, [("Old one", "ancient", 40), ("Recent", "fresh", 0), ("Last week", "week", 4),
-                        ("Yesterday's", "y", 1 + 2 / 24)])
+                        ("Yesterday's", "y", days_ago)])
     window.sidebar.refresh()
     qtbot.waitUntil(lambda: len(window.sidebar.items()) == 4)
     assert rows(window) == ["Today", "Recent", "Yesterday", "Yesterday's", "Previous 7 days", "Last week",
