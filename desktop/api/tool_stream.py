@@ -16,8 +16,8 @@ import re
 import uuid
 from typing import Any
 
-from desktop.jsonmode.tool_calls import (ARGUMENTS_KEY, BARE_START, CALL_END, CALL_START, ToolCall, bare_opening,
-                                        without_fence)
+from desktop.jsonmode.tool_calls import (ARGUMENTS_KEY, BARE_START, CALL_END, CALL_START, FENCE_OPENING, ToolCall,
+                                        bare_opening, without_fence)
 
 BETWEEN = "\n"
 
@@ -40,7 +40,7 @@ def _held_back(text: str, marker: str) -> int:
 
 
 _OPENING_SO_FAR = re.compile(r'\{\s*("(n(a(me?)?)?)?)?$|\{\s*"name"\s*$')  # could still become `{"name":`
-_FENCE_SO_FAR = re.compile(r"```[A-Za-z]*[ \t]*\n?\s*$|`{1,2}$")  # a code block a bare call may open inside
+_FENCE_SO_FAR = re.compile(FENCE_OPENING + r"\s*$|`{1,2}$")  # a code block a bare call may open inside
 
 
 def _bare_held_back(text: str) -> int:

@@ -38,7 +38,8 @@ BARE_START = '{"name": '  # how a call object starts, as the grammar lays it out
 # model likes (`{\n  "name":` from a pretty-printed block as well as `{"name":`).
 BARE_OPENING = r'\{\s*"name"\s*:'
 _BARE_OPENING = re.compile(BARE_OPENING)
-_FENCE_OPENING = re.compile(r"```[A-Za-z]*[ \t]*\n?$")  # a code block the bare call was written in
+FENCE_OPENING = r"```[A-Za-z]*[ \t]*\n?"  # a Markdown code block's opening line, which a bare call may follow
+_FENCE_OPENING = re.compile(FENCE_OPENING + "$")
 
 ToolMode = Literal["auto", "required"]
 
