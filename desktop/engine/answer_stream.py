@@ -51,6 +51,7 @@ class AnswerStream:
         self.batched = False  # some batch of this answer held other answers' tokens too
         self.drafter: PromptLookup | None = None  # set to draft this answer's tokens (desktop.engine.speculative)
         self.drafted = self.accepted = 0  # draft tokens checked, and those the sampler picked
+        self.constraint: Any = None  # set to the constraint's processor, which knows if it wrapped the answer up
 
     def choose(self, index: int) -> int:
         """Pick this answer's next token from the logits at `index` of the last batch (and, when
@@ -103,6 +104,7 @@ class AnswerStream:
         return {"text": self.text, "finish_reason": self.finish, "completion_tokens": self.count,
                 "ttft_s": first - self.start, "batched": self.batched,
                 "drafted": self.drafted, "accepted": self.accepted,
+                "wrapped_up": bool(self.constraint is not None and self.constraint.wrapped_up),
                 "decode_tok_s": (self.count - 1) / decode_s if decode_s > 0 else 0.0}
 
     def _emit(self) -> None:

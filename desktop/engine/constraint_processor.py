@@ -27,7 +27,7 @@ from desktop.jsonmode.constraint import Constraint
 from desktop.errors import HearthError
 from desktop.jsonmode.compile import grammar_for
 from desktop.jsonmode.runaway import (JsonScanner, Refusal, RunawayLimits, ends_string_then_separates, leading_digits,
-                                      nests_without_bound, opens_container, separates_items)
+                                      nests_without_bound, opens_container, separates_items, wrap_up_reserve)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ class TokenFacts:
         self.bytes = [tokenizer.decode_bytes([t]) for t in range(tokenizer.vocab_size)]
         self.leading_digits = np.array([leading_digits(b) for b in self.bytes], dtype=np.int32)
         self.closes_string = np.array([b.startswith(b'"') for b in self.bytes], dtype=bool)
+        self.single_byte = np.array([len(b) == 1 for b in self.bytes], dtype=bool)
+        self.comma = np.array([b"," in b for b in self.bytes], dtype=bool)
         # Whitespace only delays: refused beside a separator, so a grammar that needs the separator
         # (minItems) gets it at once instead of after a detour through blanks.
         self.blank = np.array([bool(b) and not b.strip() for b in self.bytes], dtype=bool)
@@ -67,6 +69,8 @@ class TokenFacts:
             return ~self.closes_string
         if refusal[0] == "blank":
             return self.blank
+        if refusal[0] == "comma":
+            return self.comma | self.blank
         if refusal[0] == "open_container":  # blanks too: they would only put the container off
             return self.opens | self.blank
         if refusal[0] == "key_then_container":
@@ -126,13 +130,18 @@ class ConstraintProcessor:
     tokens it has already fed to the matcher: the first call's length is the prompt's."""
 
     def __init__(self, matcher: llguidance.LLMatcher, n_vocab: int, eos: list[int],
-                 guard: TokenFacts | None = None, limits: RunawayLimits = RunawayLimits()) -> None:
+                 guard: TokenFacts | None = None, limits: RunawayLimits = RunawayLimits(),
+                 budget: int | None = None) -> None:
         self.matcher = matcher
         self.guard = guard  # the runaway guard (JSON constraints), see desktop.jsonmode.runaway
         self.scanner = JsonScanner(limits) if guard is not None else None
+        # With the guard: from this many answer tokens on, the answer is wrapped up.
+        self.wrap_up_at = budget - wrap_up_reserve(budget) if budget and guard is not None else None
+        self.wrapped_up = False  # the wrap-up began (reported with the answer)
         self.n_vocab = n_vocab
         self.eos = np.array(eos, dtype=np.intp)
         self.consumed: int | None = None
+        self.prompt_length = 0
         self.error: str | None = None  # set if the matcher failed; generation is then ended
         self._bitmask = llguidance.numpy.allocate_token_bitmask(1, n_vocab)
         self._bytes = self._bitmask.view(np.uint8)[0]
@@ -140,7 +149,7 @@ class ConstraintProcessor:
     def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
         n = len(input_ids)
         if self.consumed is None:
-            self.consumed = n
+            self.consumed = self.prompt_length = n
         elif n > self.consumed:
             new = [int(t) for t in input_ids[self.consumed:n]]
             if self.error is None and not self.matcher.consume_tokens(new):
@@ -152,15 +161,73 @@ class ConstraintProcessor:
             self.consumed = n
         if self.error is not None:
             return self._only_eos(scores)
-        llguidance.numpy.fill_next_token_bitmask(self.matcher, self._bitmask)
-        allowed = np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little").view(bool)
+        if self.wrap_up_at is not None and not self.wrapped_up and n - self.prompt_length >= self.wrap_up_at:
+            self.scanner.wrapping_up = self.wrapped_up = True
+        allowed = self._allowed(self.matcher).copy()
         refusals = self.scanner.refusals() if self.scanner is not None else []
         for refusal in refusals:
             steered = allowed & ~self.guard.refused(refusal)
             if steered.any():  # never refuse everything the grammar allows
                 allowed = steered
+        if (("close_string",) in refusals and self.scanner.in_open_string
+                and not (allowed & self.guard.closes_string).any()):
+            allowed = self._toward_string_end(allowed)
         np.copyto(scores, -np.inf, where=~allowed[: len(scores)])
         return scores
+
+    def _allowed(self, matcher: llguidance.LLMatcher) -> np.ndarray:
+        """The tokens the grammar allows next (a view of a buffer the next call overwrites)."""
+        llguidance.numpy.fill_next_token_bitmask(matcher, self._bitmask)
+        return np.unpackbits(self._bytes, count=self.n_vocab, bitorder="little").view(bool)
+
+    def _toward_string_end(self, allowed: np.ndarray) -> np.ndarray:
+        """Where the string rule would close a string its pattern cannot end yet (base64 that
+        needs one more character and `==`): the single-byte tokens that begin a shortest way to a
+        place where it can close, found breadth first, one byte per step, on the grammar alone.
+        Places with the same allowed set are taken for one (base64's whole alphabet leads to the
+        same place), which keeps the search to a few hundred masks; `allowed` itself if no end
+        is found within `_END_SEARCH_BYTES` bytes."""
+        frontier: list[tuple[list[int], set[int]]] = [([], set())]  # (path, first tokens leading there)
+        seen: set[bytes] = set()
+        masks = 0
+        for _ in range(_END_SEARCH_BYTES):
+            found: set[int] = set()
+            following: dict[bytes, tuple[list[int], set[int]]] = {}
+            for path, firsts in frontier:
+                options = allowed if not path else self._allowed_after(path)
+                for token in np.flatnonzero(options & self.guard.single_byte):
+                    masks += 1
+                    after = self._allowed_after(path + [int(token)])
+                    leads = firsts or {int(token)}
+                    if (after & self.guard.closes_string).any():
+                        found |= leads
+                        continue
+                    key = np.packbits(after).tobytes()
+                    if key in seen:
+                        continue
+                    if key in following:
+                        following[key][1].update(leads)
+                    else:
+                        following[key] = (path + [int(token)], set(leads))
+                    if masks >= _END_SEARCH_MASKS:
+                        break
+            if found:
+                steered = np.zeros_like(allowed)
+                steered[list(found)] = True
+                return steered
+            seen.update(following)
+            frontier = list(following.values())
+            if not frontier or masks >= _END_SEARCH_MASKS:
+                break
+        return allowed
+
+    def _allowed_after(self, path: list[int]) -> np.ndarray:
+        """What the grammar would allow after `path`; the matcher is left where it was."""
+        taken = self.matcher.try_consume_tokens(path)
+        try:
+            return self._allowed(self.matcher).copy() if taken == len(path) else np.zeros(self.n_vocab, dtype=bool)
+        finally:
+            self.matcher.rollback(taken)
 
     def _only_eos(self, scores: np.ndarray) -> np.ndarray:
         kept = scores[self.eos].copy()
@@ -169,15 +236,20 @@ class ConstraintProcessor:
         return scores
 
 
-def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint) -> ConstraintProcessor:
+def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint,
+                          budget: int | None = None) -> ConstraintProcessor:
     """The processor for one request; raises HearthError if the constraint cannot be enforced.
-    JSON constraints get the runaway guard unless `constraint.runaway_guard` is off."""
+    JSON constraints get the runaway guard unless `constraint.runaway_guard` is off; with a
+    `budget` (the answer's most tokens) the guard wraps the answer up before it runs out."""
     tokenizer = tokenizer_for(llama)
     guard = token_facts_for(llama) if constraint.kind != "grammar" and constraint.runaway_guard else None
     limits = RunawayLimits()
     if constraint.kind == "json_schema" and not nests_without_bound(constraint.schema):
         limits = RunawayLimits(nested_same_key=_NEVER)  # bounded depth: the answer ends on its own
-    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard, limits)
+    return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard, limits,
+                               budget)
 
 
 _NEVER = 2**31
+_END_SEARCH_BYTES = 8  # a pattern's nearest end further away than this is not looked for
+_END_SEARCH_MASKS = 600  # nor with more than this many masks computed (~0.1 ms each)

@@ -48,6 +48,7 @@ class Outcome:
     tokens: int
     decode_tok_s: float
     text: str
+    wrapped_up: bool = False  # closed early near max_tokens (the guard's wrap-up)
 
 
 FENCE = re.compile(r"```[a-zA-Z]*[ \t]*\n(.*?)\n?```", re.S)
@@ -95,7 +96,7 @@ def run_item(client: Any, item: Item, constrained: bool, params: SamplingParams,
         why = "cut short by max_tokens"
     return Outcome(item.id, item.group, declared or not constrained, compile_ms, result.finish_reason,
                    parses(text), valid and result.finish_reason == "stop", why, result.completion_tokens,
-                   result.decode_tok_s, result.text)
+                   result.decode_tok_s, result.text, result.wrapped_up)
 
 
 def run_all(client: Any, items: Iterable[Item], constrained: bool, params: SamplingParams,
@@ -125,6 +126,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
         "valid_of_finished": len([o for o in finished if o.valid]) / len(finished) if finished else 0.0,
         "finished": len(finished),
         "truncated": sum(o.finish == "length" for o in outcomes),
+        "wrapped_up": sum(o.wrapped_up for o in outcomes),
         "failed": sum(o.finish == "failed" for o in outcomes),
         "compile_ms_median": statistics.median(o.compile_ms for o in outcomes) if n else 0.0,
         "decode_tok_s_median": statistics.median(speeds) if speeds else 0.0,
@@ -140,6 +142,7 @@ COLUMNS = [
     ("compliance", "compliance", "{:.3f}"),
     ("valid of finished", "valid_of_finished", "{:.3f}"),
     ("truncated", "truncated", "{}"),
+    ("wrapped up", "wrapped_up", "{}"),
     ("compile ms (median)", "compile_ms_median", "{:.2f}"),
     ("decode tok/s (median)", "decode_tok_s_median", "{:.1f}"),
 ]

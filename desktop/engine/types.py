@@ -162,6 +162,8 @@ class Done:
     accepted: int = 0  # of those, the ones the answer kept
     tokens_estimated: bool = False  # a remote server that gave no usage: counted from the stream
     logprobs: list[dict[str, Any]] | None = None  # every token's entry, when the request asked
+    # JSON mode closed the answer early because it neared max_tokens (desktop.jsonmode.runaway).
+    wrapped_up: bool = False
 
     def stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = {
@@ -176,6 +178,8 @@ class Done:
             stats["tokens_estimated"] = True
         if self.drafted:  # speculative decoding: draft tokens checked, and those kept
             stats["drafted"], stats["accepted"] = self.drafted, self.accepted
+        if self.wrapped_up:
+            stats["wrapped_up"] = True
         return stats
 
 

@@ -433,14 +433,14 @@ class Worker:
             raise HearthError(f"the prompt is {len(tokens)} tokens but the context is {self.n_ctx} tokens")
         budget = min(params.max_tokens, room) if params.max_tokens and params.max_tokens > 0 else room
         seed = params.seed if params.seed is not None else random.randrange(2**31)
-        processors = None
+        processors = constraint = None
         if payload.get("constraint"):
             from llama_cpp import LogitsProcessorList
 
             from desktop.engine.constraint_processor import make_logits_processor
 
-            processors = LogitsProcessorList([
-                make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]))])
+            constraint = make_logits_processor(self.llm, Constraint.from_dict(payload["constraint"]), budget)
+            processors = LogitsProcessorList([constraint])
         start = time.perf_counter()  # time to first token includes evaluating the prompt
         scheduler = self.scheduler
         slot = scheduler.free_slot(tokens, cuts)
@@ -453,6 +453,7 @@ class Worker:
         self.answering[request_id] = (slot, messages, summary)
         stream = AnswerStream(request_id, self.llm, slot.memory, params, seed, processors, budget, self.send, start)
         stream.drafter = PromptLookup() if self.draft == "prompt-lookup" else None
+        stream.constraint = constraint
         scheduler.begin(slot, stream)
 
     def _answered(self, stream: AnswerStream) -> None:

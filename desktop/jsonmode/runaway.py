@@ -29,7 +29,15 @@ The rules (`RunawayLimits`, the defaults in JSON mode):
   value): a schema of bounded depth ends on its own, and may well name a key inside itself;
 - an object that repeats a key (RFC 8259 section 4: names SHOULD be unique) is not continued: the
   comma after that member is refused, however its string ends (`.",`), so the object closes (a
-  model writing the same member over and over stops at the second).
+  model writing the same member over and over stops at the second);
+- near the answer's token budget (the last `wrap_up_reserve(budget)` tokens) the answer is wrapped
+  up: the string or number being written is closed, no comma begins another member or item and no
+  container opens where a scalar may stand, so it closes while there is room rather than being
+  cut by max_tokens (a long document - measured on Qwen, a Hyper-Schema's definitions written out
+  one by one - ends shorter but whole; required members are still written: the grammar needs
+  their commas, and a refusal never applies where nothing would be left).
+A string whose pattern does not let it close where the string rule fires (base64's `==`) is
+steered towards its nearest end instead: see `ConstraintProcessor`.
 Free-form places of a schema (`{}`, an open `additionalProperties`) are bounded in the grammar
 instead: see `free_form`.
 """
@@ -47,15 +55,22 @@ from desktop.jsonmode.schema_walk import subschemas
 # and that comma (`.",` is one token); ("open_container",): no `{` or `[` (after blanks or a colon), nor blanks;
 # ("key_then_container",): not the closing quote of a key followed by a container; ("blank",): no
 # whitespace-only token (where the grammar needs the container: it then comes at once).
+# ("comma",): no token holding a comma, nor blanks (wrapping up: nothing more begins).
 # Refusals apply in order, each only if it leaves some token the grammar allows.
 Refusal = (tuple[Literal["digits"], int] | tuple[Literal["item_separator", "string_end_separator"], bytes]
-           | tuple[Literal["close_string", "open_container", "key_then_container", "blank"]])
+           | tuple[Literal["close_string", "open_container", "key_then_container", "blank", "comma"]])
 
 _DIGITS = frozenset(b"0123456789")
 _BLANKS = b" \t\r\n"
 _NUMBER_START = frozenset(b"-0123456789")
 _LONGEST_FINISH = 24  # bytes: more than any token holds, so what finishes an item is one token at most
 _STRUCTURE = frozenset(b",:{[")
+
+
+def wrap_up_reserve(budget: int) -> int:
+    """How many of an answer's last tokens are spent wrapping it up: an eighth of the budget, at
+    least 8 and at most 64 (what closing a few levels of nesting and a required member or two takes)."""
+    return min(64, max(8, budget // 8))
 
 
 @dataclass(frozen=True)
@@ -96,8 +111,15 @@ class JsonScanner:
         self._ceiling: int | None = None  # at this depth or deeper no container may open
         self._escaped = False
         self._string_start = 0
+        self._closing = False  # the string rule fired in the string being written (checked per token)
         self._number: str | None = None  # "integer", "fraction", "exponent" part being written
         self._number_digits = 0
+        self.wrapping_up = False  # set near the token budget: finish what is open, begin nothing
+
+    @property
+    def in_open_string(self) -> bool:
+        """Writing a string's text, not just after a backslash (where a quote is text, not its end)."""
+        return self._in_string and not self._escaped
 
     def feed(self, data: bytes) -> None:
         for byte in data:
@@ -105,12 +127,14 @@ class JsonScanner:
             self._step(byte)                               # only in indentation are the same item
             if kept:
                 self.text.append(byte)
+        # Once it fires, until the string ends: a pattern may need a few more characters first.
+        self._closing = self._in_string and (self._closing or self._string_repeats())
 
     def refusals(self) -> list[Refusal]:
         """The continuations to refuse now (usually none)."""
-        found: list[Refusal] = []
-        if self._in_string and self._string_repeats():
-            return [("close_string",)]
+        found: list[Refusal] = self._wrap_up() if self.wrapping_up else []
+        if self._closing:
+            return found or [("close_string",)]
         if self._in_key:
             if self._nesting(bytes(self.text[self._string_start:])) >= self.limits.nested_same_key:
                 found.append(("key_then_container",))
@@ -130,6 +154,13 @@ class JsonScanner:
             elif not self._in_string:
                 found.append(("item_separator", closer))
         return found
+
+    def _wrap_up(self) -> list[Refusal]:
+        if self._in_string:
+            return [("close_string",), ("comma",)]
+        if self._number is not None:
+            return [("digits", 0), ("comma",)]
+        return [("comma",), ("open_container",)]
 
     def _closer(self, at: int) -> bytes:
         """What closes everything opened inside the container at `at`: the string being written, then

@@ -132,9 +132,10 @@ TREE = {"$defs": {"node": {"type": "object", "additionalProperties": False, "req
         "$ref": "#/$defs/node"}
 
 
-def _allowed_after(llm: Llama, constraint: Constraint, text: str) -> list[bytes]:
-    """Every token the processor lets follow `text` (fed as the model's own tokens)."""
-    proc = processor.make_logits_processor(llm, constraint)
+def _allowed_after(llm: Llama, constraint: Constraint, text: str, budget: int | None = None) -> list[bytes]:
+    """Every token the processor lets follow `text` (fed as the model's own tokens), for an answer
+    of at most `budget` tokens."""
+    proc = processor.make_logits_processor(llm, constraint, budget)
     prompt = llm.tokenize(b"Answer", add_bos=False)
     proc(np.array(prompt, dtype=np.intc), np.zeros(llm.n_vocab(), dtype=np.float32))
     ids = prompt + llm.tokenize(text.encode(), add_bos=False)
@@ -217,3 +218,52 @@ def test_a_name_repeating_a_short_piece_is_closed_after_16_characters(smollm: Ll
     assert allowed and all(t.startswith(b'"') for t in allowed)
     shorter = _allowed_after(smollm, constraint, '{"name": "1.1.1.1.1.1.1.')
     assert b"1" in shorter
+
+
+SIGNED = {"type": "object", "required": ["signature"], "additionalProperties": False,
+          "properties": {"signature": {"type": "string",  # base64: ends only where its length allows `=`
+                                       "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$"}}}
+
+
+@pytest.mark.parametrize("length", [30, 31, 32, 33])
+def test_a_pattern_bound_string_the_string_rule_fires_in_is_steered_to_its_nearest_end(smollm: Llama, length) -> None:
+    """Qwen wrote a Twilio signature as "1234567890" over and over until max_tokens: the string rule
+    fired, but the pattern let no quote follow, so the rule stepped aside."""
+    constraint = Constraint("json_schema", schema=SIGNED)
+    proc = processor.make_logits_processor(smollm, constraint)
+    facts = processor.token_facts_for(smollm)
+    ids = smollm.tokenize(b"Answer", add_bos=False)
+    proc(np.array(ids, dtype=np.intc), np.zeros(smollm.n_vocab(), dtype=np.float32))
+    for token in smollm.tokenize(('{"signature": "' + ("1234567890" * 4)[:length]).encode(), add_bos=False):
+        ids.append(token)  # a token at a time, as the model wrote them
+        allowed = np.flatnonzero(np.isfinite(proc(np.array(ids, dtype=np.intc),
+                                                  np.zeros(smollm.n_vocab(), dtype=np.float32))))
+    for _ in range(4):  # the nearest end is at most 3 characters and `=` away
+        if any(facts.bytes[t].startswith(b'"') for t in allowed):
+            break
+        assert len(allowed) and all(len(facts.bytes[t]) == 1 for t in allowed)  # a character at a time, to the end
+        ids.append(int(allowed[-1]))  # any choice among them keeps to a shortest way
+        allowed = np.flatnonzero(np.isfinite(proc(np.array(ids, dtype=np.intc),
+                                                  np.zeros(smollm.n_vocab(), dtype=np.float32))))
+    assert all(facts.bytes[t].startswith(b'"') for t in allowed)
+    text = smollm.detokenize(ids[1:]).decode()
+    assert check_answer(text + '"}', constraint) == (True, None), text
+    off = _allowed_after(smollm, Constraint("json_schema", schema=SIGNED, runaway_guard=False), text[:-1])
+    assert any(len(t) > 1 for t in off)  # without the guard the model may write on
+
+
+def test_an_answer_near_its_budget_closes_what_is_open_and_begins_nothing(smollm: Llama) -> None:
+    schema = {"type": "object", "properties": {"notes": {"type": "array", "items": {"type": "string"}}}}
+    writing = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"notes": ["milk", "bread and', 8)
+    assert writing and all(t.startswith(b'"') and b"," not in t for t in writing)
+    after = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"notes": ["milk"', 8)
+    assert after and not any(b"," in t or not t.strip() for t in after) and any(t.startswith(b"]") for t in after)
+    early = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"notes": ["milk"', 512)
+    assert any(t.startswith(b",") for t in early)
+
+
+def test_wrapping_up_still_writes_the_members_the_schema_requires(smollm: Llama) -> None:
+    schema = {"type": "object", "required": ["a", "b"], "additionalProperties": False,
+              "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
+    allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"a": 1', 8)
+    assert any(b"," in t for t in allowed) and not any(b"}" in t for t in allowed)

@@ -17,6 +17,7 @@ from desktop.jsonmode.runaway import (
     nests_without_bound,
     opens_container,
     separates_items,
+    wrap_up_reserve,
 )
 
 
@@ -197,3 +198,20 @@ def test_two_sentences_taking_turns_are_one_repeated_piece() -> None:
     loop = "It is available in different sizes. It is available in different types. "  # 72 characters
     assert scanned('{"description": "Bomba is a drink. ' + loop * 3).refusals() == [("close_string",)]
     assert scanned('{"description": "Bomba is a drink. ' + loop * 2).refusals() == []  # twice is not a loop yet
+
+
+@pytest.mark.parametrize("text, refusals", [
+    ('{"notes": ["a", "b', [("close_string",), ("comma",)]),  # the string closes, no item follows
+    ('{"total": 12', [("digits", 0), ("comma",)]),
+    ('{"items": [1, 2]', [("comma",), ("open_container",)]),
+])
+def test_an_answer_near_its_budget_is_wrapped_up(text, refusals) -> None:
+    scanner = scanned(text)
+    assert ("comma",) not in scanner.refusals()
+    scanner.wrapping_up = True
+    assert scanner.refusals()[:len(refusals)] == refusals
+
+
+@pytest.mark.parametrize("budget, reserve", [(4, 8), (100, 12), (512, 64), (4096, 64)])
+def test_the_wrap_up_reserve_is_an_eighth_of_the_budget_within_bounds(budget, reserve) -> None:
+    assert wrap_up_reserve(budget) == reserve
