@@ -1491,6 +1491,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>已达词元上限而截断</translation>
     </message>
     <message>
+        <source>wrapped up before the token limit</source>
+        <translation>在词元上限前提前收尾</translation>
+    </message>
+    <message>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>

@@ -25,8 +25,8 @@ def client(smollm_path):
     engine.close()
 
 
-def answer(client: EngineClient, prompt: str, schema: dict, guard: bool = True) -> Done:
-    params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=200, seed=0)
+def answer(client: EngineClient, prompt: str, schema: dict, guard: bool = True, max_tokens: int = 200) -> Done:
+    params = SamplingParams(temperature=0.0, repeat_penalty=1.0, max_tokens=max_tokens, seed=0)
     constraint = Constraint("json_schema", schema=schema, runaway_guard=guard)
     done = client.chat([ChatMessage("user", prompt)], params, constraint).collect()
     assert isinstance(done, Done), done
@@ -64,3 +64,15 @@ def test_the_guard_never_overrides_the_schema(client: EngineClient) -> None:
     assert (done.finish_reason, done.json_valid) == ("stop", True), done.text
     value = json.loads(done.text)
     assert len(value["colours"]) >= 6 and len(value["chorus"]) >= 120
+
+
+def test_a_long_answer_is_wrapped_up_before_max_tokens_cuts_it(client: EngineClient) -> None:
+    schema = {"type": "object", "properties": {"fruits": {"type": "array", "items": {"type": "string"}}},
+              "required": ["fruits"]}
+    prompt = "List fifty fruits as JSON."
+    cut = answer(client, prompt, schema, max_tokens=48, guard=False)
+    assert cut.finish_reason == "length" and not cut.wrapped_up
+    done = answer(client, prompt, schema, max_tokens=48)
+    assert (done.finish_reason, done.json_valid, done.wrapped_up) == ("stop", True, True), done.text
+    assert done.completion_tokens <= 48 and json.loads(done.text)["fruits"]
+    assert "wrapped_up" in done.stats()

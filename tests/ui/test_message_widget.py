@@ -39,6 +39,14 @@ def test_invalid_json_gets_a_red_badge_with_the_reason(qtbot):
     assert widget.body.text == '{"a": 1'  # shown as it came, not re-indented
 
 
+def test_a_json_answer_wrapped_up_near_the_token_limit_says_so(qtbot):
+    widget = MessageWidget(answer(content='{"fruits": ["apple"]}', constraint={"kind": "json"},
+                                  metrics={"completion_tokens": 48, "json_valid": True, "wrapped_up": True}))
+    qtbot.addWidget(widget)
+    assert widget.stats.full_text == "48 tokens · wrapped up before the token limit"
+    assert widget.badge.text() == "✓ Valid JSON"
+
+
 def test_branch_switcher_only_with_alternatives(qtbot):
     widget = MessageWidget(answer(id=5), siblings=[2, 5, 9])
     qtbot.addWidget(widget)

@@ -195,6 +195,8 @@ class MessageWidget(QFrame):
                  "error": self.tr("interrupted")}
         if reason in notes:
             parts.append(notes[reason])
+        if m.get("wrapped_up"):  # JSON mode closed the answer early rather than let the limit cut it
+            parts.append(self.tr("wrapped up before the token limit"))
         self.stats.set_full_text(" · ".join(parts))
         self.stats.setVisible(not self.is_user and bool(parts))
 
