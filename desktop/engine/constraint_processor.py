@@ -240,16 +240,18 @@ def make_logits_processor(llama: llama_cpp.Llama, constraint: Constraint,
                           budget: int | None = None) -> ConstraintProcessor:
     """The processor for one request; raises HearthError if the constraint cannot be enforced.
     JSON constraints get the runaway guard unless `constraint.runaway_guard` is off; with a
-    `budget` (the answer's most tokens) the guard wraps the answer up before it runs out."""
+    `budget` (the answer's most tokens) the guard wraps a JSON answer up before it runs out (not a
+    Lark grammar's, such as tool calls: prose may come before the call there)."""
     tokenizer = tokenizer_for(llama)
     guard = token_facts_for(llama) if constraint.kind != "grammar" and constraint.runaway_guard else None
     limits = RunawayLimits()
     if constraint.kind == "json_schema" and not nests_without_bound(constraint.schema):
         limits = RunawayLimits(nested_same_key=_NEVER)  # bounded depth: the answer ends on its own
     return ConstraintProcessor(matcher_for(llama, constraint), llama.n_vocab(), tokenizer.eos_tokens, guard, limits,
-                               budget)
+                               budget if constraint.kind in _JSON_KINDS else None)
 
 
 _NEVER = 2**31
+_JSON_KINDS = ("json", "json_object", "json_schema")
 _END_SEARCH_BYTES = 8  # a pattern's nearest end further away than this is not looked for
 _END_SEARCH_MASKS = 600  # nor with more than this many masks computed (~0.1 ms each)

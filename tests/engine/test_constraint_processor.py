@@ -11,6 +11,7 @@ from llama_cpp import Llama, LogitsProcessorList
 from desktop.jsonmode.constraint import Constraint
 from desktop.engine import constraint_processor as processor
 from desktop.jsonmode.prompt import with_schema_hint
+from desktop.jsonmode.tool_calls import ToolSpec, tool_constraint
 from desktop.jsonmode.validate import check_answer
 
 RECIPE = {
@@ -267,3 +268,9 @@ def test_wrapping_up_still_writes_the_members_the_schema_requires(smollm: Llama)
               "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
     allowed = _allowed_after(smollm, Constraint("json_schema", schema=schema), '{"a": 1', 8)
     assert any(b"," in t for t in allowed) and not any(b"}" in t for t in allowed)
+
+
+def test_tool_calls_are_not_wrapped_up_since_prose_may_come_first(smollm: Llama) -> None:
+    tools = [ToolSpec("get_weather", {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})]
+    assert processor.make_logits_processor(smollm, tool_constraint(tools, "auto", False), 8).wrap_up_at is None
+    assert processor.make_logits_processor(smollm, Constraint("json_object"), 8).wrap_up_at == 0
