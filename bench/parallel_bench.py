@@ -124,7 +124,7 @@ def hearth(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
 def reference(model: Path, threads: int, slots: int, port: int) -> tuple[subprocess.Popen, str]:
     return start([str(llama_server()), "-m", str(model), "-t", str(threads), "-tb", str(threads),
                   "-c", str(CONTEXT * slots), "--parallel", str(slots), "--port", str(port), "--host", "127.0.0.1"],
-                 re.compile(r"server is listening on (http://\S+)"))
+                 re.compile(r"listening on (http://\S+)"))
 
 
 def ceiling(model: Path, threads: int, tokens: int, counts: list[int]) -> dict[str, float]:

@@ -7,11 +7,14 @@ one on a CPU, and an answer that ends frees its slot for the next request at onc
 A new request's prompt is evaluated in the prompt cache's chunks. With nothing else running a
 chunk is decoded alone, exactly as a fresh engine decodes it, so one request alone gives the same
 numbers (and the same answer for a seed) as an engine serving one request at a time. While other
-answers run, the chunk goes in pieces, each decoded together with one token of every running
-answer: a long prompt then delays the others by one piece per step instead of the whole prompt.
-Pieces are sized so that such a step takes about twice a plain step. Numbers computed beside
-other sequences can differ slightly (llama.cpp's results depend on how a batch is made up), so
-those chunks are never offered for reuse and the answer is marked `batched`.
+answers run, the chunk goes in pieces, one after each step of the running answers, each piece
+decoded on its own: a long prompt then delays the others by one piece per step instead of the
+whole prompt. Pieces are sized so that one takes about as long as a plain step. A piece is not
+put in the step's batch: with a KV stream per sequence llama.cpp splits a batch into equal shares
+of every sequence, so one answer's token beside a 4-token piece cost four passes (210 ms where a
+step takes 52, Qwen2.5-0.5B, 2 threads). Numbers computed piece by piece can differ slightly from
+the chunk decoded whole, so those chunks are never offered for reuse and the answer is marked
+`batched`.
 
 The sequences decoded together are kept adjacent. With a KV stream per sequence, llama.cpp decodes
 a batch in one pass only over consecutive sequence ids, and in one pass per run of them otherwise:
@@ -29,12 +32,12 @@ from collections.abc import Callable, Sequence
 import llama_cpp
 
 from desktop.engine.answer_stream import AnswerStream
-from desktop.engine.batch_decode import BatchDecoder, Entry, SequenceMemory
+from desktop.engine.batch_decode import BatchDecoder, SequenceMemory
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.speculative import draft_for, speculate
 
-MIN_PIECE, MAX_PIECE = 4, 256
-STEP_STRETCH = 2.0  # a step carrying a prompt piece may take this many plain steps' time
+MIN_PIECE, MAX_PIECE = 2, 256  # a piece starts at the least and grows while it costs less than allowed
+STEP_STRETCH = 2.0  # a step followed by a prompt piece may take this many plain steps' time
 
 
 class Slot:
@@ -61,7 +64,7 @@ class Scheduler:
         self.finished = finished
         self.cancelled = cancelled
         self.step_s = 0.0  # how long a plain decode step takes (moving average)
-        self.token_s = 0.0  # how long one more prompt token makes a step
+        self.piece = MIN_PIECE  # prompt tokens decoded between two steps
 
     def close(self) -> None:
         self.decoder.close()
@@ -98,7 +101,8 @@ class Scheduler:
     def begin(self, slot: Slot, stream: AnswerStream) -> None:
         """Start `stream` in `slot` just after its prompt was evaluated: its first token is
         chosen from the logits that evaluation left."""
-        stream.batched = stream.batched or self.active
+        pieced = slot.memory.exact_until < slot.memory.n_tokens  # its prompt went in pieces between steps
+        stream.batched = stream.batched or self.active or pieced
         slot.stream = stream
         self._take(slot, stream.choose(slot.memory.logits_index))
 
@@ -111,9 +115,9 @@ class Scheduler:
 
     # --- decoding ------------------------------------------------------------------------------
 
-    def step(self, piece: tuple[SequenceMemory, list[int]] | None = None) -> None:
-        """Decode the next token of every running answer (and `piece`, prompt tokens of another
-        sequence, if given) in one batch, and choose each answer's next token."""
+    def step(self) -> None:
+        """Decode the next token of every running answer in one batch, and choose each answer's
+        next token."""
         running = []
         for slot in self.slots:
             stream = slot.stream
@@ -122,35 +126,22 @@ class Scheduler:
                 self._end(slot)
             elif stream is not None and stream.pending is not None:
                 running.append(slot)
-        if not running and piece is None:
+        if not running:
             return
-        if piece is None and len(running) == 1 and (draft := draft_for(running[0].stream, running[0].memory,
-                                                                         self.decoder.capacity)):
+        if len(running) == 1 and (draft := draft_for(running[0].stream, running[0].memory, self.decoder.capacity)):
             self._speculate(running[0], draft)
             return
-        filling = [slot for slot in self.slots if piece is not None and slot.memory is piece[0]]
-        self._adjoin(running + filling)
-        entries: list[Entry] = []
-        at: dict[int, int] = {}  # running answer's sequence: its index in the batch
-        for slot in sorted(running + filling, key=lambda slot: slot.seq):
-            if slot in filling:
-                tokens, last = piece[1], len(piece[1]) - 1
-                entries += [(t, slot.memory.n_tokens + i, slot.seq, i == last) for i, t in enumerate(tokens)]
-                slot.memory.logits_index = len(entries) - 1
-            else:
-                at[slot.seq] = len(entries)
-                entries.append((slot.stream.pending, slot.memory.n_tokens, slot.seq, True))
-        together = len(running) + len(filling) > 1
+        self._adjoin(running)
+        running.sort(key=lambda slot: slot.seq)
         began = time.perf_counter()
-        self.decoder.decode(entries)
-        self._learn(time.perf_counter() - began, len(entries) - len(running))
-        for slot in running:
+        self.decoder.decode([(slot.stream.pending, slot.memory.n_tokens, slot.seq, True) for slot in running])
+        self._learn_step(time.perf_counter() - began)
+        together = len(running) > 1
+        for index, slot in enumerate(running):
             stream = slot.stream
             slot.memory.record([stream.pending], exact=False)
             stream.batched = stream.batched or together
-            self._take(slot, stream.choose(at[slot.seq]))
-        for slot in filling:
-            slot.memory.record(piece[1], exact=False)
+            self._take(slot, stream.choose(index))
 
     def _adjoin(self, decoding: list[Slot]) -> None:
         """Swap slots until the sequences of the next batch are consecutive: the highest moves
@@ -207,20 +198,22 @@ class Scheduler:
                 memory.record(part, exact=True)
                 memory.logits_index = last
                 continue
-            size = self._piece_size()
-            part, tokens = tokens[:size], tokens[size:]
-            self.step((memory, part))
+            self.step()  # the running answers' next tokens, then a piece of the prompt on its own
+            part, tokens = tokens[:self.piece], tokens[self.piece:]
+            last = len(part) - 1
+            began = time.perf_counter()
+            self.decoder.decode([(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(part)])
+            self._learn_piece(time.perf_counter() - began, len(part))
+            memory.record(part, exact=False)
+            memory.logits_index = last
 
-    def _piece_size(self) -> int:
-        if self.token_s <= 0:
-            return 16
-        size = int((STEP_STRETCH - 1) * self.step_s / self.token_s)
-        return max(MIN_PIECE, min(MAX_PIECE, size, self.decoder.capacity - len(self.slots)))
+    def _learn_step(self, seconds: float) -> None:
+        self.step_s = seconds if self.step_s == 0 else 0.8 * self.step_s + 0.2 * seconds
 
-    def _learn(self, seconds: float, prompt_tokens: int) -> None:
-        """Keep the step and per-prompt-token times the piece size is chosen from."""
-        if prompt_tokens == 0:
-            self.step_s = seconds if self.step_s == 0 else 0.8 * self.step_s + 0.2 * seconds
-        elif self.step_s > 0:
-            per_token = max(seconds - self.step_s, 0.0) / prompt_tokens
-            self.token_s = per_token if self.token_s == 0 else 0.8 * self.token_s + 0.2 * per_token
+    def _learn_piece(self, seconds: float, size: int) -> None:
+        """Move the piece size towards the one that takes `STEP_STRETCH - 1` plain steps (a
+        piece's cost is not proportional to its size: every pass reads all the weights)."""
+        if self.step_s <= 0 or seconds <= 0:
+            return
+        wanted = size * (STEP_STRETCH - 1) * self.step_s / seconds
+        self.piece = max(MIN_PIECE, min(MAX_PIECE, self.decoder.capacity, round(0.5 * self.piece + 0.5 * wanted)))
