@@ -138,6 +138,7 @@ class ConstraintProcessor:
         # With the guard: from this many answer tokens on, the answer is wrapped up.
         self.wrap_up_at = budget - wrap_up_reserve(budget) if budget and guard is not None else None
         self.wrapped_up = False  # the wrap-up began (reported with the answer)
+        self._search_from = 0  # no nearest-end search before this many tokens (one found none)
         self.n_vocab = n_vocab
         self.eos = np.array(eos, dtype=np.intp)
         self.consumed: int | None = None
@@ -171,7 +172,11 @@ class ConstraintProcessor:
                 allowed = steered
         if (("close_string",) in refusals and self.scanner.in_open_string
                 and not (allowed & self.guard.closes_string).any()):
-            allowed = self._toward_string_end(allowed)
+            if n >= self._search_from:
+                steered = self._toward_string_end(allowed)
+                if steered is allowed:  # no end within reach: not worth searching again at once
+                    self._search_from = n + _END_SEARCH_BYTES
+                allowed = steered
         np.copyto(scores, -np.inf, where=~allowed[: len(scores)])
         return scores
 

@@ -274,3 +274,15 @@ def test_tool_calls_are_not_wrapped_up_since_prose_may_come_first(smollm: Llama)
     tools = [ToolSpec("get_weather", {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})]
     assert processor.make_logits_processor(smollm, tool_constraint(tools, "auto", False), 8).wrap_up_at is None
     assert processor.make_logits_processor(smollm, Constraint("json_object"), 8).wrap_up_at == 0
+
+
+def test_a_pattern_end_out_of_reach_is_not_searched_for_at_every_token(smollm: Llama) -> None:
+    schema = {"type": "object", "required": ["code"], "additionalProperties": False,
+              "properties": {"code": {"type": "string", "pattern": "^[a-z]{40}$"}}}
+    proc = processor.make_logits_processor(smollm, Constraint("json_schema", schema=schema))
+    ids = smollm.tokenize(b"Answer", add_bos=False)
+    proc(np.array(ids, dtype=np.intc), np.zeros(smollm.n_vocab(), dtype=np.float32))
+    ids += smollm.tokenize(b'{"code": "' + b"ab" * 9, add_bos=False)  # a loop, 22 letters from its end
+    scores = proc(np.array(ids, dtype=np.intc), np.zeros(smollm.n_vocab(), dtype=np.float32))
+    assert proc._search_from == len(ids) + 8  # searched 8 letters ahead, found no end: not again soon
+    assert np.isfinite(scores).sum() > 26  # and the grammar's own choice stands
