@@ -192,14 +192,14 @@ class ConstraintProcessor:
         Places with the same allowed set are taken for one (base64's whole alphabet leads to the
         same place), which keeps the search to a few hundred masks; `allowed` itself if no end
         is found within `_END_SEARCH_BYTES` bytes."""
-        frontier: list[tuple[list[int], set[int]]] = [([], set())]  # (path, first tokens leading there)
+        # (path, first tokens leading there, what the grammar allows at its end)
+        frontier: list[tuple[list[int], set[int], np.ndarray]] = [([], set(), allowed)]
         seen: set[bytes] = set()
         masks = 0
         for _ in range(_END_SEARCH_BYTES):
             found: set[int] = set()
-            following: dict[bytes, tuple[list[int], set[int]]] = {}
-            for path, firsts in frontier:
-                options = allowed if not path else self._allowed_after(path)
+            following: dict[bytes, tuple[list[int], set[int], np.ndarray]] = {}
+            for path, firsts, options in frontier:
                 for token in np.flatnonzero(options & self.guard.single_byte):
                     masks += 1
                     after = self._allowed_after(path + [int(token)])
@@ -213,7 +213,7 @@ class ConstraintProcessor:
                     if key in following:
                         following[key][1].update(leads)
                     else:
-                        following[key] = (path + [int(token)], set(leads))
+                        following[key] = (path + [int(token)], set(leads), after)
                     if masks >= _END_SEARCH_MASKS:
                         break
             if found:

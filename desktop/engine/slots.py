@@ -193,19 +193,20 @@ class Scheduler:
         while tokens:
             if not any(slot.stream is not None and slot.stream.pending is not None for slot in self.slots):
                 part, tokens = tokens[:capacity], tokens[capacity:]
-                last = len(part) - 1
-                self.decoder.decode([(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(part)])
-                memory.record(part, exact=True)
-                memory.logits_index = last
+                self._decode_alone(memory, part, exact=True)
                 continue
             self.step()  # the running answers' next tokens, then a piece of the prompt on its own
             part, tokens = tokens[:self.piece], tokens[self.piece:]
-            last = len(part) - 1
             began = time.perf_counter()
-            self.decoder.decode([(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(part)])
+            self._decode_alone(memory, part, exact=False)
             self._learn_piece(time.perf_counter() - began, len(part))
-            memory.record(part, exact=False)
-            memory.logits_index = last
+
+    def _decode_alone(self, memory: SequenceMemory, part: list[int], exact: bool) -> None:
+        """Prompt tokens of one sequence in a batch of their own; logits for the last."""
+        last = len(part) - 1
+        self.decoder.decode([(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(part)])
+        memory.record(part, exact=exact)
+        memory.logits_index = last
 
     def _learn_step(self, seconds: float) -> None:
         self.step_s = seconds if self.step_s == 0 else 0.8 * self.step_s + 0.2 * seconds
