@@ -111,6 +111,9 @@ class RemoteEngine:
         self.count_is_estimate = True  # the last count_tokens() was estimated (the gauge says "~")
         self._lock = threading.Lock()
         self._open: set["RemoteGeneration"] = set()
+        # held by a count in flight on a server that `interrupts`, so an answer starting meanwhile
+        # waits for it instead of being ended by it
+        self._counting = threading.Lock()
 
     worker_pid = None  # no process of ours runs the model
 
@@ -209,21 +212,31 @@ class RemoteEngine:
         model = self._require_model()
         sent = as_sent(messages, constraint)
         route, body = self.kind.tokenize, self.kind.tokenize_body
-        with self._lock:  # a server that drops an answer for any new request is not asked meanwhile
-            busy = self.kind.interrupts and bool(self._open)
-        if route and not tools and not busy:
-            url = f"{self.server.root_url}{route}"
-            if body == "messages":
-                payload: dict[str, Any] = {"model": model, "messages": [m.to_dict() for m in sent]}
-            else:
-                payload = {body: "\n".join(m.content for m in sent)}
-            try:
-                data = self.request("POST", url, json=payload)
-                count = data.get("count") if "count" in data else len(data.get("tokens", []))
-                self.count_is_estimate = body != "messages"
-                return int(count) + (len(sent) * _TOKENS_PER_MESSAGE if self.count_is_estimate else 0)
-            except (HearthError, AttributeError, TypeError, ValueError):
-                pass
+        if not route or tools:
+            return self._estimate(sent, tools)
+        if not self.kind.interrupts:
+            return self._count_on_server(route, body, model, sent)
+        with self._counting:  # a server that drops an answer for any new request is not asked meanwhile
+            with self._lock:
+                busy = bool(self._open)
+            return self._estimate(sent, tools) if busy else self._count_on_server(route, body, model, sent)
+
+    def _count_on_server(self, route: str, body: str, model: str, sent: list[ChatMessage]) -> int:
+        """The server's own count of `sent` (estimated where it cannot say)."""
+        url = f"{self.server.root_url}{route}"
+        if body == "messages":
+            payload: dict[str, Any] = {"model": model, "messages": [m.to_dict() for m in sent]}
+        else:
+            payload = {body: "\n".join(m.content for m in sent)}
+        try:
+            data = self.request("POST", url, json=payload)
+            count = data.get("count") if "count" in data else len(data.get("tokens", []))
+            self.count_is_estimate = body != "messages"
+            return int(count) + (len(sent) * _TOKENS_PER_MESSAGE if self.count_is_estimate else 0)
+        except (HearthError, AttributeError, TypeError, ValueError):
+            return self._estimate(sent, None)
+
+    def _estimate(self, sent: list[ChatMessage], tools: list[dict] | None) -> int:
         self.count_is_estimate = True
         return estimate_tokens(sent) + (math.ceil(len(json.dumps(tools)) / _CHARS_PER_TOKEN) if tools else 0)
 
@@ -360,7 +373,7 @@ class RemoteGeneration(Generation):
         if self._cancelled.is_set():
             yield self._finish(self._cancelled_done())
             return
-        with self._engine._lock:
+        with self._engine._counting, self._engine._lock:  # after a count in flight, never during one
             self._engine._open.add(self)
         try:
             yield from self._answer()
