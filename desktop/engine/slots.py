@@ -16,6 +16,13 @@ step takes 52, Qwen2.5-0.5B, 2 threads). Numbers computed piece by piece can dif
 the chunk decoded whole, so those chunks are never offered for reuse and the answer is marked
 `batched`.
 
+Requests that arrive together start together. An answer begun while more requests wait for a
+free slot is held after its first token, so the next prompt finds nothing running and is
+decoded alone and whole, as llama-server evaluates the prompts of a burst in one go; the held
+answers take their steps once no request can start, or when a prompt longer than one batch
+comes, which goes in pieces as above. (Fed in pieces between steps instead, a burst's short
+prompts cost a step's time per 2-token piece, and the last of four requests began seconds late.)
+
 The sequences decoded together are kept adjacent. With a KV stream per sequence, llama.cpp decodes
 a batch in one pass only over consecutive sequence ids, and in one pass per run of them otherwise:
 three answers in slots 0, 2 and 3 cost two passes a step, measured 110 ms against 87 ms for four
@@ -45,6 +52,7 @@ class Slot:
         self.memory = memory
         self.cache = PromptCache(memory)
         self.stream: AnswerStream | None = None
+        self.held = False  # begun beside requests that arrived with it: waits for their prompts
 
     @property
     def seq(self) -> int:
@@ -76,7 +84,10 @@ class Scheduler:
         return any(slot.stream is not None for slot in self.slots)
 
     def has_room(self) -> bool:
-        return any(slot.stream is None for slot in self.slots)
+        return self.free_slots() > 0
+
+    def free_slots(self) -> int:
+        return sum(slot.stream is None for slot in self.slots)
 
     def free_slot(self, tokens: Sequence[int], cuts: Sequence[int]) -> Slot:
         """The free slot whose prompt cache holds most of `tokens` (the lowest-numbered on a tie)."""
@@ -98,19 +109,22 @@ class Scheduler:
         finally:
             slot.memory.trim(slot.cache)
 
-    def begin(self, slot: Slot, stream: AnswerStream) -> None:
+    def begin(self, slot: Slot, stream: AnswerStream, hold: bool = False) -> None:
         """Start `stream` in `slot` just after its prompt was evaluated: its first token is
-        chosen from the logits that evaluation left."""
+        chosen from the logits that evaluation left. With `hold`, its next steps wait until the
+        requests that arrived with it have their prompts evaluated too, each alone and whole (if
+        short), so that they all start together (see `_evaluate`)."""
         pieced = slot.memory.exact_until < slot.memory.n_tokens  # its prompt went in pieces between steps
         stream.batched = stream.batched or self.active or pieced
         slot.stream = stream
+        slot.held = hold
         self._take(slot, stream.choose(slot.memory.logits_index))
 
     def fail_all(self) -> list[AnswerStream]:
         """Free every slot (after an error no answer in the batch can go on); the streams it held."""
         streams = [slot.stream for slot in self.slots if slot.stream is not None]
         for slot in self.slots:
-            slot.stream = None
+            slot.stream, slot.held = None, False
         return streams
 
     # --- decoding ------------------------------------------------------------------------------
@@ -118,6 +132,7 @@ class Scheduler:
     def step(self) -> None:
         """Decode the next token of every running answer in one batch, and choose each answer's
         next token."""
+        self._release()
         running = []
         for slot in self.slots:
             stream = slot.stream
@@ -181,7 +196,7 @@ class Scheduler:
             self._end(slot)
 
     def _end(self, slot: Slot) -> None:
-        stream, slot.stream = slot.stream, None
+        stream, slot.stream, slot.held = slot.stream, None, False
         self.finished(stream)
 
     def _evaluate(self, memory: SequenceMemory, tokens: list[int]) -> None:
@@ -190,8 +205,11 @@ class Scheduler:
         self.decoder.forget(memory.seq, memory.n_tokens)
         memory.exact_until = min(memory.exact_until, memory.n_tokens)
         capacity = self.decoder.capacity
+        if len(tokens) > capacity:
+            self._release()  # a long prompt never keeps the answers waiting for all of it
         while tokens:
-            if not any(slot.stream is not None and slot.stream.pending is not None for slot in self.slots):
+            if not any(slot.stream is not None and slot.stream.pending is not None and not slot.held
+                       for slot in self.slots):
                 part, tokens = tokens[:capacity], tokens[capacity:]
                 self._decode_alone(memory, part, exact=True)
                 continue
@@ -200,6 +218,10 @@ class Scheduler:
             began = time.perf_counter()
             self._decode_alone(memory, part, exact=False)
             self._learn_piece(time.perf_counter() - began, len(part))
+
+    def _release(self) -> None:
+        for slot in self.slots:
+            slot.held = False
 
     def _decode_alone(self, memory: SequenceMemory, part: list[int], exact: bool) -> None:
         """Prompt tokens of one sequence in a batch of their own; logits for the last."""

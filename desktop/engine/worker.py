@@ -203,6 +203,17 @@ class Worker:
         self.pending.remove(job)
         return job
 
+    def _answer_waiting(self) -> bool:
+        """Another answer could start next (one of the requests `_next_answer` would consider)."""
+        self._gather(block=False)
+        for kind, request_id, _ in self.pending:
+            if kind == "generate":
+                if request_id not in self.cancelled:
+                    return True
+            elif kind not in BETWEEN_STEPS:
+                return False
+        return False
+
     def _read(self) -> None:
         while True:
             try:
@@ -454,7 +465,7 @@ class Worker:
         stream = AnswerStream(request_id, self.llm, slot.memory, params, seed, processors, budget, self.send, start)
         stream.drafter = PromptLookup() if self.draft == "prompt-lookup" else None
         stream.constraint = constraint
-        scheduler.begin(slot, stream)
+        scheduler.begin(slot, stream, hold=self._answer_waiting() and scheduler.free_slots() > 1)
 
     def _answered(self, stream: AnswerStream) -> None:
         """An answer ended (the scheduler's `finished`): send its end, remember a chat for its follow-up."""
