@@ -1,8 +1,9 @@
 """Many streams at once through `hearth serve --parallel`, against llama-server from the same llama.cpp.
 
 For each model: 1, 4 and 8 concurrent streaming clients (different prompts, greedy, 128-token
-answers asked for), aggregate tokens/s (all tokens / wall time) and each stream's time between
-tokens (p50 and p99 over every gap of every stream); then the stall check: one stream runs, and
+answers asked for), aggregate tokens/s (all tokens / wall time), each stream's time between
+tokens (p50 and p99 over every gap of every stream) and when the last of them got its first
+token; then the stall check: one stream runs, and
 once it has streamed a few tokens a request with a ~2,000-token prompt arrives; that stream's p99
 time between tokens with the long prompt evaluated beside it, over its p99 alone. In the same
 run, llama-server (bench/llama_server_ref.py) with --parallel 4 and 8 on the same model and
@@ -10,11 +11,12 @@ threads gets the same clients, and llama.cpp's own batch API (bench/batch_ceilin
 no sampling) says how much batching this machine can give at that moment.
 
     .venv/bin/python bench/parallel_bench.py [--models smollm2-135m,qwen2.5-coder-0.5b] [--threads 2]
-        [--tokens 128] [--runs 1] [--no-llama-server]
+        [--tokens 128] [--runs 3] [--no-llama-server]
 
 Goals (issue 15), Qwen at 4 and 8 streams: aggregate >= 2.2x and >= 3.0x Hearth's single stream
 and >= 1.0x llama-server's; stall p99 <= 3x idle. The machine may be shared: runs are short,
-figures are medians, and the load average is printed with them.
+figures are medians, each Hearth / llama-server ratio is the median of the ratios of runs taken
+minutes apart (see `measure`), and the load average is printed with them.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,8 +45,12 @@ CONTEXT = 4096
 SLOTS = 8
 
 
-def prompt(i: int) -> list[dict]:
-    return [{"role": "user", "content": f"Write a long, detailed story about {TOPICS[i % len(TOPICS)]}."}]
+def prompt(i: int, run: int = 0) -> list[dict]:
+    """Client `i`'s request in run `run`: every run's burst is new to both servers, as a script's
+    next documents are (the same prompts again would be answered from llama-server's cache of
+    the whole prompt, where Hearth reuses only whole prompt-cache chunks)."""
+    day = f" It happens on day {run + 1} of the journey." if run else ""
+    return [{"role": "user", "content": f"Write a long, detailed story about {TOPICS[i % len(TOPICS)]}.{day}"}]
 
 
 def stream(url: str, messages: list[dict], tokens: int, on_token=None) -> list[float]:
@@ -69,9 +76,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def concurrent(url: str, n: int, tokens: int) -> dict:
+def concurrent(url: str, n: int, tokens: int, run: int = 0) -> dict:
     results: list[list[float]] = [[] for _ in range(n)]
-    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, stream(url, prompt(i), tokens)))
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, stream(url, prompt(i, run), tokens)))
                for i in range(n)]
     started = time.perf_counter()
     for thread in threads:
@@ -80,8 +87,10 @@ def concurrent(url: str, n: int, tokens: int) -> dict:
         thread.join()
     wall = time.perf_counter() - started
     gaps = [b - a for stamps in results for a, b in zip(stamps, stamps[1:])]
+    firsts = [stamps[0] - started for stamps in results if stamps]
     return {"tok_s": sum(len(s) for s in results) / wall, "p50_ms": 1000 * percentile(gaps, 0.5),
-            "p99_ms": 1000 * percentile(gaps, 0.99), "tokens": sum(len(s) for s in results)}
+            "p99_ms": 1000 * percentile(gaps, 0.99), "tokens": sum(len(s) for s in results),
+            "last_first_token_s": max(firsts, default=0.0)}  # how long the last request waited to start
 
 
 def long_prompt(target_tokens: int = 2000) -> list[dict]:
@@ -135,6 +144,24 @@ def ceiling(model: Path, threads: int, tokens: int, counts: list[int]) -> dict[s
     return json.loads(out.strip().splitlines()[-1])
 
 
+def settled(process: subprocess.Popen, quiet_s: float = 0.5, limit_s: float = 30.0) -> None:
+    """Until `process` and its children use no CPU for `quiet_s`: Hearth prepares the last chat's
+    follow-up after an answer, which would otherwise run beside the next server's clients."""
+    def cpu() -> float:
+        try:
+            tree = [psutil.Process(process.pid)]
+            tree += tree[0].children(recursive=True)
+            return sum(sum(p.cpu_times()[:2]) for p in tree)
+        except psutil.Error:
+            return 0.0
+    deadline, before = time.monotonic() + limit_s, cpu()
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        if (now := cpu()) - before < 0.05 * quiet_s:
+            return
+        before = now
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -147,54 +174,67 @@ def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
+def measure(name: str, model: Path, args: argparse.Namespace, counts: list[int]) -> dict:
+    """One model's row. Hearth and both llama-servers are up together, and each run takes every
+    stream count on Hearth and right after it on llama-server, so each Hearth / llama-server
+    ratio compares minutes alike (on this shared machine llama-server's own figure moved by half
+    between two runs a few minutes apart); the row keeps medians of figures and of those ratios."""
+    runs: dict[str, list[dict]] = {}
+    pairs: dict[int, list[float]] = {}
+    servers = [hearth(model, args.threads)]
+    try:
+        references: dict[int, str] = {}
+        for slots in () if args.no_llama_server else (4, 8):
+            servers.append(reference(model, args.threads, slots, 18080 + slots))
+            references[slots] = servers[-1][1]
+        url = servers[0][1]
+        for address in [url, *references.values()]:
+            stream(address, prompt(1), 8)  # warm up
+        for run in range(args.runs):
+            for n in counts:
+                settled(servers[0][0])
+                ours = concurrent(url, n, args.tokens, run)
+                runs.setdefault(f"hearth_{n}", []).append(ours)
+                print(name, f"run {run + 1}: hearth {n} streams", ours, flush=True)
+                if n in references:
+                    settled(servers[0][0])
+                    theirs = concurrent(references[n], n, args.tokens, run)
+                    runs.setdefault(f"llama_server_{n}", []).append(theirs)
+                    pairs.setdefault(n, []).append(ours["tok_s"] / theirs["tok_s"])
+                    print(name, f"run {run + 1}: llama-server --parallel {n}", theirs, flush=True)
+        runs["stall"] = [stall(url, args.tokens) for _ in range(args.runs)]
+        print(name, "stall", runs["stall"], flush=True)
+    finally:
+        for process, _ in servers:
+            stop(process)
+    row: dict = {key: median_of(values) for key, values in runs.items()}
+    row["ceiling"] = ceiling(model, args.threads, args.tokens, counts)
+    print(name, "llama.cpp batch API", row["ceiling"], flush=True)
+    single = row["hearth_1"]["tok_s"] if "hearth_1" in row else 0
+    row["ratios"] = {f"{n}_vs_1": row[f"hearth_{n}"]["tok_s"] / single for n in counts if n != 1 and single}
+    for n, ratios in pairs.items():
+        row["ratios"][f"{n}_vs_llama_server"] = statistics.median(ratios)  # of the runs' own ratios
+    for n in counts:
+        if n != 1:
+            row["ratios"][f"ceiling_{n}_vs_1"] = row["ceiling"][str(n)] / row["ceiling"]["1"]
+            row["ratios"][f"{n}_vs_ceiling"] = row[f"hearth_{n}"]["tok_s"] / row["ceiling"][str(n)]
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="smollm2-135m,qwen2.5-coder-0.5b")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tokens", type=int, default=128)
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--streams", default="1,4,8")
     parser.add_argument("--no-llama-server", action="store_true")
     args = parser.parse_args()
     counts = [int(n) for n in args.streams.split(",")]
     report: dict = {"load_average": os.getloadavg(), "threads": args.threads, "tokens": args.tokens}
     for name in args.models.split(","):
-        model = resolve(name)
-        row: dict = {}
-        process, url = hearth(model, args.threads)
-        try:
-            stream(url, prompt(1), 8)  # warm up
-            for n in counts:
-                row[f"hearth_{n}"] = median_of([concurrent(url, n, args.tokens) for _ in range(args.runs)])
-                print(name, f"hearth {n} streams", row[f"hearth_{n}"], flush=True)
-            row["stall"] = median_of([stall(url, args.tokens) for _ in range(args.runs)])
-            print(name, "stall", row["stall"], flush=True)
-        finally:
-            stop(process)
-        if not args.no_llama_server:
-            for slots in (4, 8):
-                process, url = reference(model, args.threads, slots, 18080 + slots)
-                try:
-                    stream(url, prompt(1), 8)
-                    row[f"llama_server_{slots}"] = median_of([concurrent(url, slots, args.tokens)
-                                                              for _ in range(args.runs)])
-                    print(name, f"llama-server --parallel {slots}", row[f"llama_server_{slots}"], flush=True)
-                finally:
-                    stop(process)
-        row["ceiling"] = ceiling(model, args.threads, args.tokens, counts)
-        print(name, "llama.cpp batch API", row["ceiling"], flush=True)
-        single = row["hearth_1"]["tok_s"] if "hearth_1" in row else 0
-        row["ratios"] = {f"{n}_vs_1": row[f"hearth_{n}"]["tok_s"] / single for n in counts if n != 1 and single}
-        for slots in (4, 8):
-            if f"llama_server_{slots}" in row and f"hearth_{slots}" in row:
-                row["ratios"][f"{slots}_vs_llama_server"] = (row[f"hearth_{slots}"]["tok_s"]
-                                                             / row[f"llama_server_{slots}"]["tok_s"])
-        for n in counts:
-            if n != 1 and f"hearth_{n}" in row:
-                row["ratios"][f"ceiling_{n}_vs_1"] = row["ceiling"][str(n)] / row["ceiling"]["1"]
-                row["ratios"][f"{n}_vs_ceiling"] = row[f"hearth_{n}"]["tok_s"] / row["ceiling"][str(n)]
-        report[name] = row
-        print(name, "ratios", row["ratios"], flush=True)
+        report[name] = measure(name, resolve(name), args, counts)
+        print(name, "ratios", report[name]["ratios"], flush=True)
     report["load_average_after"] = os.getloadavg()
     print(json.dumps(report, indent=2))
     return 0
