@@ -211,18 +211,18 @@ class RemoteEngine:
         whole chat (vLLM), else estimated (`count_is_estimate` says which)."""
         model = self._require_model()
         sent = as_sent(messages, constraint)
-        route, body = self.kind.tokenize, self.kind.tokenize_body
-        if not route or tools:
+        if not self.kind.tokenize or tools:
             return self._estimate(sent, tools)
         if not self.kind.interrupts:
-            return self._count_on_server(route, body, model, sent)
+            return self._count_on_server(model, sent)
         with self._counting:  # a server that drops an answer for any new request is not asked meanwhile
             with self._lock:
                 busy = bool(self._open)
-            return self._estimate(sent, tools) if busy else self._count_on_server(route, body, model, sent)
+            return self._estimate(sent, tools) if busy else self._count_on_server(model, sent)
 
-    def _count_on_server(self, route: str, body: str, model: str, sent: list[ChatMessage]) -> int:
+    def _count_on_server(self, model: str, sent: list[ChatMessage]) -> int:
         """The server's own count of `sent` (estimated where it cannot say)."""
+        route, body = self.kind.tokenize, self.kind.tokenize_body
         url = f"{self.server.root_url}{route}"
         if body == "messages":
             payload: dict[str, Any] = {"model": model, "messages": [m.to_dict() for m in sent]}

@@ -56,6 +56,11 @@ class Slot:
         self.held = False  # begun beside requests that arrived with it: waits for their prompts
 
     @property
+    def decoding(self) -> bool:
+        """Its answer takes the next step (it has a token to decode and is not held)."""
+        return self.stream is not None and self.stream.pending is not None and not self.held
+
+    @property
     def seq(self) -> int:
         """The sequence that holds this slot's cache now (`Scheduler._swap` changes it)."""
         return self.memory.seq
@@ -140,7 +145,7 @@ class Scheduler:
             if stream is not None and self.cancelled(stream.request_id):
                 stream.cancel()
                 self._end(slot)
-            elif stream is not None and stream.pending is not None:
+            elif slot.decoding:
                 running.append(slot)
         if not running:
             return
@@ -209,8 +214,7 @@ class Scheduler:
         if len(tokens) > capacity:
             self._release()  # a long prompt never keeps the answers waiting for all of it
         while tokens:
-            if not any(slot.stream is not None and slot.stream.pending is not None and not slot.held
-                       for slot in self.slots):
+            if not any(slot.decoding for slot in self.slots):
                 part, tokens = tokens[:capacity], tokens[capacity:]
                 self._decode_alone(memory, part, exact=True)
                 continue

@@ -183,22 +183,17 @@ class Worker:
         embedding request or build info (they leave the answers alone, so they run between decode
         steps), else the app's answer first, else the earliest; an answer only while a slot is free
         (or it was cancelled already)."""
-        candidates = []
-        for job in self.pending:
-            if job[0] in BETWEEN_STEPS:
-                self.pending.remove(job)
-                return job
-            if job[0] != "generate":
-                break
-            candidates.append(job)
+        ahead = self._before_barrier()
+        candidates = [job for job in ahead if job[0] == "generate"]
+        between = next((job for job in ahead if job[0] in BETWEEN_STEPS), None)
+        cancelled = next((job for job in candidates if job[1] in self.cancelled), None)
+        if (job := between or cancelled) is not None:  # a cancelled one is answered at once, slot or not
+            self.pending.remove(job)
+            return job
         if not candidates:
             return None
-        for job in candidates:
-            if job[1] in self.cancelled:  # answered at once, slot or not
-                self.pending.remove(job)
-                return job
         job = max(candidates, key=lambda j: j[2].get("priority", 0))  # max keeps the earliest of equals
-        if self.scheduler is not None and not self.scheduler.has_room() and job[1] not in self.cancelled:
+        if self.scheduler is not None and not self.scheduler.has_room():
             return None
         self.pending.remove(job)
         return job
@@ -206,13 +201,17 @@ class Worker:
     def _answer_waiting(self) -> bool:
         """Another answer could start next (one of the requests `_next_answer` would consider)."""
         self._gather(block=False)
-        for kind, request_id, _ in self.pending:
-            if kind == "generate":
-                if request_id not in self.cancelled:
-                    return True
-            elif kind not in BETWEEN_STEPS:
-                return False
-        return False
+        return any(kind == "generate" and request_id not in self.cancelled
+                   for kind, request_id, _ in self._before_barrier())
+
+    def _before_barrier(self) -> list[tuple[str, int, Any]]:
+        """The received requests up to the next load or settle, which wait for all before them."""
+        ahead = []
+        for job in self.pending:
+            if job[0] != "generate" and job[0] not in BETWEEN_STEPS:
+                break
+            ahead.append(job)
+        return ahead
 
     def _read(self) -> None:
         while True:
