@@ -3,6 +3,7 @@ between the answer's steps, each piece in a batch of its own - never beside the 
 which llama.cpp would split into one pass per prompt token (one KV stream per sequence)."""
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,16 +30,22 @@ def engine(smollm_path: Path) -> Iterator[tuple[llama_cpp.Llama, Scheduler, list
     decode = scheduler.decoder.decode
     scheduler.decoder.decode = lambda entries: (batches.append(list(entries)), decode(entries))[1]
     yield llm, scheduler, batches
+    scheduler.fail_all()  # the answers' sampler chains go before the model they were built on
+    gc.collect()
     scheduler.close()
     llm.close()
+
+
+def answer(llm: llama_cpp.Llama, slot, request: int) -> AnswerStream:
+    return AnswerStream(request, llm, slot.memory, SamplingParams(temperature=0.0, max_tokens=400), 0, None, 400,
+                        lambda *event: None, time.perf_counter())
 
 
 def test_a_long_prompt_goes_in_pieces_between_the_running_answers_steps(engine) -> None:
     llm, scheduler, batches = engine
     running, arriving = scheduler.slots
     running.memory.eval(llm.tokenize(b"Once upon a time, in a village by the sea,"))
-    stream = AnswerStream(1, llm, running.memory, SamplingParams(temperature=0.0, max_tokens=400), 0, None, 400,
-                          lambda *event: None, time.perf_counter())
+    stream = answer(llm, running, 1)
     scheduler.begin(running, stream)
     batches.clear()
     prompt = llm.tokenize(b" ".join(b"Note %d: the harbour was calm." % i for i in range(30)))
@@ -51,11 +58,6 @@ def test_a_long_prompt_goes_in_pieces_between_the_running_answers_steps(engine) 
     assert all(len(step) == 1 for step in steps) and sum(map(len, pieces)) == len(prompt)
     assert len(steps) >= len(pieces) - 1 and min(map(len, pieces)) >= 1  # a step before every piece
     assert len(pieces[0]) == MIN_PIECE and stream.count >= len(pieces)  # the answer went on meanwhile
-
-
-def answer(llm: llama_cpp.Llama, slot, request: int) -> AnswerStream:
-    return AnswerStream(request, llm, slot.memory, SamplingParams(temperature=0.0, max_tokens=400), 0, None, 400,
-                        lambda *event: None, time.perf_counter())
 
 
 def test_requests_arriving_together_have_their_prompts_decoded_whole_and_start_together(engine) -> None:
