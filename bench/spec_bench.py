@@ -57,6 +57,7 @@ def answer(client: EngineClient, prompt: str, constraint: Constraint | None, tok
     done = client.chat([ChatMessage(role="user", content=prompt)], params, constraint=constraint).collect()
     if not isinstance(done, Done):
         raise SystemExit(f"the engine failed: {done}")
+    client.settle()  # its follow-up preparation must not run beside the other engine's answer
     return done
 
 

@@ -6,34 +6,37 @@ earlier in it, and what followed them there is a good guess of what follows now;
 is needed. The guess is only a draft: desktop.engine.speculative decodes it in one batch and keeps
 the part the answer's own sampler agrees with.
 
-The draft length adapts to how much of the last drafts was kept, so an answer that stops copying
-(free-form chat) soon drafts little and pays little for the tries.
+How long a draft is worth checking is decided by desktop.engine.draft_cost from what a check costs
+here and from this answer's acceptance: the share of drafted tokens its sampler kept lately. An
+answer that stops copying (free-form chat) soon drafts nothing; its evidence fades with every
+plain step, so it tries again now and then.
 """
 from __future__ import annotations
 
 import numpy as np
 
 MAX_NGRAM, MIN_NGRAM = 3, 2  # a lone matching token guesses too badly to pay for its verification
-MAX_DRAFT = 10
-REST_STEPS = 8  # after a one-token draft is thrown away, plain steps before the next try
+PRIOR_KEPT, PRIOR_LOST = 1.4, 0.6  # before any check: as if 7 of 10 drafted tokens were kept
+FORGET_PER_CHECK = 0.7  # the weight of earlier evidence after a check
+FORGET_PER_STEP = 0.97  # ... and after a plain step (about 30 steps for it to fade to a third)
 
 
 class PromptLookup:
     """The drafter of one answer; `draft` proposes, `kept` says how that proposal fared."""
 
-    def __init__(self, max_draft: int = MAX_DRAFT) -> None:
-        self.max_draft = max_draft
-        self.length = max_draft  # the next draft's length, adapted by `kept`
-        self.rest = 0  # plain steps left before drafting again
+    def __init__(self) -> None:
+        self.kept_tokens = 0.0  # recent drafted tokens the sampler kept (fading)
+        self.lost = 0.0  # recent checks that ended on a token the sampler did not pick (fading)
+
+    @property
+    def acceptance(self) -> float:
+        """The chance that the sampler keeps the next drafted token, given the one before it was kept."""
+        return (self.kept_tokens + PRIOR_KEPT) / (self.kept_tokens + self.lost + PRIOR_KEPT + PRIOR_LOST)
 
     def draft(self, tokens: np.ndarray, room: int) -> list[int]:
         """Up to `room` tokens that followed the latest earlier occurrence of `tokens`' last
         n-gram (the longest n that occurs, MAX_NGRAM down to MIN_NGRAM); [] when none occurs."""
-        limit = min(self.length, room)
-        if self.rest > 0:
-            self.rest -= 1
-            return []
-        if limit <= 0:
+        if room <= 0:
             return []
         end = len(tokens)
         for n in range(MAX_NGRAM, MIN_NGRAM - 1, -1):
@@ -47,14 +50,15 @@ class PromptLookup:
             found = np.flatnonzero(match)
             if len(found):  # the latest copy: the most recent context
                 start = int(found[-1]) + n
-                return [int(t) for t in tokens[start: start + limit]]
+                return [int(t) for t in tokens[start: start + room]]
         return []
 
     def kept(self, drafted: int, accepted: int) -> None:
-        """Grow the next draft after a draft kept whole, shrink it after one mostly thrown away."""
-        if accepted >= drafted:
-            self.length = min(self.max_draft, self.length + 2)
-        elif accepted == 0 and self.length == 1:
-            self.rest = REST_STEPS
-        elif accepted * 2 < drafted:
-            self.length = max(1, self.length // 2)
+        """A check of `drafted` tokens kept the first `accepted` of them."""
+        self.kept_tokens = FORGET_PER_CHECK * self.kept_tokens + accepted
+        self.lost = FORGET_PER_CHECK * self.lost + (accepted < drafted)
+
+    def plain_step(self) -> None:
+        """A step without a draft: what the last checks showed matters a little less."""
+        self.kept_tokens *= FORGET_PER_STEP
+        self.lost *= FORGET_PER_STEP

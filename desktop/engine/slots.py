@@ -41,6 +41,7 @@ import llama_cpp
 
 from desktop.engine.answer_stream import AnswerStream
 from desktop.engine.batch_decode import BatchDecoder, SequenceMemory
+from desktop.engine.draft_cost import DecodeCosts
 from desktop.engine.prompt_cache import PromptCache
 from desktop.engine.speculative import draft_for, speculate
 
@@ -78,10 +79,16 @@ class Scheduler:
         self.finished = finished
         self.cancelled = cancelled
         self.step_s = 0.0  # how long a plain decode step takes (moving average)
+        self.costs = DecodeCosts()  # what checking a draft costs, once `calibrate_drafts` measured it
         self.piece = MIN_PIECE  # prompt tokens decoded between two steps
 
     def close(self) -> None:
         self.decoder.close()
+
+    def calibrate_drafts(self) -> None:
+        """Measure what a check of each draft length costs here, right after the load, while
+        every sequence is still empty (desktop.engine.draft_cost)."""
+        self.costs.calibrate(self.decoder, self.slots[0].seq)
 
     # --- slots ---------------------------------------------------------------------------------
 
@@ -149,15 +156,19 @@ class Scheduler:
                 running.append(slot)
         if not running:
             return
-        if len(running) == 1 and (draft := draft_for(running[0].stream, running[0].memory, self.decoder.capacity)):
+        alone = len(running) == 1
+        if alone and (draft := draft_for(running[0].stream, running[0].memory, self.costs, self.decoder.capacity)):
             self._speculate(running[0], draft)
             return
         self._adjoin(running)
         running.sort(key=lambda slot: slot.seq)
         began = time.perf_counter()
         self.decoder.decode([(slot.stream.pending, slot.memory.n_tokens, slot.seq, True) for slot in running])
-        self._learn_step(time.perf_counter() - began)
-        together = len(running) > 1
+        seconds = time.perf_counter() - began
+        self._learn_step(seconds)
+        if alone:
+            self.costs.observe(1, seconds)
+        together = not alone
         for index, slot in enumerate(running):
             stream = slot.stream
             slot.memory.record([stream.pending], exact=False)
@@ -191,7 +202,7 @@ class Scheduler:
 
     def _speculate(self, slot: Slot, draft: list[int]) -> None:
         """An answer decoded alone checks a draft of its next tokens (desktop.engine.speculative)."""
-        speculate(self.decoder, slot.memory, slot.stream, draft, self.cancelled)
+        speculate(self.decoder, slot.memory, slot.stream, draft, self.costs, self.cancelled)
         if slot.stream.finish is not None:
             self._end(slot)
 

@@ -17,33 +17,43 @@ a near tie can go the other way. That is why drafting is opt-in (README, Specula
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
 
 from desktop.engine.answer_stream import AnswerStream
 from desktop.engine.batch_decode import BatchDecoder, SequenceMemory
+from desktop.engine.draft_cost import DecodeCosts
 
 
-def draft_for(stream: AnswerStream, memory: SequenceMemory, capacity: int) -> list[int]:
-    """The draft worth checking for `stream`'s next step: never past its budget, its sequence's
-    context or one batch."""
+def draft_for(stream: AnswerStream, memory: SequenceMemory, costs: DecodeCosts, capacity: int) -> list[int]:
+    """The draft worth checking for `stream`'s next step (desktop.engine.draft_cost): never past
+    its budget, its sequence's context or one batch; [] for a plain step."""
     if stream.drafter is None or stream.pending is None:
         return []
     room = min(stream.budget - stream.count - 1, len(memory.input_ids) - memory.n_tokens - 1, capacity - 1)
-    if room <= 0:
+    acceptance = stream.drafter.acceptance
+    length = costs.best_length(acceptance, room)
+    draft: list[int] = []
+    if length > 0:
+        sequence = np.append(memory.input_ids[:memory.n_tokens], stream.pending)
+        draft = stream.drafter.draft(sequence, length)
+    if not costs.pays(len(draft), acceptance):  # none found, or what followed the copy is too short
+        stream.drafter.plain_step()
         return []
-    sequence = np.append(memory.input_ids[:memory.n_tokens], stream.pending)
-    return stream.drafter.draft(sequence, room)
+    return draft
 
 
 def speculate(decoder: BatchDecoder, memory: SequenceMemory, stream: AnswerStream, draft: list[int],
-              cancelled: Callable[[int], bool]) -> None:
+              costs: DecodeCosts, cancelled: Callable[[int], bool]) -> None:
     """Decode `stream`'s pending token and `draft` together and take the picks the logits give
     (at least one token, as a plain step; one more for every draft token picked)."""
     start = memory.n_tokens
     tokens = [stream.pending, *draft]
+    began = time.perf_counter()
     decoder.decode([(t, start + i, memory.seq, True) for i, t in enumerate(tokens)])
+    costs.observe(len(tokens), time.perf_counter() - began)
     memory.record(tokens[:1], exact=False)
     accepted = 0
     for index in range(len(tokens)):

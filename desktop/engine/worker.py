@@ -302,6 +302,8 @@ class Worker:
         self.llm, self.info, self.n_ctx = llm, info, llama_cpp.llama_n_ctx_seq(llm.ctx)
         self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled)
         self.draft = options.draft
+        if self.draft == "prompt-lookup":
+            self.scheduler.calibrate_drafts()
         self._last_tokens = (None, [])  # another model tokenizes differently
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())

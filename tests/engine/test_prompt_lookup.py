@@ -1,10 +1,10 @@
 """Prompt-lookup drafting (desktop.engine.prompt_lookup): what followed the latest earlier copy of
-the sequence's last n-gram, and a draft length that follows how much of the last drafts was kept."""
+the sequence's last n-gram, and an acceptance that follows how much of the last drafts was kept."""
 from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.prompt_lookup import MAX_DRAFT, REST_STEPS, PromptLookup
+from desktop.engine.prompt_lookup import PRIOR_KEPT, PRIOR_LOST, PromptLookup
 
 
 def tokens(*ids: int) -> np.ndarray:
@@ -33,16 +33,18 @@ def test_the_draft_never_exceeds_its_room_nor_what_followed() -> None:
     sequence = tokens(*range(20), 18, 19)
     assert PromptLookup().draft(sequence, room=0) == []
     assert PromptLookup().draft(sequence, room=3) == [18, 19]  # all that followed the copy
-    assert len(PromptLookup().draft(tokens(*range(40), 0, 1), room=100)) == MAX_DRAFT
+    assert len(PromptLookup().draft(tokens(*range(40), 0, 1), room=10)) == 10
 
 
-def test_drafts_shrink_when_thrown_away_then_rest_and_grow_back_when_kept() -> None:
+def test_acceptance_falls_with_drafts_thrown_away_and_fades_back_with_plain_steps() -> None:
     lookup = PromptLookup()
-    sequence = tokens(*range(30), 0, 1)
-    while lookup.length > 1:
-        lookup.kept(len(lookup.draft(sequence, room=100)), 0)
-    lookup.kept(1, 0)  # a one-token draft thrown away: a few plain steps without drafts
-    assert [lookup.draft(sequence, room=100) for _ in range(REST_STEPS)] == [[]] * REST_STEPS
-    assert lookup.draft(sequence, room=100) == [2]
-    lookup.kept(1, 1)
-    assert len(lookup.draft(sequence, room=100)) == 3
+    prior = PRIOR_KEPT / (PRIOR_KEPT + PRIOR_LOST)
+    assert lookup.acceptance == prior
+    lookup.kept(7, 7)  # a draft kept whole
+    assert lookup.acceptance > 0.9
+    for _ in range(8):
+        lookup.kept(3, 0)  # the answer stopped copying
+    assert lookup.acceptance < 0.4
+    for _ in range(200):
+        lookup.plain_step()
+    assert abs(lookup.acceptance - prior) < 0.01  # what the old checks showed has faded
