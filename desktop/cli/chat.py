@@ -67,6 +67,9 @@ def add_context_arguments(parser: argparse.ArgumentParser, ctx_default: int = 40
     parser.add_argument("--draft", choices=DRAFTS, default="none",
                         help="speculative decoding of an answer decoded alone: prompt-lookup drafts from the "
                              "prompt, faster on answers that copy it, may differ slightly (default: none)")
+    parser.add_argument("--draft-min", type=int, default=0, metavar="TOKENS",
+                        help="with --draft, check every draft found, at least this long, even where the "
+                             "costs measured at load say it does not pay (default: 0, the costs decide)")
     parser.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
                         help="refuse a load whose estimate is above this (default: the free RAM or VRAM; 0: no check)")
 
@@ -167,7 +170,7 @@ def load_options_from_args(args: argparse.Namespace, path: Path):
                        flash_attn=getattr(args, "flash_attn", "auto"), kv_type=getattr(args, "kv_type", "f16"),
                        rope_scaling=getattr(args, "rope_scaling", None), rope_scale=getattr(args, "rope_scale", None),
                        memory_limit_bytes=None if limit is None else int(limit * 2**30),
-                       draft=getattr(args, "draft", "none"))
+                       draft=getattr(args, "draft", "none"), draft_min=getattr(args, "draft_min", 0))
 
 
 def describe_load(info) -> str:

@@ -67,7 +67,3 @@ class DecodeCosts:
             if candidate > rate:
                 best, rate = drafted, candidate
         return best if plain > 0 else 0
-
-    def pays(self, drafted: int, acceptance: float) -> bool:
-        """Whether a check of `drafted` tokens is expected to beat a plain step."""
-        return 0 < drafted < MAX_CHECK and self.tokens_per_s(drafted, acceptance) > self.tokens_per_s(0, acceptance)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.engine.memory_estimate import GGML_KV_TYPES, GIB, MemoryEstimate, estimate
+from desktop.engine.draft_cost import MAX_CHECK
 from desktop.engine.types import DRAFTS, FLASH_ATTENTION, KV_CACHE_TYPES, ROPE_SCALING, LoadOptions
 from desktop.errors import HearthError
 from desktop.models.gguf_info import GgufInfo
@@ -74,6 +75,8 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
         raise HearthError(f"rope scaling must be none, linear or yarn, not '{options.rope_scaling}'")
     if options.draft not in DRAFTS:
         raise HearthError(f"drafting must be {' or '.join(DRAFTS)}, not '{options.draft}'")
+    if not isinstance(options.draft_min, int) or not 0 <= options.draft_min < MAX_CHECK:
+        raise HearthError(f"the least draft length must be 0-{MAX_CHECK - 1} tokens, not {options.draft_min}")
     if not isinstance(options.parallel, int) or not 1 <= options.parallel <= MAX_PARALLEL:
         raise HearthError(f"parallel requests must be 1-{MAX_PARALLEL}, not {options.parallel}")
     if not isinstance(options.n_ctx, int) or options.n_ctx < 0:

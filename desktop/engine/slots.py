@@ -80,15 +80,17 @@ class Scheduler:
         self.cancelled = cancelled
         self.step_s = 0.0  # how long a plain decode step takes (moving average)
         self.costs = DecodeCosts()  # what checking a draft costs, once `calibrate_drafts` measured it
+        self.draft_min = 0  # LoadOptions.draft_min
         self.piece = MIN_PIECE  # prompt tokens decoded between two steps
 
     def close(self) -> None:
         self.decoder.close()
 
-    def calibrate_drafts(self) -> None:
+    def calibrate_drafts(self, draft_min: int = 0) -> None:
         """Measure what a check of each draft length costs here, right after the load, while
         every sequence is still empty (desktop.engine.draft_cost)."""
         self.costs.calibrate(self.decoder, self.slots[0].seq)
+        self.draft_min = draft_min
 
     # --- slots ---------------------------------------------------------------------------------
 
@@ -157,7 +159,8 @@ class Scheduler:
         if not running:
             return
         alone = len(running) == 1
-        if alone and (draft := draft_for(running[0].stream, running[0].memory, self.costs, self.decoder.capacity)):
+        if alone and (draft := draft_for(running[0].stream, running[0].memory, self.costs, self.decoder.capacity,
+                                        self.draft_min)):
             self._speculate(running[0], draft)
             return
         self._adjoin(running)

@@ -27,22 +27,24 @@ from desktop.engine.batch_decode import BatchDecoder, SequenceMemory
 from desktop.engine.draft_cost import DecodeCosts
 
 
-def draft_for(stream: AnswerStream, memory: SequenceMemory, costs: DecodeCosts, capacity: int) -> list[int]:
+def draft_for(stream: AnswerStream, memory: SequenceMemory, costs: DecodeCosts, capacity: int,
+              least: int = 0) -> list[int]:
     """The draft worth checking for `stream`'s next step (desktop.engine.draft_cost): never past
-    its budget, its sequence's context or one batch; [] for a plain step."""
+    its budget, its sequence's context or one batch; [] for a plain step. With `least` > 0
+    (LoadOptions.draft_min) any draft found is checked, at least that long where it can be, as
+    llama-server's --draft-min does: a machine whose measured costs say drafting never pays
+    still drafts when asked to."""
     if stream.drafter is None or stream.pending is None:
         return []
     room = min(stream.budget - stream.count - 1, len(memory.input_ids) - memory.n_tokens - 1, capacity - 1)
-    acceptance = stream.drafter.acceptance
-    length = costs.best_length(acceptance, room)
-    draft: list[int] = []
-    if length > 0:
-        sequence = np.append(memory.input_ids[:memory.n_tokens], stream.pending)
-        draft = stream.drafter.draft(sequence, length)
-    if not costs.pays(len(draft), acceptance):  # none found, or what followed the copy is too short
-        stream.drafter.plain_step()
+    if room <= 0 or not (least or costs.best_length(1.0, room)):  # not even a sure draft would pay
         return []
-    return draft
+    sequence = np.append(memory.input_ids[:memory.n_tokens], stream.pending)
+    found = stream.drafter.draft(sequence, room)
+    length = max(costs.best_length(stream.drafter.acceptance, len(found)), min(least, len(found)))
+    if not length:  # none found, or too unlikely to be kept for what its check costs
+        stream.drafter.plain_step()
+    return found[:length]
 
 
 def speculate(decoder: BatchDecoder, memory: SequenceMemory, stream: AnswerStream, draft: list[int],

@@ -88,6 +88,7 @@ class LoadOptions:
     memory_limit_bytes: int | None = None
     parallel: int = 1  # answers decoded together, each with its own n_ctx (desktop.engine.slots)
     draft: Draft = "none"  # speculative decoding of an answer decoded alone (desktop.engine.speculative)
+    draft_min: int = 0  # the least drafted tokens a check holds when a draft is found; 0: measured costs decide
 
 
 @dataclass

@@ -303,7 +303,7 @@ class Worker:
         self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled)
         self.draft = options.draft
         if self.draft == "prompt-lookup":
-            self.scheduler.calibrate_drafts()
+            self.scheduler.calibrate_drafts(options.draft_min)
         self._last_tokens = (None, [])  # another model tokenizes differently
         self.add_bos = bool(info.metadata.get("tokenizer.ggml.add_bos_token", info.architecture == "llama"))
         self.bos_text = self._token_text(llm.token_bos())

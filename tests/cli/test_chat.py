@@ -57,6 +57,8 @@ def test_bad_inputs_are_one_line_errors(tmp_path, smollm_path):
     assert "not valid JSON" in one_line_error(hearth("chat", "-m", str(smollm_path), "--schema", str(bad_schema), "hi"))
     assert "cannot read" in one_line_error(hearth("chat", "-m", str(smollm_path), "--grammar", str(tmp_path / "none.gbnf"), "hi"))
     assert "must be a positive" in one_line_error(hearth("chat", "-m", str(smollm_path), "--ctx", "0", "hi"))
+    assert "least draft length must be 0-15" in one_line_error(hearth("chat", "-m", str(smollm_path), "--draft",
+                                                                      "prompt-lookup", "--draft-min", "40", "hi"))
 
 
 def test_usage_errors_exit_2():

@@ -12,7 +12,7 @@ def costs(per_size: dict[int, float], default: float) -> DecodeCosts:
 def test_where_a_batch_costs_as_much_as_its_tokens_one_by_one_nothing_is_drafted() -> None:
     linear = DecodeCosts([0.01 * k for k in range(1, MAX_CHECK + 1)])
     assert linear.best_length(acceptance=0.95, room=100) == 0
-    assert not linear.pays(4, acceptance=0.95)
+    assert linear.best_length(acceptance=1.0, room=100) == 0  # not even a draft sure to be kept
 
 
 def test_where_a_batch_is_nearly_free_a_likely_draft_is_as_long_as_it_may_be() -> None:
@@ -28,7 +28,8 @@ def test_the_length_follows_the_measured_curve_and_the_acceptance() -> None:
     assert curve.best_length(acceptance=0.95, room=100) == 7  # a check of 8 tokens
     assert curve.best_length(acceptance=0.8, room=100) == 3  # a check of 4 tokens
     assert curve.best_length(acceptance=0.2, room=100) == 0
-    assert curve.pays(1, acceptance=0.4) and not curve.pays(3, acceptance=0.4)
+    assert curve.best_length(acceptance=0.4, room=1) == 1  # one drafted token still pays, three would not
+    assert curve.tokens_per_s(3, acceptance=0.4) < curve.tokens_per_s(0, acceptance=0.4)
 
 
 def test_nothing_is_drafted_before_anything_is_measured() -> None:

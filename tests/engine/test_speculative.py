@@ -34,8 +34,11 @@ def fixed(text: str) -> Constraint:
 
 @pytest.fixture(scope="module")
 def drafting(smollm_path: Path) -> Iterator[EngineClient]:
+    # draft_min: these tests are about what a check keeps, so a check must happen whatever the
+    # costs measured on this machine say (on CI's cores they once said no: nothing was drafted),
+    # and be long enough to run past the word where an answer leaves its prompt
     client = EngineClient()
-    client.load(LoadOptions(str(smollm_path), n_ctx=1024, n_threads=1, draft="prompt-lookup"))
+    client.load(LoadOptions(str(smollm_path), n_ctx=1024, n_threads=1, draft="prompt-lookup", draft_min=8))
     yield client
     client.close()
 
@@ -85,6 +88,11 @@ def test_max_tokens_and_stop_strings_end_a_drafted_answer_exactly(drafting) -> N
 def test_an_unknown_drafter_is_refused_in_one_line(smollm_path) -> None:
     with EngineClient() as client, pytest.raises(HearthError, match="drafting must be none or prompt-lookup"):
         client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft="ngram"))
+
+
+def test_a_least_draft_length_out_of_range_is_refused_in_one_line(smollm_path) -> None:
+    with EngineClient() as client, pytest.raises(HearthError, match="least draft length must be 0-15 tokens, not 16"):
+        client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft="prompt-lookup", draft_min=16))
 
 
 def test_a_drafted_answer_gives_one_logprobs_entry_per_token(drafting) -> None:
