@@ -25,6 +25,7 @@ from desktop.api.server import ApiServer
 from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams, Token
 from desktop.engine.client import EngineClient
+from desktop.engine.runtime_check import apply_proven
 from desktop.models import resolve
 
 PROMPT = [{"role": "user", "content": "Write a long, detailed story about a lighthouse keeper and a storm."}]
@@ -105,6 +106,7 @@ def main() -> int:
     import llama_cpp
 
     path = resolve(args.model)
+    apply_proven(str(path))  # in this process: the CPU code the engine runs here
     reference = llama_cpp.Llama(model_path=str(path), n_ctx=args.ctx, n_threads=args.threads,
                                 n_threads_batch=args.threads, verbose=False)
     client = EngineClient()

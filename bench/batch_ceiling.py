@@ -22,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop.engine.batch_decode import BatchDecoder
+from desktop.engine.runtime_check import apply_proven
 from desktop.engine.worker import context_settings
 
 PROMPT = b"Write a long, detailed story about a lighthouse keeper."
@@ -53,6 +54,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(n) for n in args.streams.split(",")]
     context = 512 + 256 * -(-args.tokens // 256)  # llama.cpp pads contexts to 256 tokens
+    apply_proven(args.model)  # the CPU code the engine runs here, never a crashing one
     with context_settings(llama_cpp, "off", max(counts)):
         llm = llama_cpp.Llama(args.model, n_ctx=context * max(counts), n_threads=args.threads,
                               n_threads_batch=args.threads, verbose=False)

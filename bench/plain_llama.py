@@ -14,6 +14,9 @@ class PlainLlama:
         """`load`: more Llama arguments (flash_attn, type_k, type_v for the long-context bench)."""
         from llama_cpp import Llama
 
+        from desktop.engine.runtime_check import apply_proven
+
+        apply_proven(model_path)  # the CPU code the engine would run here, never a crashing one
         self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
                          n_threads_batch=n_threads, n_gpu_layers=n_gpu_layers, verbose=False, **load)
 

@@ -31,6 +31,18 @@ def _catalog_model(name: str) -> Path:
     return ensure_model(name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def llama_runtime() -> None:
+    """In-process llama.cpp (converter parity, sampler and batch tests) runs as the engine's worker
+    would on this machine, in the configuration the start-up self-check proved here: as built, the
+    AMX code of a Sapphire Rapids machine died of SIGILL at the first decode and took the whole
+    test run with it."""
+    from desktop.engine import runtime_check
+
+    known = runtime_check.remembered()  # else proved with the workhorse model, as the engine would
+    runtime_check.apply(known or runtime_check.proven_choice(str(_catalog_model("smollm2-135m"))))
+
+
 @pytest.fixture(scope="session")
 def smollm_path() -> Path:
     """SmolLM2-135M-Instruct Q4_1 (98 MB, llama architecture): the fast workhorse."""

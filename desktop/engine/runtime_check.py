@@ -127,7 +127,14 @@ def apply(choice: Choice | None) -> Choice:
             return params
 
         module.llama_model_default_params = without_extra_bufts
+        llama_cpp.llama_model_default_params = without_extra_bufts  # the package's re-export (the embedder's)
     return choice
+
+
+def apply_proven(model_path: str) -> Choice:
+    """For a process that loads llama.cpp itself (a benchmark's plain reference, the tests): run
+    it as the engine's worker runs on this machine, probing first if nothing is proven yet."""
+    return apply(remembered() or proven_choice(model_path))
 
 
 def choice_from_env() -> Choice | None:

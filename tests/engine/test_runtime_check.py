@@ -21,6 +21,16 @@ from desktop.errors import HearthError
 HELLO = [ChatMessage("user", "Say hello.")]
 
 
+@pytest.fixture(scope="module")
+def this_machine() -> runtime_check.Choice:
+    """What the self-check proved on the machine running these tests (tests/conftest.py proved it
+    in the real cache folder): as built on most, a fallback where llama.cpp's fastest code crashes."""
+    choice = runtime_check.remembered()
+    if choice is None:
+        pytest.skip("the self-check proved nothing on this machine (its probe took too long)")
+    return choice
+
+
 @pytest.fixture(autouse=True)
 def new_machine(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("HEARTH_CACHE", str(tmp_path / "cache"))
@@ -48,12 +58,13 @@ def record() -> dict:
     return json.loads(runtime_check.record_path().read_text())
 
 
-def test_a_machine_where_nothing_crashes_keeps_the_build_as_it_is(smollm_path):
+def test_a_new_machine_is_probed_once_and_runs_what_survived(smollm_path, this_machine):
     with load(smollm_path) as engine:
-        assert "crashed" not in engine.model.offload
+        assert ("crashed" in engine.model.offload) == (this_machine.config != "as-built")
         assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
-    assert record()["choice"]["config"] == "as-built"
-    assert record()["tried"] == [{"config": "as-built", "result": "ok"}]
+    assert record()["choice"] == this_machine.to_dict()
+    if this_machine.config == "as-built":  # where nothing crashes the build is kept as it is
+        assert record()["tried"] == [{"config": "as-built", "result": "ok"}]
 
 
 def test_a_crashing_probe_falls_back_remembers_it_and_the_next_start_goes_straight_to_it(
@@ -89,14 +100,14 @@ def test_a_build_that_crashes_in_every_configuration_ends_in_one_clear_line(smol
     assert "every configuration" in result.stderr.strip().splitlines()[-1]
 
 
-def test_a_damaged_model_is_not_blamed_on_the_cpu(smollm_path, tmp_path):
+def test_a_damaged_model_is_not_blamed_on_the_cpu(smollm_path, tmp_path, this_machine):
     damaged = tmp_path / "damaged.gguf"
     damaged.write_bytes(smollm_path.read_bytes()[: 4 * 2**20])
     with pytest.raises(HearthError):
         load(damaged)
     assert not runtime_check.record_path().exists()
     with load(smollm_path) as engine:  # the real model still proves the machine
-        assert "crashed" not in engine.model.offload
+        assert ("crashed" in engine.model.offload) == (this_machine.config != "as-built")
 
 
 def variants(*tags: str) -> list[Variant]:
@@ -126,8 +137,13 @@ def test_a_build_with_its_cpu_code_linked_in_has_two_configurations():
     assert runtime_check.resolve(runtime_check.CONFIGS[1], only_haswell) is None  # no lower tier
 
 
-def test_a_probe_too_slow_to_answer_proves_nothing_and_the_build_runs_as_built(smollm_path, monkeypatch):
+def test_a_probe_too_slow_to_answer_proves_nothing_and_the_build_runs_as_built(smollm_path, monkeypatch,
+                                                                                   this_machine):
     monkeypatch.setattr(runtime_check, "PROBE_TIMEOUT_S", 0.05)  # a machine far too busy to answer
-    with load(smollm_path) as engine:
-        assert "crashed" not in engine.model.offload
+    if this_machine.config == "as-built":
+        with load(smollm_path) as engine:
+            assert "crashed" not in engine.model.offload
+    else:  # here the build as it is crashes: one line naming the signal, as for any engine crash
+        with pytest.raises(HearthError, match=r"^the engine was stopped by SIG\w+$"):
+            load(smollm_path)
     assert not runtime_check.record_path().exists()  # the next start probes again
