@@ -45,7 +45,7 @@ def start_server(model: Path, threads: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+    process = subprocess.Popen([sys.executable, "-m", "desktop.engine.reference_server", "--model", str(model),
                                 "--model_alias", "bench", "--port", str(port), "--n_ctx", "2048",
                                 "--n_threads", str(threads), "--n_threads_batch", str(threads),
                                 "--verbose", "False"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

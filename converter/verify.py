@@ -73,6 +73,9 @@ def _log_probs(model_path: Path, text: str, tokens: list[int] | None = None) -> 
     """(tokens, log-probabilities at every position) of `text` (or of `tokens`) under the model."""
     import llama_cpp
 
+    from desktop.engine.runtime_check import apply_proven
+
+    apply_proven(str(model_path))  # the CPU code the engine runs here, never one that crashed
     llm = llama_cpp.Llama(str(model_path), n_ctx=MAX_TOKENS, logits_all=True, verbose=False)
     try:
         if tokens is None:

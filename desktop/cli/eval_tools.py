@@ -146,7 +146,7 @@ class _reference_server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--host", "127.0.0.1",
+        command = [sys.executable, "-m", "desktop.engine.reference_server", "--model", model_path, "--host", "127.0.0.1",
                    "--port", str(self.port), "--chat_format", CHAT_FORMAT, "--n_ctx", str(args.ctx),
                    "--verbose", "False"]
         if args.threads:

@@ -106,9 +106,16 @@ def device_line(choice: Choice) -> str:
 
 # --- applying a choice in a worker or probe process --------------------------------------------
 
+_in_force: Choice | None = None  # what `apply` made of this process's llama.cpp, once
+
+
 def apply(choice: Choice | None) -> Choice:
     """Make this process's llama.cpp run as `choice` says (None: as built), before any model
-    loads; returns the choice in force."""
+    loads; returns the choice in force. A process's CPU code cannot change once loaded, so a
+    later call (a converter verifying two models) keeps the first choice."""
+    global _in_force
+    if _in_force is not None:
+        return _in_force
     import llama_cpp
 
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)  # as Llama(verbose=False) would
@@ -128,13 +135,14 @@ def apply(choice: Choice | None) -> Choice:
 
         module.llama_model_default_params = without_extra_bufts
         llama_cpp.llama_model_default_params = without_extra_bufts  # the package's re-export (the embedder's)
+    _in_force = choice
     return choice
 
 
 def apply_proven(model_path: str) -> Choice:
     """For a process that loads llama.cpp itself (a benchmark's plain reference, the tests): run
     it as the engine's worker runs on this machine, probing first if nothing is proven yet."""
-    return apply(remembered() or proven_choice(model_path))
+    return _in_force or apply(remembered() or proven_choice(model_path))
 
 
 def choice_from_env() -> Choice | None:

@@ -57,7 +57,7 @@ def start_llama_cpp_server(model: Path, alias: str = "smollm2", api_key: str | N
     """llama-cpp-python's server on SmolLM2; `tls` = (cert, key) serves https; `chat_format` one of
     its own ("chatml-function-calling": tools; without them, plain ChatML, SmolLM2's own format)."""
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
+    command = [sys.executable, "-m", "desktop.engine.reference_server", "--model", str(model), "--model_alias", alias,
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "False"]
     if api_key:
         command += ["--api_key", api_key]

@@ -149,12 +149,13 @@ def test_a_probe_too_slow_to_answer_proves_nothing_and_the_build_runs_as_built(s
     assert not runtime_check.record_path().exists()  # the next start probes again
 
 
-def test_extra_buffers_turned_off_reach_every_way_a_model_is_loaded():
+def test_extra_buffers_turned_off_reach_every_way_a_model_is_loaded_and_stay():
     # Llama() reads llama_cpp.llama_cpp's default parameters, the embedder the package's re-export
     script = ("import llama_cpp\n"
               "from desktop.engine import cpu_backends, runtime_check\n"
               "variants = cpu_backends.ranked() if cpu_backends.variant_files() else []\n"
-              "runtime_check.apply(runtime_check.resolve(runtime_check.CONFIGS[2], variants))\n"
+              "first = runtime_check.apply(runtime_check.resolve(runtime_check.CONFIGS[2], variants))\n"
+              "assert runtime_check.apply(None) == first  # a process keeps the CPU code it loaded\n"
               "print(llama_cpp.llama_model_default_params().use_extra_bufts,"
               " llama_cpp.llama_cpp.llama_model_default_params().use_extra_bufts)\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
