@@ -77,6 +77,8 @@ def plan_load(options: LoadOptions, info: GgufInfo) -> LoadPlan:
         raise HearthError(f"drafting must be {' or '.join(DRAFTS)}, not '{options.draft}'")
     if not isinstance(options.draft_min, int) or not 0 <= options.draft_min < MAX_CHECK:
         raise HearthError(f"the least draft length must be 0-{MAX_CHECK - 1} tokens, not {options.draft_min}")
+    if options.draft_min and options.draft == "none":
+        raise HearthError("a least draft length needs drafting on (--draft prompt-lookup)")
     if not isinstance(options.parallel, int) or not 1 <= options.parallel <= MAX_PARALLEL:
         raise HearthError(f"parallel requests must be 1-{MAX_PARALLEL}, not {options.parallel}")
     if not isinstance(options.n_ctx, int) or options.n_ctx < 0:

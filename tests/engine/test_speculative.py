@@ -90,9 +90,11 @@ def test_an_unknown_drafter_is_refused_in_one_line(smollm_path) -> None:
         client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft="ngram"))
 
 
-def test_a_least_draft_length_out_of_range_is_refused_in_one_line(smollm_path) -> None:
+def test_a_least_draft_length_out_of_range_or_without_drafting_is_refused_in_one_line(smollm_path) -> None:
     with EngineClient() as client, pytest.raises(HearthError, match="least draft length must be 0-15 tokens, not 16"):
         client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft="prompt-lookup", draft_min=16))
+    with EngineClient() as client, pytest.raises(HearthError, match="least draft length needs drafting on"):
+        client.load(LoadOptions(str(smollm_path), n_ctx=256, n_threads=1, draft_min=4))
 
 
 def test_a_drafted_answer_gives_one_logprobs_entry_per_token(drafting) -> None:
