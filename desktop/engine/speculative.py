@@ -24,7 +24,7 @@ import numpy as np
 
 from desktop.engine.answer_stream import AnswerStream
 from desktop.engine.batch_decode import BatchDecoder, SequenceMemory
-from desktop.engine.draft_cost import DecodeCosts
+from desktop.engine.draft_cost import MAX_CHECK, DecodeCosts
 
 
 def draft_for(stream: AnswerStream, memory: SequenceMemory, costs: DecodeCosts, capacity: int,
@@ -40,7 +40,7 @@ def draft_for(stream: AnswerStream, memory: SequenceMemory, costs: DecodeCosts, 
     if room <= 0 or not (least or costs.best_length(1.0, room)):  # not even a sure draft would pay
         return []
     sequence = np.append(memory.input_ids[:memory.n_tokens], stream.pending)
-    found = stream.drafter.draft(sequence, room)
+    found = stream.drafter.draft(sequence, min(room, MAX_CHECK - 1))  # one check holds no more
     length = max(costs.best_length(stream.drafter.acceptance, len(found)), min(least, len(found)))
     if not length:  # none found, or too unlikely to be kept for what its check costs
         stream.drafter.plain_step()
