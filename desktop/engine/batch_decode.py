@@ -54,8 +54,13 @@ class BatchDecoder:
         """Give sequence `target` everything `source` holds, cell for cell (llama.cpp copies the
         KV stream's buffer before the next decode), and empty `source`. The numbers stay bit for bit
         what they were: each stream is computed on its own."""
-        llama_cpp.llama_memory_seq_cp(self.memory, source, target, -1, -1)
+        self.copy(source, target)
         llama_cpp.llama_memory_seq_rm(self.memory, source, -1, -1)
+
+    def copy(self, source: int, target: int) -> None:
+        """Give sequence `target` what `source` holds, which keeps it (a whole KV stream, copied
+        before the next decode; what `target` held is dropped)."""
+        llama_cpp.llama_memory_seq_cp(self.memory, source, target, -1, -1)
 
     def forget(self, seq: int, start: int) -> None:
         """Drop what sequence `seq` holds from position `start` on."""
@@ -85,6 +90,11 @@ class SequenceMemory:
 
     def eval(self, tokens: Sequence[int]) -> None:
         self._evaluate(self, list(tokens))
+
+    def copy_from(self, other: "SequenceMemory") -> None:
+        """This sequence now holds what `other` holds (desktop.engine.batch_decode.BatchDecoder.copy)."""
+        self.n_tokens, self.exact_until, self.logits_index = other.n_tokens, other.exact_until, -1
+        self.input_ids[:other.n_tokens] = other.input_ids[:other.n_tokens]
 
     def record(self, tokens: Sequence[int], exact: bool) -> None:
         """`tokens` were just decoded at the end of this sequence."""

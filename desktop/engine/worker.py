@@ -300,7 +300,8 @@ class Worker:
             built, self._load_log = read_context(self._load_log), None
         self.memory = plan.memory
         self.llm, self.info, self.n_ctx = llm, info, llama_cpp.llama_n_ctx_seq(llm.ctx)
-        self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled)
+        self.scheduler = Scheduler(llm, plan.parallel, self.n_ctx, self._answered, self._cancelled,
+                                   stream_bytes=plan.memory.kv_cache // plan.sequences)
         self.draft = options.draft
         if self.draft == "prompt-lookup":
             self.scheduler.calibrate_drafts(options.draft_min)
@@ -314,10 +315,7 @@ class Worker:
         self.template, warning = choose_template(info.chat_template, has_token, self.bos_text,
                                                  self._token_text(llm.token_eos()))
         self._sample_renders = ()
-        opening = self._prompt_chunks().opening
-        if opening:  # every conversation starts with it: evaluate it now, not in a request
-            for slot in self.scheduler.slots:
-                self.scheduler.prefill(slot, opening, [], lambda: False)
+        self._evaluate_openings()
         model = ModelInfo(
             path=str(info.path), name=info.name, architecture=info.architecture,
             size_bytes=info.size_bytes, parameters=info.parameters, quantization=info.quantization,
@@ -327,6 +325,20 @@ class Worker:
             memory_estimate_bytes=plan.memory.total, tool_tags_are_tokens=self._tool_tags_are_tokens(),
             **built)
         self.send(request_id, "loaded", {"model": model.to_dict(), "warning": warning})
+
+    def _evaluate_openings(self) -> None:
+        """Evaluate now, not in a request, what conversations start with: the template's opening
+        in every slot, and in the first the chunk of the default system prompt the template adds
+        when a conversation brings none (the other slots copy it when they need it)."""
+        chunks, scheduler = self._prompt_chunks(), self.scheduler
+        if chunks.opening:
+            for slot in scheduler.slots:
+                scheduler.prefill(slot, chunks.opening, [], lambda: False)
+        try:
+            tokens = self._tokenize(self._render([{"role": "user", "content": "Epsilon."}]))
+        except HearthError:
+            return
+        scheduler.prepare(scheduler.slots[0], tokens, chunks.cuts(tokens), lambda: False)
 
     def _tool_tags_are_tokens(self) -> bool:
         """Whether both tool-call tags are special tokens, by llguidance's rule: a control token,

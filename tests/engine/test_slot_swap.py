@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from desktop.engine.load_plan import context_sequences
-from desktop.engine.slots import Scheduler, Slot
+from desktop.engine.slots import Scheduler
 from desktop.engine.worker import context_settings
+from tests.engine.sequence_logits import next_logits
 
 SLOTS, CONTEXT = 3, 256
 PROMPTS = [b"The lighthouse keeper climbed the stairs", b"Bees carry pollen from flower to flower",
@@ -29,16 +30,6 @@ def scheduler(smollm_path: Path) -> Iterator[Scheduler]:
     yield scheduler
     scheduler.close()
     llm.close()
-
-
-def next_logits(scheduler: Scheduler, slot: Slot) -> np.ndarray:
-    """The logits after one more token at the end of `slot`'s sequence (decoded, then forgotten)."""
-    decoder = scheduler.decoder
-    decoder.decode([(42, slot.memory.n_tokens, slot.seq, True)])
-    n_vocab = llama_cpp.llama_vocab_n_tokens(llama_cpp.llama_model_get_vocab(llama_cpp.llama_get_model(decoder.ctx)))
-    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(decoder.ctx, 0), shape=(n_vocab,)).copy()
-    decoder.forget(slot.seq, slot.memory.n_tokens)
-    return logits
 
 
 def test_two_swapped_slots_each_keep_their_cache_bit_for_bit(scheduler) -> None:
