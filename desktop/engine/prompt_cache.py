@@ -32,6 +32,12 @@ class PromptCache:
         reused = self._reusable(tokens, cuts, len(tokens))
         self._evaluate(tokens, reused, [c for c in cuts if c > reused], interrupted)
 
+    def copy_from(self, other: "PromptCache") -> None:
+        """Hold what `other` holds, chunk for chunk, once llama.cpp copied its sequence into this
+        one (desktop.engine.batch_decode.BatchDecoder.copy)."""
+        self.llm.copy_from(other.llm)
+        self.ends = list(other.ends)
+
     def reusable(self, tokens: Sequence[int], cuts: Sequence[int]) -> int:
         """How many of a prompt's tokens `prefill` would reuse (a scheduler picks the slot by it)."""
         return self._reusable(tokens, cuts, len(tokens) - 1)

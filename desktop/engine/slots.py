@@ -138,8 +138,7 @@ class Scheduler:
         if most <= own or (self.token_s > 0 and (most - own) * self.token_s < self.stream_bytes / COPY_BYTES_PER_S):
             return
         self.decoder.copy(donor.seq, slot.seq)
-        slot.memory.copy_from(donor.memory)
-        slot.cache.ends = list(donor.cache.ends)
+        slot.cache.copy_from(donor.cache)
 
     def prepare(self, slot: Slot, tokens: Sequence[int], cuts: Sequence[int],
                 interrupted: Callable[[], bool]) -> None:
@@ -272,13 +271,12 @@ class Scheduler:
         began = time.perf_counter()
         self.decoder.decode([(t, memory.n_tokens + i, memory.seq, i == last) for i, t in enumerate(part)])
         if exact and len(part) >= MIN_PIECE:
-            token_s = (time.perf_counter() - began) / len(part)
-            self.token_s = token_s if self.token_s == 0 else 0.8 * self.token_s + 0.2 * token_s
+            self.token_s = moving_average(self.token_s, (time.perf_counter() - began) / len(part))
         memory.record(part, exact=exact)
         memory.logits_index = last
 
     def _learn_step(self, seconds: float) -> None:
-        self.step_s = seconds if self.step_s == 0 else 0.8 * self.step_s + 0.2 * seconds
+        self.step_s = moving_average(self.step_s, seconds)
 
     def _learn_piece(self, seconds: float, size: int) -> None:
         """Move the piece size towards the one that takes `STEP_STRETCH - 1` plain steps (a
@@ -287,3 +285,8 @@ class Scheduler:
             return
         wanted = size * (STEP_STRETCH - 1) * self.step_s / seconds
         self.piece = max(MIN_PIECE, min(MAX_PIECE, self.decoder.capacity, round(0.5 * self.piece + 0.5 * wanted)))
+
+
+def moving_average(average: float, sample: float) -> float:
+    """A timing learned while running: the first sample, then mostly the past (0 means none yet)."""
+    return sample if average == 0 else 0.8 * average + 0.2 * sample
