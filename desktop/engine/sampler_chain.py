@@ -8,7 +8,9 @@ usual order:
     constraint mask -> penalties -> DRY -> [logprobs row] -> top-k -> top-p -> min-p -> XTC -> temperature -> pick
 
 With DRY and XTC off this is exactly llama-cpp-python's chain for the settings Hearth uses (its
-`typical_p` stage is a no-op at 1.0 and left out), so answers for a given seed are unchanged.
+`typical_p` stage is a no-op at 1.0 and left out), so answers for a given seed are unchanged. The
+penalties are Hearth's own stage (desktop.engine.repetition_penalty), which computes llama.cpp's
+numbers on the few tokens they touch instead of looking up the whole vocabulary.
 DRY only lowers logits and XTC only drops tokens that still have probability, so neither can
 bring back a token the constraint mask removed: an answer under a grammar stays valid.
 """
@@ -23,6 +25,7 @@ import llama_cpp
 import numpy as np
 from llama_cpp import _internals
 
+from desktop.engine.repetition_penalty import RepetitionPenalty
 from desktop.engine.types import SamplingParams
 
 
@@ -37,7 +40,7 @@ class SamplingLlama(llama_cpp.Llama):
     def _init_sampler(self, *, top_k: int = 40, top_p: float = 0.95, min_p: float = 0.05,
                       temp: float = 0.8, repeat_penalty: float = 1.0, frequency_penalty: float = 0.0,
                       presence_penalty: float = 0.0, logits_processor: Any = None,
-                      **unused: Any) -> _internals.LlamaSampler:
+                      **unused: Any) -> "Chain":
         params = replace(self.sampling or SamplingParams(), top_k=top_k, top_p=top_p, min_p=min_p,
                          temperature=temp, repeat_penalty=repeat_penalty,
                          frequency_penalty=frequency_penalty, presence_penalty=presence_penalty)
@@ -51,17 +54,18 @@ def logprobs_row(n_vocab: int) -> np.ndarray:
 
 
 def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, processors: Any,
-                input_ids: Callable[[], np.ndarray], row: np.ndarray | None = None) -> _internals.LlamaSampler:
+                input_ids: Callable[[], np.ndarray], row: np.ndarray | None = None) -> "Chain":
     """The chain for one answer. `input_ids` gives the tokens of that answer's sequence so far
     (prompt included), which the logits processors read: the engine decodes several sequences in
     one context, so they cannot read the Llama's own. `row`, when given, receives the logits each
     token is picked from (its logprobs are computed from them)."""
-    chain = _internals.LlamaSampler()
+    chain = Chain()
     if processors is not None:
         chain.add_custom(_processors_stage(input_ids, processors))
-    chain.add_penalties(n_vocab=llm._n_vocab, penalty_last_n=llm.last_n_tokens_size,
-                        penalty_repeat=params.repeat_penalty, penalty_freq=params.frequency_penalty,
-                        penalty_present=params.presence_penalty)
+    penalty = (llm.last_n_tokens_size, params.repeat_penalty, params.frequency_penalty, params.presence_penalty)
+    if RepetitionPenalty.acts(*penalty):
+        chain.penalty = RepetitionPenalty(*penalty)
+        chain.add_custom(_penalty_stage(chain.penalty))
     if params.dry_multiplier > 0:
         n_ctx = llama_cpp.llama_n_ctx_seq(llm.ctx)  # one sequence's context, however many share it
         chain.add_dry(llm._model, params.dry_multiplier, params.dry_base, params.dry_allowed_length,
@@ -81,6 +85,24 @@ def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, process
         chain.add_temp(temp)
     chain.add_dist(seed)
     return chain
+
+
+class Chain(_internals.LlamaSampler):
+    """llama.cpp's sampler chain, which also tells its repetition penalty every token it picks
+    (llama.cpp tells its own stages through their `accept`; a stage written in Python has none)."""
+
+    penalty: RepetitionPenalty | None = None
+
+    def sample(self, ctx: _internals.LlamaContext, idx: int = -1) -> int:
+        token = super().sample(ctx, idx)
+        if self.penalty is not None:
+            self.penalty.accept(token)
+        return token
+
+    def accept(self, token: int) -> None:
+        super().accept(token)
+        if self.penalty is not None:
+            self.penalty.accept(token)
 
 
 def _dry_range(penalty_last_n: int, n_ctx: int) -> int:
@@ -106,6 +128,16 @@ def _recording_stage(row: np.ndarray):
         records = _candidates(candidates)
         row.fill(-np.inf)
         row[records["id"]] = records["logit"]
+
+    return apply
+
+
+def _penalty_stage(penalty: RepetitionPenalty):
+    """The repetition penalty where llama.cpp's penalties stage would be: the candidates are still
+    the whole vocabulary in token order (the constraint mask before it changes only logits)."""
+
+    def apply(candidates: Any) -> None:
+        penalty.apply(_candidates(candidates)["logit"])
 
     return apply
 

@@ -12,6 +12,7 @@ from desktop.engine.sampler_chain import SamplingLlama
 from desktop.engine.types import SamplingParams
 
 PROMPT = "<|im_start|>user\nSay the word 'cat' twenty times.<|im_end|>\n<|im_start|>assistant\n"
+STORY = "<|im_start|>user\nWrite a long story about a cat who sails around the world.<|im_end|>\n<|im_start|>assistant\n"
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +24,16 @@ def models(smollm_path):
     ours.close()
 
 
-def tokens(llm: llama_cpp.Llama, params: SamplingParams, n: int = 40) -> list[int]:
+def tokens(llm: llama_cpp.Llama, params: SamplingParams, n: int = 40, text: str = PROMPT) -> list[int]:
     llm.reset()
     llm.set_seed(params.seed)
     if isinstance(llm, SamplingLlama):
         llm.sampling = params
-    prompt = llm.tokenize(PROMPT.encode(), add_bos=False, special=True)
+    prompt = llm.tokenize(text.encode(), add_bos=False, special=True)
     out = []
     for token in llm.generate(prompt, top_k=params.top_k, top_p=params.top_p, min_p=params.min_p,
-                              temp=params.temperature, repeat_penalty=params.repeat_penalty):
+                              temp=params.temperature, repeat_penalty=params.repeat_penalty,
+                              frequency_penalty=params.frequency_penalty, presence_penalty=params.presence_penalty):
         out.append(token)
         if len(out) == n or token == llm.token_eos():
             break
@@ -43,6 +45,21 @@ def test_with_dry_and_xtc_off_the_chain_is_llama_cpp_pythons(models, temperature
     plain, ours = models
     params = SamplingParams(temperature=temperature, seed=5, repeat_penalty=1.1)
     assert tokens(ours, params) == tokens(plain, params)
+
+
+@pytest.mark.parametrize("penalties", [
+    {"repeat_penalty": 1.15, "frequency_penalty": 0.3, "presence_penalty": 0.2},
+    {"repeat_penalty": 0.9, "frequency_penalty": -0.1, "presence_penalty": 0.0},  # below 1 and negative: raise
+])
+@pytest.mark.parametrize("temperature", [0.0, 0.8])
+def test_hearths_penalty_stage_picks_what_llama_cpps_picks(models, temperature, penalties) -> None:
+    """Over 150 tokens, past the 64-token window, so tokens leave it as well as enter it."""
+    plain, ours = models
+    params = SamplingParams(temperature=temperature, seed=11, **penalties)
+    unpenalised = SamplingParams(temperature=temperature, seed=11, repeat_penalty=1.0)
+    picked = tokens(ours, params, n=150, text=STORY)
+    assert len(picked) == 150 and picked != tokens(ours, unpenalised, n=150, text=STORY)  # the penalty acts
+    assert picked == tokens(plain, params, n=150, text=STORY)
 
 
 def test_dry_breaks_a_greedy_repetition(models) -> None:
