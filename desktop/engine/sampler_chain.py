@@ -75,6 +75,8 @@ def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, process
     temp = params.temperature
     if temp == 0.0:
         chain.add_greedy()
+        if params.dry_multiplier <= 0:
+            chain.greedy = GreedyPick(llm._n_vocab, processors, input_ids, chain.penalty, row)
         return chain
     if temp > 0.0:
         chain.add_top_k(params.top_k)
@@ -87,14 +89,44 @@ def build_chain(llm: llama_cpp.Llama, params: SamplingParams, seed: int, process
     return chain
 
 
+class GreedyPick:
+    """A greedy chain without DRY, run in numpy: the constraint mask, the repetition penalty, the
+    logprobs row and the first token of highest logit, as the chain's stages compute them. llama.cpp
+    first copies the whole vocabulary into an array of (id, logit, p) records and then scans it,
+    0.16 ms a pick for Qwen2.5's 151,936 tokens (2 cores of a Sapphire Rapids VM); a copy of the
+    logits and numpy's argmax (which also returns the first of equal maxima) take a fifth of that."""
+
+    def __init__(self, n_vocab: int, processors: Any, input_ids: Callable[[], np.ndarray],
+                 penalty: RepetitionPenalty | None, row: np.ndarray | None) -> None:
+        self.n_vocab = n_vocab
+        self.processors = processors
+        self.input_ids = input_ids
+        self.penalty = penalty
+        self.row = row
+
+    def pick(self, ctx: _internals.LlamaContext, idx: int) -> int:
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx.ctx, idx), shape=(self.n_vocab,))
+        scores = logits.copy()  # the context's row stays as llama.cpp left it
+        if self.processors is not None:
+            for processor in self.processors:
+                scores = processor(self.input_ids(), scores)
+            scores = np.asarray(scores, dtype=np.single)  # what the mask's stage writes back
+        if self.penalty is not None:
+            self.penalty.apply(scores)
+        if self.row is not None:
+            self.row[:] = scores
+        return int(np.argmax(scores))
+
+
 class Chain(_internals.LlamaSampler):
     """llama.cpp's sampler chain, which also tells its repetition penalty every token it picks
     (llama.cpp tells its own stages through their `accept`; a stage written in Python has none)."""
 
     penalty: RepetitionPenalty | None = None
+    greedy: GreedyPick | None = None  # set where every stage is Python's: the pick skips llama.cpp's copy
 
     def sample(self, ctx: _internals.LlamaContext, idx: int = -1) -> int:
-        token = super().sample(ctx, idx)
+        token = self.greedy.pick(ctx, idx) if self.greedy is not None else super().sample(ctx, idx)
         if self.penalty is not None:
             self.penalty.accept(token)
         return token

@@ -6,9 +6,10 @@ get the same prompt evaluated the same way (the engine's chunked prompt cache is
 from __future__ import annotations
 
 import llama_cpp
+import numpy as np
 import pytest
 
-from desktop.engine.sampler_chain import SamplingLlama
+from desktop.engine.sampler_chain import SamplingLlama, build_chain, logprobs_row
 from desktop.engine.types import SamplingParams
 
 PROMPT = "<|im_start|>user\nSay the word 'cat' twenty times.<|im_end|>\n<|im_start|>assistant\n"
@@ -60,6 +61,30 @@ def test_hearths_penalty_stage_picks_what_llama_cpps_picks(models, temperature, 
     picked = tokens(ours, params, n=150, text=STORY)
     assert len(picked) == 150 and picked != tokens(ours, unpenalised, n=150, text=STORY)  # the penalty acts
     assert picked == tokens(plain, params, n=150, text=STORY)
+
+
+def test_a_greedy_pick_in_numpy_is_the_one_llama_cpps_stages_make(models) -> None:
+    """With a constraint mask (here: never the two likeliest tokens), a repetition penalty and a
+    logprobs row: the same token and the same row, token after token."""
+    _, ours = models
+    ours.reset()
+    ours.eval(ours.tokenize(STORY.encode(), add_bos=False, special=True))
+
+    def mask(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        scores[np.argsort(scores)[-2:]] = -np.inf
+        return scores
+
+    params = SamplingParams(temperature=0.0, repeat_penalty=1.2, frequency_penalty=0.3, logprobs=3)
+    ids = lambda: ours.input_ids[:ours.n_tokens]  # noqa: E731
+    rows = [logprobs_row(ours.n_vocab()), logprobs_row(ours.n_vocab())]
+    numpy_pick, stages = (build_chain(ours, params, 0, [mask], ids, row) for row in rows)
+    stages.greedy = None  # through llama.cpp's copy of the vocabulary and its greedy stage
+    assert numpy_pick.greedy is not None
+    for _ in range(80):
+        token = numpy_pick.sample(ours._ctx, -1)
+        assert stages.sample(ours._ctx, -1) == token
+        assert np.array_equal(rows[0], rows[1])
+        ours.eval([token])
 
 
 def test_dry_breaks_a_greedy_repetition(models) -> None:
