@@ -15,11 +15,14 @@ The cuts, found by reading the prompt from the left:
   `MIN_TURN_CHUNK` tokens: a system prompt, or a conversation up to the end of an answer, is then
   a whole chunk that the next request reuses. (The engine evaluates the finished conversation
   this way while the user reads the answer, so a follow-up only evaluates the new message.)
-  The least is small because a reused chunk saves all of its evaluation, and a separate
-  llama.cpp call costs little: about 30 ms, what 7 tokens cost inside a call (Qwen2.5-0.5B, 2
-  threads, 4 ms a token). The default system prompt a template adds (Qwen2.5's is 20 tokens)
-  is then a chunk of its own, which every request without a system message reuses: 49 tokens
-  evaluated per request fell to 29. Shorter chunks are not cut: they cost more than they save;
+  A reused chunk saves all of its evaluation; one that is never reused costs a separate
+  llama.cpp call, about 30 ms, what 7 tokens cost inside a call (Qwen2.5-0.5B, 2 threads, 4 ms a
+  token). At 16 tokens a cut pays for itself once one request in three reuses the chunk. The
+  default system prompt a template adds (Qwen2.5's: 18 tokens after the opening) is a chunk of
+  its own, which every request without a system message reuses: 49 tokens evaluated per request
+  fell to 29. A least of 8 also cut an 11-token system prompt seen only once, and a new
+  conversation's first token came 1.23x later than plain llama-cpp-python's instead of 1.02x
+  (bench/chat_bench.py, Qwen, 2 threads). Shorter chunks are not cut;
 - every `MAX_CHUNK` tokens within a chunk: large batches, but short enough that a request never
   waits long for a chunk being prepared.
 """
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 
 MAX_CHUNK = 256  # as fast as 512 on the Qwen 0.5B (1,024 tokens: 4.33 s vs 4.53 s), and a
 # request that arrives while a follow-up is prepared waits for at most one such chunk
-MIN_TURN_CHUNK = 8
+MIN_TURN_CHUNK = 16
 
 # Different conversations: what all renders start with is the opening; where two conversations
 # that differ only in their last user message part is where that user's words begin.
