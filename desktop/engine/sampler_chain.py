@@ -108,9 +108,7 @@ class GreedyPick:
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx.ctx, idx), shape=(self.n_vocab,))
         scores = logits.copy()  # the context's row stays as llama.cpp left it
         if self.processors is not None:
-            for processor in self.processors:
-                scores = processor(self.input_ids(), scores)
-            scores = np.asarray(scores, dtype=np.single)  # what the mask's stage writes back
+            scores = _processed(self.processors, self.input_ids, scores)
         if self.penalty is not None:
             self.penalty.apply(scores)
         if self.row is not None:
@@ -123,7 +121,7 @@ class Chain(_internals.LlamaSampler):
     (llama.cpp tells its own stages through their `accept`; a stage written in Python has none)."""
 
     penalty: RepetitionPenalty | None = None
-    greedy: GreedyPick | None = None  # set where every stage is Python's: the pick skips llama.cpp's copy
+    greedy: GreedyPick | None = None  # set for a greedy chain without DRY: picked in numpy instead
 
     def sample(self, ctx: _internals.LlamaContext, idx: int = -1) -> int:
         token = self.greedy.pick(ctx, idx) if self.greedy is not None else super().sample(ctx, idx)
@@ -179,9 +177,13 @@ def _processors_stage(input_ids: Callable[[], np.ndarray], processors: Any):
     are still the whole vocabulary in token order."""
     def apply(candidates: Any) -> None:
         logits = _candidates(candidates)["logit"]
-        scores = logits.copy()
-        for processor in processors:
-            scores = processor(input_ids(), scores)
-        logits[:] = scores
+        logits[:] = _processed(processors, input_ids, logits.copy())
 
     return apply
+
+
+def _processed(processors: Any, input_ids: Callable[[], np.ndarray], scores: np.ndarray) -> np.ndarray:
+    """`scores` after every logits processor, in single precision as the chain keeps logits."""
+    for processor in processors:
+        scores = processor(input_ids(), scores)
+    return np.asarray(scores, dtype=np.single)
