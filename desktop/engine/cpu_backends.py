@@ -85,15 +85,41 @@ def ranked(lib_dir: Path | None = None) -> list[Variant]:
     return sorted((v for v in found if v.score > 0), key=lambda v: v.score, reverse=True)
 
 
-def load(variant: Variant) -> None:
-    """Register `variant` as llama.cpp's CPU backend for this process (before any model loads)."""
-    lib_dir = variant.path.parent
-    name = "ggml.dll" if sys.platform == "win32" else "libggml.dylib" if sys.platform == "darwin" else "libggml.so"
-    ggml = ctypes.CDLL(str(lib_dir / name))
-    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
-    ggml.ggml_backend_load.restype = ctypes.c_void_p
-    ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
-    if ggml.ggml_backend_reg_count():
+def load(variant: Variant, llama_lib: ctypes.CDLL) -> None:
+    """Register `variant` as llama.cpp's CPU backend for this process (before any model loads).
+
+    The call goes through `llama_lib` (libllama, as llama_cpp opened it), so it reaches the
+    libggml that libllama itself uses. Opening libggml by its file name instead loads a second
+    copy beside the one libllama found by its soname: the variant was registered there, libllama
+    saw no CPU backend and loaded the best one after all, whatever the self-check had chosen."""
+    llama_lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    llama_lib.ggml_backend_load.restype = ctypes.c_void_p
+    llama_lib.ggml_backend_reg_count.restype = ctypes.c_size_t
+    if llama_lib.ggml_backend_reg_count():
         raise RuntimeError("llama.cpp already loaded a CPU backend in this process")
-    if not ggml.ggml_backend_load(os.fsencode(variant.path)):
+    if not llama_lib.ggml_backend_load(os.fsencode(variant.path)):
         raise RuntimeError(f"llama.cpp could not load its CPU code {variant.path.name}")
+
+
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def loaded_variant(llama_lib: ctypes.CDLL) -> str | None:
+    """The variant whose code llama.cpp's CPU backend runs in this process, read from where its
+    code lies (dladdr); None where that cannot be told (no CPU backend yet, no dladdr: Windows).
+    The self-check verifies it after loading one, never trusting that the load took."""
+    if sys.platform == "win32":
+        return None
+    llama_lib.ggml_backend_reg_by_name.argtypes = [ctypes.c_char_p]
+    llama_lib.ggml_backend_reg_by_name.restype = ctypes.c_void_p
+    llama_lib.ggml_backend_reg_get_proc_address.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    llama_lib.ggml_backend_reg_get_proc_address.restype = ctypes.c_void_p
+    reg = llama_lib.ggml_backend_reg_by_name(b"CPU")
+    code = reg and llama_lib.ggml_backend_reg_get_proc_address(reg, b"ggml_backend_get_features")
+    info = _DlInfo()
+    if not code or not ctypes.CDLL(None).dladdr(ctypes.c_void_p(code), ctypes.byref(info)) or not info.dli_fname:
+        return None
+    name = os.path.basename(os.fsdecode(info.dli_fname))
+    return name[len(_PREFIX):-len(_SUFFIX)] if name.startswith(_PREFIX) and name.endswith(_SUFFIX) else None

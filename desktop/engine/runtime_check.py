@@ -123,7 +123,10 @@ def apply(choice: Choice | None) -> Choice:
     if choice is None or (variants and choice.variant not in {v.tag for v in variants}):
         choice = resolve(CONFIGS[0], variants)
     if variants:
-        cpu_backends.load(next(v for v in variants if v.tag == choice.variant))
+        cpu_backends.load(next(v for v in variants if v.tag == choice.variant), llama_cpp.llama_cpp._lib)
+        running = cpu_backends.loaded_variant(llama_cpp.llama_cpp._lib)
+        if running not in (None, choice.variant):
+            raise RuntimeError(f"llama.cpp runs its {running} CPU code, not the {choice.variant} code chosen")
     if not choice.extra_bufts:
         module = llama_cpp.llama_cpp
         default_params = module.llama_model_default_params
@@ -179,8 +182,14 @@ def _build_identity() -> str:
     return version + "".join(f"\n{p.name} {p.stat().st_size} {p.stat().st_mtime_ns}" for p in files)
 
 
+# Part of the record's key: a new number makes every machine probe again. 2: until then a chosen
+# variant other than the best was never really loaded (cpu_backends.load), so records naming one
+# as crashed or as running say nothing about that variant.
+RECORD_VERSION = 2
+
+
 def record_path() -> Path:
-    key = hashlib.sha256(f"{_cpu_identity()}\n--\n{_build_identity()}".encode()).hexdigest()[:20]
+    key = hashlib.sha256(f"{RECORD_VERSION}\n{_cpu_identity()}\n--\n{_build_identity()}".encode()).hexdigest()[:20]
     return cache_dir() / "runtime" / f"{key}.json"
 
 

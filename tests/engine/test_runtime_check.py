@@ -161,3 +161,26 @@ def test_extra_buffers_turned_off_reach_every_way_a_model_is_loaded_and_stay():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_chosen_variant_is_the_code_that_really_runs(smollm_path):
+    # The plainest variant this CPU runs, loaded in a process of its own, must be the code that
+    # decodes: before, the choice reached a second copy of libggml and the best variant ran anyway.
+    script = ("import sys, llama_cpp\n"
+              "from desktop.engine import cpu_backends, runtime_check\n"
+              "variants = cpu_backends.ranked()\n"
+              "choice = runtime_check.apply(runtime_check.resolve(runtime_check.CONFIGS[3], variants))\n"
+              "llm = llama_cpp.Llama(sys.argv[1], n_ctx=128, n_threads=1, verbose=False)\n"
+              "llm.eval(llm.tokenize(b'The capital of France is'))\n"
+              "print(choice.variant, cpu_backends.loaded_variant(llama_cpp.llama_cpp._lib), variants[0].tag)\n"
+              "print(llama_cpp.llama_print_system_info().decode())\n")
+    result = subprocess.run([sys.executable, "-c", script, str(smollm_path)], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "HEARTH_RUNTIME": ""})
+    assert result.returncode == 0, result.stderr
+    words = result.stdout.split()
+    chosen, running, best = words[:3]
+    if chosen == "None":
+        pytest.skip("this build has its CPU code linked in: there is no variant to choose")
+    assert running == chosen
+    if chosen != best and "AVX2" not in runtime_check.cpu_backends.TIERS.get(chosen, ()):
+        assert "AVX2 = 1" not in result.stdout  # the plain code, not the best one, decoded
