@@ -51,6 +51,10 @@ PREPARE_AFTER_S = 0.25
 # Requests answered between decode steps, not after the running answers: embeddings have their own
 # context (desktop.engine.embedder) and build info reads nothing an answer changes.
 BETWEEN_STEPS = frozenset({"embed", "build_info"})
+# llama.cpp has one log callback a process: held here, not by a Worker, which may be collected
+# while llama.cpp still calls it (a Worker run on a thread of a test process: a later model's free
+# then jumped into freed memory, SIGSEGV or SIGILL).
+_log_callback: Any = None
 
 
 @contextlib.contextmanager
@@ -113,7 +117,6 @@ class Worker:
         self._last_tokens: tuple[str | None, list[int]] = (None, [])
         self.chunks = PromptChunks()
         self._sample_renders: tuple[str, ...] = ()
-        self._log_callback = None
         self._load_log: list[str] | None = None  # llama.cpp's context lines, kept during a load
         self.memory: MemoryEstimate | None = None  # the loaded model's estimate
         self.draft = "none"  # the loaded model's LoadOptions.draft
@@ -246,7 +249,8 @@ class Worker:
                 if self._load_log is not None and line.startswith(PREFIXES):
                     self._load_log.append(line)
 
-        self._log_callback = capture  # keep a reference: ctypes would free it otherwise
+        global _log_callback
+        _log_callback = capture  # keep a reference: ctypes would free it otherwise
         llama_cpp.llama_log_set(capture, None)
 
     def _plan(self, llama_cpp: Any, options: LoadOptions, info: GgufInfo) -> tuple[LoadPlan, int, str]:
