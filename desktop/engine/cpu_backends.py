@@ -91,13 +91,16 @@ def load(variant: Variant, llama_lib: ctypes.CDLL) -> None:
     The call goes through `llama_lib` (libllama, as llama_cpp opened it), so it reaches the
     libggml that libllama itself uses. Opening libggml by its file name instead loads a second
     copy beside the one libllama found by its soname: the variant was registered there, libllama
-    saw no CPU backend and loaded the best one after all, whatever the self-check had chosen."""
-    llama_lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
-    llama_lib.ggml_backend_load.restype = ctypes.c_void_p
-    llama_lib.ggml_backend_reg_count.restype = ctypes.c_size_t
-    if llama_lib.ggml_backend_reg_count():
+    saw no CPU backend and loaded the best one after all, whatever the self-check had chosen.
+    (Windows finds no symbol of a dependency through a DLL; there a module is loaded once per
+    name, so ggml.dll opened by its path is libllama's.)"""
+    ggml = llama_lib if hasattr(llama_lib, "ggml_backend_load") else ctypes.CDLL(str(variant.path.parent / "ggml.dll"))
+    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    ggml.ggml_backend_load.restype = ctypes.c_void_p
+    ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
+    if ggml.ggml_backend_reg_count():
         raise RuntimeError("llama.cpp already loaded a CPU backend in this process")
-    if not llama_lib.ggml_backend_load(os.fsencode(variant.path)):
+    if not ggml.ggml_backend_load(os.fsencode(variant.path)):
         raise RuntimeError(f"llama.cpp could not load its CPU code {variant.path.name}")
 
 
@@ -118,8 +121,9 @@ def loaded_variant(llama_lib: ctypes.CDLL) -> str | None:
     llama_lib.ggml_backend_reg_get_proc_address.restype = ctypes.c_void_p
     reg = llama_lib.ggml_backend_reg_by_name(b"CPU")
     code = reg and llama_lib.ggml_backend_reg_get_proc_address(reg, b"ggml_backend_get_features")
+    dladdr = getattr(ctypes.CDLL(None), "dladdr", None)  # libc's (glibc >= 2.34) or libdl's, both loaded
     info = _DlInfo()
-    if not code or not ctypes.CDLL(None).dladdr(ctypes.c_void_p(code), ctypes.byref(info)) or not info.dli_fname:
+    if not code or dladdr is None or not dladdr(ctypes.c_void_p(code), ctypes.byref(info)) or not info.dli_fname:
         return None
     name = os.path.basename(os.fsdecode(info.dli_fname))
     return name[len(_PREFIX):-len(_SUFFIX)] if name.startswith(_PREFIX) and name.endswith(_SUFFIX) else None
