@@ -65,6 +65,13 @@ def variant_files(lib_dir: Path | None = None) -> list[Path]:
     return sorted(p for p in lib_dir.iterdir() if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX))
 
 
+def _tag(file_name: str) -> str | None:
+    """ "haswell" for libggml-cpu-haswell.so; None for a file that is no CPU variant."""
+    if file_name.startswith(_PREFIX) and file_name.endswith(_SUFFIX):
+        return file_name[len(_PREFIX):-len(_SUFFIX)]
+    return None
+
+
 def _score(path: Path) -> int:
     """Ask the variant itself; loading it runs none of its vector code, only its CPU-feature check."""
     try:
@@ -81,7 +88,7 @@ def _score(path: Path) -> int:
 def ranked(lib_dir: Path | None = None) -> list[Variant]:
     """The variants this CPU can run, best first (llama.cpp's own order). Call only in a process
     that has imported llama_cpp: the variants need its libggml-base loaded."""
-    found = [Variant(p.name[len(_PREFIX):-len(_SUFFIX)], _score(p), p) for p in variant_files(lib_dir)]
+    found = [Variant(_tag(p.name), _score(p), p) for p in variant_files(lib_dir)]
     return sorted((v for v in found if v.score > 0), key=lambda v: v.score, reverse=True)
 
 
@@ -125,5 +132,4 @@ def loaded_variant(llama_lib: ctypes.CDLL) -> str | None:
     info = _DlInfo()
     if not code or dladdr is None or not dladdr(ctypes.c_void_p(code), ctypes.byref(info)) or not info.dli_fname:
         return None
-    name = os.path.basename(os.fsdecode(info.dli_fname))
-    return name[len(_PREFIX):-len(_SUFFIX)] if name.startswith(_PREFIX) and name.endswith(_SUFFIX) else None
+    return _tag(os.path.basename(os.fsdecode(info.dli_fname)))

@@ -123,8 +123,9 @@ def apply(choice: Choice | None) -> Choice:
     if choice is None or (variants and choice.variant not in {v.tag for v in variants}):
         choice = resolve(CONFIGS[0], variants)
     if variants:
-        cpu_backends.load(next(v for v in variants if v.tag == choice.variant), llama_cpp.llama_cpp._lib)
-        running = cpu_backends.loaded_variant(llama_cpp.llama_cpp._lib)
+        llama_lib = llama_cpp.llama_cpp._lib  # libllama, through which its own libggml is reached
+        cpu_backends.load(next(v for v in variants if v.tag == choice.variant), llama_lib)
+        running = cpu_backends.loaded_variant(llama_lib)
         if running not in (None, choice.variant):
             raise RuntimeError(f"llama.cpp runs its {running} CPU code, not the {choice.variant} code chosen")
     if not choice.extra_bufts:

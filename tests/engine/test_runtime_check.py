@@ -15,7 +15,7 @@ from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams
 from desktop.engine import runtime_check
 from desktop.engine.client import EngineClient
-from desktop.engine.cpu_backends import Variant
+from desktop.engine.cpu_backends import TIERS, Variant
 from desktop.errors import HearthError
 
 HELLO = [ChatMessage("user", "Say hello.")]
@@ -182,5 +182,5 @@ def test_a_chosen_variant_is_the_code_that_really_runs(smollm_path):
     if chosen == "None":
         pytest.skip("this build has its CPU code linked in: there is no variant to choose")
     assert running == chosen
-    if chosen != best and "AVX2" not in runtime_check.cpu_backends.TIERS.get(chosen, ()):
+    if chosen != best and "AVX2" not in TIERS.get(chosen, ()):
         assert "AVX2 = 1" not in result.stdout  # the plain code, not the best one, decoded
