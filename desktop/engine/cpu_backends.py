@@ -92,16 +92,21 @@ def ranked(lib_dir: Path | None = None) -> list[Variant]:
     return sorted((v for v in found if v.score > 0), key=lambda v: v.score, reverse=True)
 
 
+def ggml_library(llama_lib: ctypes.CDLL, lib_dir: Path) -> ctypes.CDLL:
+    """Where libllama's own libggml is reached: through libllama itself, whose symbols include its
+    dependencies' (ELF, Mach-O); on Windows through ggml.dll opened by its path in `lib_dir`, which
+    is the copy libllama loaded, since Windows loads a module once per name."""
+    return llama_lib if hasattr(llama_lib, "ggml_backend_load") else ctypes.CDLL(str(lib_dir / "ggml.dll"))
+
+
 def load(variant: Variant, llama_lib: ctypes.CDLL) -> None:
     """Register `variant` as llama.cpp's CPU backend for this process (before any model loads).
 
     The call goes through `llama_lib` (libllama, as llama_cpp opened it), so it reaches the
     libggml that libllama itself uses. Opening libggml by its file name instead loads a second
     copy beside the one libllama found by its soname: the variant was registered there, libllama
-    saw no CPU backend and loaded the best one after all, whatever the self-check had chosen.
-    (Windows finds no symbol of a dependency through a DLL; there a module is loaded once per
-    name, so ggml.dll opened by its path is libllama's.)"""
-    ggml = llama_lib if hasattr(llama_lib, "ggml_backend_load") else ctypes.CDLL(str(variant.path.parent / "ggml.dll"))
+    saw no CPU backend and loaded the best one after all, whatever the self-check had chosen."""
+    ggml = ggml_library(llama_lib, variant.path.parent)
     ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
     ggml.ggml_backend_load.restype = ctypes.c_void_p
     ggml.ggml_backend_reg_count.restype = ctypes.c_size_t

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import psutil
@@ -22,6 +23,7 @@ from desktop.models.gguf_info import GgufInfo
 # Headroom for the GPU runtime's own context (CUDA's is 300-500 MB).
 VRAM_OVERHEAD_BYTES = 400 * 1024 * 1024
 # ggml_backend_dev_type: CPU, GPU, IGPU (integrated, shares system RAM), ACCEL.
+CPU_TYPE = 0
 _GPU_TYPES = {1: "GPU", 2: "IGPU"}
 
 
@@ -37,12 +39,17 @@ class GpuDevice:
     backend: str = "CUDA"  # the llama.cpp device name's prefix: CUDA0 -> CUDA, Vulkan0 -> Vulkan
 
 
-def llama_devices() -> list[GpuDevice]:
+def llama_devices(types: Collection[int] = tuple(_GPU_TYPES)) -> list[GpuDevice]:
     """The GPUs llama.cpp can offload to, from its device registry (engine worker only: this
-    loads llama.cpp). Empty for a CPU-only build or a machine without a usable GPU."""
-    import llama_cpp._ggml as ggml
+    loads llama.cpp). Empty for a CPU-only build or a machine without a usable GPU. Asked through
+    libllama's own libggml: llama_cpp._ggml opens another copy by file name, whose registry holds
+    none of the backends a portable build loads into libllama's (desktop.engine.device_backends).
+    `types` ([CPU_TYPE]) lists other kinds of device instead."""
+    import llama_cpp
 
-    lib = ggml.libggml
+    from desktop.engine.cpu_backends import ggml_library, library_dir
+
+    lib = ggml_library(llama_cpp.llama_cpp._lib, library_dir())
     lib.ggml_backend_dev_count.restype = ctypes.c_size_t
     lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
     lib.ggml_backend_dev_get.restype = ctypes.c_void_p
@@ -56,7 +63,7 @@ def llama_devices() -> list[GpuDevice]:
     devices = []
     for index in range(lib.ggml_backend_dev_count()):
         dev = lib.ggml_backend_dev_get(index)
-        if lib.ggml_backend_dev_type(dev) not in _GPU_TYPES:
+        if lib.ggml_backend_dev_type(dev) not in types:
             continue
         free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
         lib.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))

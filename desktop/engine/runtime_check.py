@@ -28,7 +28,7 @@ from pathlib import Path
 
 import platformdirs
 
-from desktop.engine import cpu_backends
+from desktop.engine import cpu_backends, device_backends
 from desktop.errors import HearthError
 
 PROBE_TIMEOUT_S = 300
@@ -109,10 +109,13 @@ def device_line(choice: Choice) -> str:
 _in_force: Choice | None = None  # what `apply` made of this process's llama.cpp, once
 
 
-def apply(choice: Choice | None) -> Choice:
+def apply(choice: Choice | None, devices: bool = True) -> Choice:
     """Make this process's llama.cpp run as `choice` says (None: as built), before any model
-    loads; returns the choice in force. A process's CPU code cannot change once loaded, so a
-    later call (a converter verifying two models) keeps the first choice."""
+    loads; returns the choice in force. With `devices`, the build's GPU backends are loaded
+    beside the CPU code (desktop.engine.device_backends); a probe leaves them out, since it
+    proves the CPU code and a GPU driver's crash there would be blamed on it. A process's CPU
+    code cannot change once loaded, so a later call (a converter verifying two models) keeps the
+    first choice."""
     global _in_force
     if _in_force is not None:
         return _in_force
@@ -128,6 +131,8 @@ def apply(choice: Choice | None) -> Choice:
         running = cpu_backends.loaded_variant(llama_lib)
         if running not in (None, choice.variant):
             raise RuntimeError(f"llama.cpp runs its {running} CPU code, not the {choice.variant} code chosen")
+        if devices:
+            device_backends.load(llama_lib)
     if not choice.extra_bufts:
         module = llama_cpp.llama_cpp
         default_params = module.llama_model_default_params
@@ -270,7 +275,7 @@ def probe(model_path: str, config_name: str) -> int:
     choice = resolve(config, variants)
     if choice is None:
         return EXIT_NOT_APPLICABLE
-    apply(choice)
+    apply(choice, devices=False)
     try:
         llm = llama_cpp.Llama(model_path=model_path, n_ctx=128, n_batch=32, n_threads=os.cpu_count() or 1,
                               verbose=False)

@@ -6,6 +6,7 @@ import pytest
 
 from desktop.engine import hardware
 from desktop.engine.client import EngineClient
+from desktop.engine.runtime_check import apply_proven
 from desktop.models.gguf_info import inspect_gguf
 
 cpu_build = pytest.mark.skipif(llama_cpp.llama_supports_gpu_offload(), reason="this llama.cpp build can offload")
@@ -45,3 +46,9 @@ def test_a_gpu_that_is_too_small_keeps_the_model_on_the_cpu(smollm_path, monkeyp
     layers, where = hardware.choose_gpu_layers(info, 8192, True, None, need=need)
     assert layers == 0 and where.startswith(f"CPU (needs ~{need / 2**30:.1f} GiB of VRAM, MX150 has 0.2 GiB free")
     assert hardware.estimate_vram(info, 8192, "q4_0") < need
+
+
+def test_devices_are_read_from_the_registry_llama_cpp_runs_on(smollm_path):
+    apply_proven(str(smollm_path))  # the engine's set-up: the CPU code it chose is registered
+    cpus = hardware.llama_devices(types=[hardware.CPU_TYPE])
+    assert [device.backend for device in cpus] == ["CPU"] and cpus[0].total_bytes > 0
