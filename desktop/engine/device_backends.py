@@ -57,3 +57,12 @@ def load(llama_lib: ctypes.CDLL, lib_dir: Path | None = None) -> list[str]:
         else:  # llama.cpp printed why (a missing driver library); the CPU runs everything
             log.info("llama.cpp's %s backend did not load on this machine", name)
     return loaded
+
+
+def gpu_build() -> bool:
+    """Whether this llama.cpp build has GPU code, linked into libggml (a CUDA build by
+    packaging/build-cuda.sh) or in backend files beside it (a portable build, whose files load only
+    with the engine's set-up, so llama_supports_gpu_offload() says no before it)."""
+    import llama_cpp
+
+    return bool(backend_files()) or bool(llama_cpp.llama_supports_gpu_offload())

@@ -2,15 +2,13 @@
 every layer on the GPU by default, long-context options there too, and answers as on the CPU."""
 from __future__ import annotations
 
-import llama_cpp
 import pytest
 
 from desktop.chat_messages import ChatMessage
-from desktop.engine import Done, LoadOptions, SamplingParams
+from desktop.engine import Done, LoadOptions, SamplingParams, device_backends
 from desktop.engine.client import EngineClient
 
-pytestmark = pytest.mark.skipif(not llama_cpp.llama_supports_gpu_offload(),
-                                reason="this llama.cpp build cannot offload to a GPU")
+pytestmark = pytest.mark.skipif(not device_backends.gpu_build(), reason="this llama.cpp build cannot offload to a GPU")
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,14 @@
 """GPU discovery from llama.cpp's own device list, and the answer on a machine without a GPU."""
 from __future__ import annotations
 
-import llama_cpp
 import pytest
 
-from desktop.engine import hardware
+from desktop.engine import device_backends, hardware
 from desktop.engine.client import EngineClient
 from desktop.engine.runtime_check import apply_proven
 from desktop.models.gguf_info import inspect_gguf
 
-cpu_build = pytest.mark.skipif(llama_cpp.llama_supports_gpu_offload(), reason="this llama.cpp build can offload")
+cpu_build = pytest.mark.skipif(device_backends.gpu_build(), reason="this llama.cpp build can offload")
 
 
 @cpu_build
