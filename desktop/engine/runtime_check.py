@@ -4,7 +4,9 @@ llama.cpp's fastest code for a CPU is not always safe there: on some AMX machine
 especially) the AMX path segfaults at the first decode. So the first time a build meets a CPU, the
 client runs a short decode in a throwaway process for each configuration below, in order, until
 one survives; the winner is remembered for this CPU and build (in Hearth's cache folder) and every
-later start goes straight to it. A crash after the probe is an ordinary engine crash.
+later start goes straight to it. A build with GPU backend files (desktop.engine.device_backends)
+then gets one more probe, GPU_PROBE, with those loaded and a layer on the GPU; if it dies, they
+stay unloaded ("GPU" off). A crash after the probes is an ordinary engine crash.
 
     python -m desktop.engine.runtime_check MODEL CONFIG   # one probe (what the client runs)
 
@@ -22,7 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -36,6 +38,7 @@ PROBE_TOKENS = 4
 CRASH_ENV = "HEARTH_PROBE_CRASH"
 CHOICE_ENV = "HEARTH_RUNTIME"  # the proven choice, handed to the worker process
 EXIT_NOT_APPLICABLE, EXIT_MODEL_FAILED = 3, 4
+GPU_PROBE = "gpu"  # the probe of a build's GPU backends, once its CPU code is proven
 FALLBACK_MARK = "it crashed on this machine"  # in the device line while a fallback is in force
 
 
@@ -66,7 +69,8 @@ class Choice:
     variant: str | None  # the CPU variant's tag; None: the build has its CPU code linked in
     tier: str  # "AVX-512, AMX", or "" when the build does not say
     extra_bufts: bool
-    off: str = ""  # what was turned off because it crashed here: "AMX", "extra buffer types"
+    off: str = ""  # what was turned off because it crashed here: "AMX", "extra buffer types", "GPU"
+    devices: bool = True  # the build's GPU backend files are loaded (off: one crashed here)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,7 +135,7 @@ def apply(choice: Choice | None, devices: bool = True) -> Choice:
         running = cpu_backends.loaded_variant(llama_lib)
         if running not in (None, choice.variant):
             raise RuntimeError(f"llama.cpp runs its {running} CPU code, not the {choice.variant} code chosen")
-        if devices:
+        if devices and choice.devices:
             device_backends.load(llama_lib)
     if not choice.extra_bufts:
         module = llama_cpp.llama_cpp
@@ -256,7 +260,9 @@ def proven_choice(model_path: str) -> Choice | None:
         if code == 0:
             choice = Choice(**json.loads(run.stdout.strip().splitlines()[-1]))
             tried.append({"config": config.name, "result": "ok"})
-            _remember(choice, tried)
+            choice, proven = _prove_devices(model_path, choice, tried)
+            if proven:
+                _remember(choice, tried)
             return choice
         tried.append({"config": config.name, "result": _how_it_died(code)})
     summary = ", ".join(f"{t['config']}: {t['result']}" for t in tried)
@@ -264,21 +270,47 @@ def proven_choice(model_path: str) -> Choice | None:
                       "please report it with `hearth feedback`")
 
 
+def _prove_devices(model_path: str, choice: Choice, tried: list[dict]) -> tuple[Choice, bool]:
+    """`choice` with the build's GPU backends kept or, when a probe that loads them and puts a
+    layer on the GPU crashed, turned off; and whether the probe told (a probe past
+    PROBE_TIMEOUT_S did not). A GPU driver is native code too, trusted only once seen to work;
+    a build without GPU backend files has nothing to prove."""
+    if not device_backends.backend_files():
+        return choice, True
+    try:
+        run = subprocess.run(_probe_command(model_path, GPU_PROBE), capture_output=True, text=True,
+                             timeout=PROBE_TIMEOUT_S, stdin=subprocess.DEVNULL,
+                             env={**os.environ, CHOICE_ENV: json.dumps(choice.to_dict())})
+    except subprocess.TimeoutExpired:
+        return choice, False
+    if run.returncode in (0, EXIT_MODEL_FAILED):  # answered, or no room for a layer there: not a crash
+        tried.append({"config": GPU_PROBE, "result": "ok" if run.returncode == 0 else "model did not load"})
+        return choice, True
+    tried.append({"config": GPU_PROBE, "result": _how_it_died(run.returncode)})
+    return replace(choice, devices=False, off=", ".join(filter(None, (choice.off, "GPU")))), True
+
+
 # --- the probe process -------------------------------------------------------------------------
 
 def probe(model_path: str, config_name: str) -> int:
-    """Load `model_path` as `config_name` says and decode a few tokens; print the Choice as JSON."""
+    """Load `model_path` as `config_name` says and decode a few tokens; print the Choice as JSON.
+    GPU_PROBE: with the proven CPU choice (from CHOICE_ENV), the GPU backends and one layer on a
+    GPU; the CPU probes leave GPUs out, so that a GPU driver's crash is not blamed on CPU code."""
     import llama_cpp
 
-    config = next(c for c in CONFIGS if c.name == config_name)
-    variants = cpu_backends.ranked() if cpu_backends.variant_files() else []
-    choice = resolve(config, variants)
-    if choice is None:
-        return EXIT_NOT_APPLICABLE
-    apply(choice, devices=False)
+    if config_name == GPU_PROBE:
+        choice, gpu_layers = apply(choice_from_env()), 1
+    else:
+        config = next(c for c in CONFIGS if c.name == config_name)
+        variants = cpu_backends.ranked() if cpu_backends.variant_files() else []
+        choice = resolve(config, variants)
+        if choice is None:
+            return EXIT_NOT_APPLICABLE
+        apply(choice, devices=False)
+        gpu_layers = 0
     try:
         llm = llama_cpp.Llama(model_path=model_path, n_ctx=128, n_batch=32, n_threads=os.cpu_count() or 1,
-                              verbose=False)
+                              n_gpu_layers=gpu_layers, verbose=False)
     except Exception:  # noqa: BLE001 - a file llama.cpp refuses says nothing about the CPU
         return EXIT_MODEL_FAILED
     crash = {n.strip() for n in os.environ.get(CRASH_ENV, "").split(",")}

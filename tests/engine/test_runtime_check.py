@@ -13,7 +13,7 @@ import pytest
 
 from desktop.chat_messages import ChatMessage
 from desktop.engine import LoadOptions, SamplingParams
-from desktop.engine import runtime_check
+from desktop.engine import device_backends, runtime_check
 from desktop.engine.client import EngineClient
 from desktop.engine.cpu_backends import TIERS, Variant
 from desktop.errors import HearthError
@@ -109,6 +109,34 @@ def test_a_damaged_model_is_not_blamed_on_the_cpu(smollm_path, tmp_path, this_ma
     with load(smollm_path) as engine:  # the real model still proves the machine
         assert ("crashed" in engine.model.offload) == (this_machine.config != "as-built")
 
+
+
+@pytest.fixture()
+def gpu_build(monkeypatch) -> None:
+    """This build as if it had a GPU backend file: its GPU probe runs (on this CPU-only build it
+    loads no GPU code, and an injected crash stands for a GPU driver's)."""
+    monkeypatch.setattr(device_backends, "backend_files", lambda lib_dir=None: [Path("libggml-vulkan.so")])
+
+
+def test_a_gpu_backend_is_proven_once_the_cpu_code_is(smollm_path, gpu_build, this_machine):
+    with load(smollm_path) as engine:
+        assert "GPU off" not in engine.model.offload
+    assert record()["tried"][-1] == {"config": runtime_check.GPU_PROBE, "result": "ok"}
+    assert record()["choice"] == {**this_machine.to_dict(), "devices": True}
+
+
+def test_a_gpu_backend_that_crashes_is_left_out_and_the_cpu_answers(smollm_path, gpu_build, monkeypatch,
+                                                                      this_machine):
+    monkeypatch.setenv(runtime_check.CRASH_ENV, runtime_check.GPU_PROBE)
+    with load(smollm_path) as engine:
+        assert engine.model.offload.endswith("GPU off: it crashed on this machine)"), engine.model.offload
+        assert engine.chat(HELLO, SamplingParams(max_tokens=4)).collect().completion_tokens > 0
+    remembered = record()
+    assert remembered["tried"][-1] == {"config": runtime_check.GPU_PROBE, "result": "SIGSEGV"}
+    assert remembered["choice"]["devices"] is False and remembered["choice"]["variant"] == this_machine.variant
+    monkeypatch.setenv(runtime_check.CRASH_ENV, "all")  # the next start runs no probe
+    with load(smollm_path) as engine:
+        assert engine.model.offload.endswith("GPU off: it crashed on this machine)")
 
 def variants(*tags: str) -> list[Variant]:
     return [Variant(tag, 100 - i, Path(f"libggml-cpu-{tag}.so")) for i, tag in enumerate(tags)]
