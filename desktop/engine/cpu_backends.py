@@ -30,8 +30,9 @@ TIERS: dict[str, tuple[str, ...]] = {
     "icelake": ("AVX-512",), "cooperlake": ("AVX-512",), "zen4": ("AVX-512",),
     "sapphirerapids": ("AVX-512", "AMX"),
 }
-_PREFIX = "libggml-cpu-" if sys.platform != "win32" else "ggml-cpu-"
+_PREFIX = "libggml-" if sys.platform != "win32" else "ggml-"  # every backend library's, CPU or GPU
 _SUFFIX = ".dll" if sys.platform == "win32" else ".so"
+_VARIANT = "cpu-"  # a CPU variant's backend name: cpu-haswell
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,21 @@ def variant_files(lib_dir: Path | None = None) -> list[Path]:
     lib_dir = lib_dir or library_dir()
     if lib_dir is None or not lib_dir.is_dir():
         return []
-    return sorted(p for p in lib_dir.iterdir() if p.name.startswith(_PREFIX) and p.name.endswith(_SUFFIX))
+    return sorted(p for p in lib_dir.iterdir() if _tag(p.name) is not None)
+
+
+def backend_name(file_name: str) -> str | None:
+    """ "cpu-haswell" for libggml-cpu-haswell.so, "vulkan" for libggml-vulkan.so; None for a file
+    that is no ggml backend library (libllama.so, libggml.so, libggml-base.so.0)."""
+    if file_name.startswith(_PREFIX) and file_name.endswith(_SUFFIX):
+        return file_name[len(_PREFIX):-len(_SUFFIX)]
+    return None
 
 
 def _tag(file_name: str) -> str | None:
     """ "haswell" for libggml-cpu-haswell.so; None for a file that is no CPU variant."""
-    if file_name.startswith(_PREFIX) and file_name.endswith(_SUFFIX):
-        return file_name[len(_PREFIX):-len(_SUFFIX)]
-    return None
+    name = backend_name(file_name)
+    return name[len(_VARIANT):] if name and name.startswith(_VARIANT) else None
 
 
 def _score(path: Path) -> int:
@@ -93,10 +101,14 @@ def ranked(lib_dir: Path | None = None) -> list[Variant]:
 
 
 def ggml_library(llama_lib: ctypes.CDLL, lib_dir: Path) -> ctypes.CDLL:
-    """Where libllama's own libggml is reached: through libllama itself, whose symbols include its
-    dependencies' (ELF, Mach-O); on Windows through ggml.dll opened by its path in `lib_dir`, which
-    is the copy libllama loaded, since Windows loads a module once per name."""
-    return llama_lib if hasattr(llama_lib, "ggml_backend_load") else ctypes.CDLL(str(lib_dir / "ggml.dll"))
+    """Where libllama's own libggml is reached, `ggml_backend_load` typed: through libllama itself,
+    whose symbols include its dependencies' (ELF, Mach-O); on Windows through ggml.dll opened by
+    its path in `lib_dir`, which is the copy libllama loaded, since Windows loads a module once per
+    name."""
+    ggml = llama_lib if hasattr(llama_lib, "ggml_backend_load") else ctypes.CDLL(str(lib_dir / "ggml.dll"))
+    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    ggml.ggml_backend_load.restype = ctypes.c_void_p
+    return ggml
 
 
 def load(variant: Variant, llama_lib: ctypes.CDLL) -> None:
@@ -107,8 +119,6 @@ def load(variant: Variant, llama_lib: ctypes.CDLL) -> None:
     copy beside the one libllama found by its soname: the variant was registered there, libllama
     saw no CPU backend and loaded the best one after all, whatever the self-check had chosen."""
     ggml = ggml_library(llama_lib, variant.path.parent)
-    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
-    ggml.ggml_backend_load.restype = ctypes.c_void_p
     ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
     if ggml.ggml_backend_reg_count():
         raise RuntimeError("llama.cpp already loaded a CPU backend in this process")

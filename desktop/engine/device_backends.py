@@ -13,14 +13,11 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
-import sys
 from pathlib import Path
 
-from desktop.engine.cpu_backends import ggml_library, library_dir
+from desktop.engine.cpu_backends import backend_name, ggml_library, library_dir
 
-_PREFIX = "libggml-" if sys.platform != "win32" else "ggml-"
-_SUFFIX = ".dll" if sys.platform == "win32" else ".so"
-NOT_DEVICES = ("base", "cpu")  # ggml's shared core, and the CPU variants (cpu, cpu-haswell, ...)
+NOT_DEVICES = ("base", "cpu")  # ggml's shared core, and the CPU code (cpu, cpu-haswell, ...)
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +27,11 @@ def backend_files(lib_dir: Path | None = None) -> list[Path]:
     lib_dir = lib_dir or library_dir()
     if lib_dir is None or not lib_dir.is_dir():
         return []
-    found = []
-    for path in sorted(lib_dir.iterdir()):
-        name = path.name
-        if name.startswith(_PREFIX) and name.endswith(_SUFFIX):
-            backend = name[len(_PREFIX):-len(_SUFFIX)]
-            if not any(backend == kind or backend.startswith(f"{kind}-") for kind in NOT_DEVICES):
-                found.append(path)
-    return found
+    return sorted(path for path in lib_dir.iterdir() if _is_device(backend_name(path.name)))
+
+
+def _is_device(name: str | None) -> bool:
+    return name is not None and not any(name == kind or name.startswith(f"{kind}-") for kind in NOT_DEVICES)
 
 
 def load(llama_lib: ctypes.CDLL, lib_dir: Path | None = None) -> list[str]:
@@ -47,11 +41,9 @@ def load(llama_lib: ctypes.CDLL, lib_dir: Path | None = None) -> list[str]:
     if not files:
         return []
     ggml = ggml_library(llama_lib, files[0].parent)
-    ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
-    ggml.ggml_backend_load.restype = ctypes.c_void_p
     loaded = []
     for path in files:
-        name = path.name[len(_PREFIX):-len(_SUFFIX)]
+        name = backend_name(path.name)
         if ggml.ggml_backend_load(os.fsencode(path)):
             loaded.append(name)
         else:  # llama.cpp printed why (a missing driver library); the CPU runs everything

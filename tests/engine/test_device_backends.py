@@ -17,4 +17,3 @@ def test_gpu_backends_are_told_apart_from_the_cpu_code_and_the_core(tmp_path):
 def test_a_backend_that_does_not_load_here_is_left_out(tmp_path):
     (tmp_path / "libggml-vulkan.so").write_bytes(b"not a library")  # as good as a missing driver
     assert device_backends.load(llama_cpp.llama_cpp._lib, tmp_path) == []
-

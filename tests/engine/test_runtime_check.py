@@ -110,7 +110,6 @@ def test_a_damaged_model_is_not_blamed_on_the_cpu(smollm_path, tmp_path, this_ma
         assert ("crashed" in engine.model.offload) == (this_machine.config != "as-built")
 
 
-
 @pytest.fixture()
 def gpu_build(monkeypatch) -> None:
     """This build as if it had a GPU backend file: its GPU probe runs (on this CPU-only build it
@@ -137,6 +136,7 @@ def test_a_gpu_backend_that_crashes_is_left_out_and_the_cpu_answers(smollm_path,
     monkeypatch.setenv(runtime_check.CRASH_ENV, "all")  # the next start runs no probe
     with load(smollm_path) as engine:
         assert engine.model.offload.endswith("GPU off: it crashed on this machine)")
+
 
 def variants(*tags: str) -> list[Variant]:
     return [Variant(tag, 100 - i, Path(f"libggml-cpu-{tag}.so")) for i, tag in enumerate(tags)]
