@@ -15,7 +15,12 @@
 # The wheel is kept in ~/.cache/hearth/wheels/<key>/, the key being the version, the flags, the
 # loader and the platform: pip's own wheel cache keys llama-cpp-python on its version only, so a
 # machine that once built it natively would keep installing that build. Extra CMake flags may come
-# in CMAKE_ARGS (they become part of the key).
+# in CMAKE_ARGS (they become part of the key): packaging/build-cuda.sh adds CUDA's, the README's
+# Vulkan build adds Vulkan's; the GPU backend then becomes one more loadable backend file.
+#
+# HEARTH_LLAMA_SDIST=FILE builds from that llama-cpp-python source archive (.tar.gz or .tar.xz,
+# its top folder llama_cpp_python-<version>) instead of fetching it, for a machine without a
+# package index; the build then uses the environment's own scikit-build-core (no build isolation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 where=0
@@ -43,11 +48,21 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 say "building llama-cpp-python $version for any CPU ($flags); this takes a while, once"
-"$python" -m pip download -q --no-deps --no-binary :all: -d "$work" "llama-cpp-python==$version" >&2
-tar -xzf "$work"/llama_cpp_python-"$version".tar.gz -C "$work"
+isolation=()
+if [ -n "${HEARTH_LLAMA_SDIST:-}" ]; then
+    [ -f "$HEARTH_LLAMA_SDIST" ] || { say "no source archive at $HEARTH_LLAMA_SDIST"; exit 1; }
+    "$python" -c 'import scikit_build_core' 2>/dev/null \
+        || { say "building offline from $HEARTH_LLAMA_SDIST needs scikit-build-core in $python's environment"; exit 1; }
+    tar -xf "$HEARTH_LLAMA_SDIST" -C "$work"
+    isolation=(--no-build-isolation)
+else
+    "$python" -m pip download -q --no-deps --no-binary :all: -d "$work" "llama-cpp-python==$version" >&2
+    tar -xzf "$work"/llama_cpp_python-"$version".tar.gz -C "$work"
+fi
 src="$work/llama_cpp_python-$version"
+[ -f "$src/llama_cpp/llama_cpp.py" ] || { say "the source archive holds no llama_cpp_python-$version/ folder"; exit 1; }
 cat "$hook" >> "$src/llama_cpp/llama_cpp.py"
-CMAKE_ARGS="$flags" "$python" -m pip wheel -q --no-deps --no-cache-dir -w "$work/wheel" "$src" >&2
+CMAKE_ARGS="$flags" "$python" -m pip wheel -q --no-deps --no-cache-dir "${isolation[@]}" -w "$work/wheel" "$src" >&2
 mkdir -p "$(dirname "$cache")"
 rm -rf "$cache.tmp" && mkdir "$cache.tmp" && mv "$work"/wheel/*.whl "$cache.tmp"/
 rm -rf "$cache" && mv "$cache.tmp" "$cache"

@@ -37,3 +37,24 @@ def test_the_build_is_portable_and_loads_its_cpu_variants():
     assert "-march=native" not in text
     hook = (REPO / "packaging" / "llama" / "load_cpu_backend.py").read_text()
     assert "ggml_backend_load_all_from_path" in hook
+
+
+def test_an_offline_build_names_a_missing_source_archive_in_one_line(tmp_path):
+    missing = tmp_path / "llama_cpp_python-0.3.36.tar.gz"
+    result = run(HEARTH_WHEEL_CACHE=str(tmp_path / "cache"), HEARTH_LLAMA_SDIST=str(missing))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[1:] == [f"build-llama: no source archive at {missing}"]
+
+
+def test_an_offline_build_needs_scikit_build_core_where_it_builds(tmp_path):
+    # No package index, so no isolated build environment: the build backend must be installed.
+    archive = tmp_path / "llama_cpp_python-0.3.36.tar.gz"
+    archive.write_bytes(b"")
+    bare = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=60)
+    result = subprocess.run(["bash", str(SCRIPT), str(bare / "bin" / "python")], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "HEARTH_WHEEL_CACHE": str(tmp_path / "cache"),
+                                             "HEARTH_LLAMA_SDIST": str(archive)})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[1:] == [
+        f"build-llama: building offline from {archive} needs scikit-build-core in {bare / 'bin' / 'python'}'s environment"]
