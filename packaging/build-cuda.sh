@@ -64,23 +64,31 @@ done
 
 [ -x "$python" ] || fail "no Python at $python; create the environment first (see README) or pass --python"
 pin=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml) || fail "pyproject.toml does not pin llama-cpp-python"
-source=$pin
 if [ -n "$sdist" ]; then
-    expected=llama_cpp_python-${pin#llama-cpp-python==}.tar.gz
+    expected=llama_cpp_python-${pin#llama-cpp-python==}
     [ -f "$sdist" ] || fail "no source archive at $sdist"
-    [ "$(basename "$sdist")" = "$expected" ] || fail "$sdist is not $pin (pyproject.toml's pin): expected $expected"
-    source=$sdist
+    case $(basename "$sdist") in
+        "$expected".tar.gz|"$expected".tar.xz) ;;
+        *) fail "$sdist is not $pin (pyproject.toml's pin): expected $expected.tar.gz" ;;
+    esac
+    export HEARTH_LLAMA_SDIST=$sdist
 fi
 
-export CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=$archs -DGGML_NATIVE=OFF"
+# The portable build (packaging/build-llama.sh: every CPU variant, chosen at run time) with CUDA as
+# one more backend file beside them, so the CPU part runs on any x86-64 CPU and the self-check
+# applies; its wheel is cached apart from the CPU-only one (the flags are part of the key).
+# cuBLAS and libcuda by full path where the toolkit lacks them (packaging/cuda_libs.py says why).
+libs=$("$python" packaging/cuda_libs.py "$nvcc") || exit 1
+export CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=$archs${libs:+ ${libs//$'\n'/ }}"
 export CUDACXX=$nvcc
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
-build=("$python" -m pip install --force-reinstall --no-deps --no-cache-dir --no-binary llama-cpp-python "$source")
 echo "build-cuda: CUDA $cuda_version, architectures $archs"
-echo "build-cuda: CMAKE_ARGS=\"$CMAKE_ARGS\" ${build[*]}"
+echo "build-cuda: CMAKE_ARGS=\"$CMAKE_ARGS\" packaging/build-llama.sh $python${sdist:+ (from $sdist)}"
 if $dry_run; then exit 0; fi
 
-"${build[@]}"
+wheel=$(packaging/build-llama.sh "$python")
+"$python" -m pip install -q --force-reinstall --no-deps "$wheel"
+[ "$python" = .venv/bin/python ] && echo "$wheel" > .venv/.hearth-llama-wheel
 
 "$python" - <<'EOF'
 import sys

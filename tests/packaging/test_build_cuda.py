@@ -21,6 +21,21 @@ def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
 needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="no CUDA toolkit (nvcc) on this machine")
 
 
+@pytest.fixture
+def toolkit(tmp_path: Path) -> dict:
+    """This machine's nvcc in a toolkit that has cuBLAS and a libcuda stub, whatever this machine's
+    own toolkit lacks (packaging/cuda_libs.py's cases have their own tests): CUDACXX for _run."""
+    root = tmp_path / "cuda"
+    (root / "bin").mkdir(parents=True)
+    (root / "lib64" / "stubs").mkdir(parents=True)
+    for lib in ("libcublas.so", "stubs/libcuda.so"):
+        (root / "lib64" / lib).write_text("")
+    nvcc = root / "bin" / "nvcc"
+    nvcc.write_text(f'#!/bin/sh\nexec {shutil.which("nvcc")} "$@"\n')
+    nvcc.chmod(0o755)
+    return {"CUDACXX": str(nvcc)}
+
+
 def test_help_names_every_option():
     result = _run("--help")
     assert result.returncode == 0
@@ -49,30 +64,29 @@ def test_missing_nvcc_is_one_clear_line(tmp_path: Path):
 
 
 @needs_nvcc
-def test_default_architectures_span_turing_to_blackwell():
-    result = _run("--dry-run")
+def test_default_architectures_span_turing_to_blackwell(toolkit):
+    result = _run("--dry-run", **toolkit)
     assert result.returncode == 0, result.stderr
-    assert 'CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=75;86;89;120 -DGGML_NATIVE=OFF"' in result.stdout
-    assert "--no-binary llama-cpp-python llama-cpp-python==0.3.36" in result.stdout
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on -DCMAKE_CUDA_ARCHITECTURES=75;86;89;120" packaging/build-llama.sh' in result.stdout
 
 
 @needs_nvcc
-def test_architectures_come_from_the_environment_or_the_option():
-    assert "ARCHITECTURES=89 " in _run("--dry-run", HEARTH_CUDA_ARCHS="89").stdout
-    assert "ARCHITECTURES=86;89 " in _run("--dry-run", "--archs", "86;89", HEARTH_CUDA_ARCHS="75").stdout
+def test_architectures_come_from_the_environment_or_the_option(toolkit):
+    assert 'ARCHITECTURES=89" ' in _run("--dry-run", HEARTH_CUDA_ARCHS="89", **toolkit).stdout
+    assert 'ARCHITECTURES=86;89" ' in _run("--dry-run", "--archs", "86;89", HEARTH_CUDA_ARCHS="75", **toolkit).stdout
 
 
 @needs_nvcc
-def test_an_architecture_this_nvcc_cannot_build_is_named():
-    result = _run("--dry-run", "--archs", "75;999")
+def test_an_architecture_this_nvcc_cannot_build_is_named(toolkit):
+    result = _run("--dry-run", "--archs", "75;999", **toolkit)
     assert result.returncode == 1
     assert "cannot build for architecture 999" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 @needs_nvcc
-def test_a_missing_python_environment_is_named(tmp_path: Path):
-    result = _run("--dry-run", "--python", str(tmp_path / "nope" / "python"))
+def test_a_missing_python_environment_is_named(tmp_path: Path, toolkit):
+    result = _run("--dry-run", "--python", str(tmp_path / "nope" / "python"), **toolkit)
     assert result.returncode == 1
     assert result.stderr.strip() == f"build-cuda: no Python at {tmp_path / 'nope' / 'python'}; create the environment first (see README) or pass --python"
 
@@ -89,24 +103,23 @@ def test_auto_architectures_without_a_gpu_is_one_line():
 
 
 @needs_nvcc
-def test_a_local_source_archive_is_used_and_checked(tmp_path: Path):
+def test_a_local_source_archive_is_used_and_checked(tmp_path: Path, toolkit):
     archive = tmp_path / "llama_cpp_python-0.3.36.tar.gz"
     archive.write_bytes(b"")
-    result = _run("--dry-run", "--archs", "89", "--sdist", str(archive))
+    result = _run("--dry-run", "--archs", "89", "--sdist", str(archive), **toolkit)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().endswith(f"--no-binary llama-cpp-python {archive}")
+    assert result.stdout.rstrip().endswith(f"(from {archive})")
     other = tmp_path / "llama_cpp_python-0.3.1.tar.gz"
     other.write_bytes(b"")
-    result = _run("--dry-run", "--archs", "89", "--sdist", str(other))
+    result = _run("--dry-run", "--archs", "89", "--sdist", str(other), **toolkit)
     assert result.returncode == 1
     assert "expected llama_cpp_python-0.3.36.tar.gz" in result.stderr
-    assert "no source archive" in _run("--dry-run", "--archs", "89", "--sdist", str(tmp_path / "none.tar.gz")).stderr
+    assert "no source archive" in _run("--dry-run", "--archs", "89", "--sdist", str(tmp_path / "none.tar.gz"), **toolkit).stderr
 
 
-def test_the_prepared_gpu_check_parses_and_stays_inside_eight_minutes():
+def test_the_prepared_gpu_check_parses_and_keeps_to_eight_minutes():
     script = SCRIPT.with_name("gpu-check.sh")
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
     text = script.read_text()
-    limits = [int(n) for n in __import__("re").findall(r"timeout (\d+) ", text)]
-    assert len(limits) == 3 and sum(limits) <= 8 * 60  # build, tests, bench
-    assert "--archs auto" in text and "--gpu-layers -1" in text
+    assert "budget=${HEARTH_GPU_CHECK_BUDGET:-480}" in text  # every step's limit is cut to what is left
+    assert "--archs auto" in text and "--gpu-layers -1 --threads" in text
