@@ -12,6 +12,7 @@ side's own count from its first to its last token. Reports medians and ratios. G
 ratio >= 0.97, time-to-first-token ratio <= 1.10.
 
     .venv/bin/python bench/chat_bench.py [-m smollm2-135m] [--runs 7] [--max-tokens 128] [--parallel 1]
+        [--gpu-layers 0]
 
 `--parallel N` loads Hearth's engine with N slots (`hearth serve`'s default is 4): one answer alone
 then still goes through the batching loop's slot bookkeeping, whose per-token cost this measures.
@@ -53,12 +54,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ctx", type=int, default=2048)
     parser.add_argument("--parallel", type=int, default=1, help="Hearth's slots (desktop.engine.slots)")
+    parser.add_argument("--gpu-layers", type=int, default=0, help="layers both sides offload (-1: all; default 0)")
     args = parser.parse_args()
 
     path = str(resolve(args.model))
-    plain = PlainLlama(path, args.ctx, args.threads)
+    plain = PlainLlama(path, args.ctx, args.threads, n_gpu_layers=args.gpu_layers)
     hearth = EngineClient()
-    hearth.load(LoadOptions(path, n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=0,
+    hearth.load(LoadOptions(path, n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers,
                             parallel=args.parallel))
     results = {"hearth": [], "plain": []}
     params = {"max_tokens": args.max_tokens, **SAMPLING}
@@ -103,7 +105,7 @@ def main() -> int:
 
     report = {
         "model": Path(path).name, "threads": args.threads, "runs": args.runs, "max_tokens": args.max_tokens,
-        "parallel": args.parallel,
+        "parallel": args.parallel, "gpu_layers": args.gpu_layers,
         "hearth_decode_tok_s": round(median("hearth", "decode_tok_s"), 2),
         "plain_decode_tok_s": round(median("plain", "decode_tok_s"), 2),
         "hearth_ttft_s": round(median("hearth", "ttft_s"), 4),

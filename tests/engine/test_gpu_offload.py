@@ -1,5 +1,6 @@
 """Full offload on a GPU build (run on a GPU machine by packaging/gpu-check.sh; skipped elsewhere):
-every layer on the GPU by default, long-context options there too, and answers as on the CPU."""
+every layer on the GPU by default, long-context options there too, and right answers. The
+workhorse model, since only ~64 MB travels to the GPU machines this project is lent."""
 from __future__ import annotations
 
 import pytest
@@ -25,19 +26,19 @@ def _answer(client, text: str) -> Done:
     return done
 
 
-def test_auto_offloads_every_layer_and_answers(client, qwen_path):
-    info = client.load(LoadOptions(str(qwen_path), n_ctx=4096))
+def test_auto_offloads_every_layer_and_answers(client, smollm_path):
+    info = client.load(LoadOptions(str(smollm_path), n_ctx=4096))
     assert info.n_gpu_layers == -1 and info.offload.startswith("GPU: "), info.offload
     assert "paris" in _answer(client, "What is the capital of France? One word.").text.lower()
 
 
-def test_a_long_context_with_a_q8_0_cache_on_the_gpu(client, qwen_path):
-    info = client.load(LoadOptions(str(qwen_path), n_ctx=32768, kv_type="q8_0", flash_attn="auto"))
-    assert (info.n_ctx, info.kv_type, info.flash_attn) == (32768, "q8_0", "enabled")
+def test_the_trained_context_with_a_q8_0_cache_on_the_gpu(client, smollm_path):
+    info = client.load(LoadOptions(str(smollm_path), n_ctx=8192, kv_type="q8_0", flash_attn="auto"))
+    assert (info.n_ctx, info.kv_type, info.flash_attn) == (8192, "q8_0", "enabled")
     assert info.offload.startswith("GPU: ")
-    facts = "\n".join(f"Line {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 900))
+    facts = "\n".join(f"Line {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 440))
     done = _answer(client, f"The secret word is PELICAN.\n{facts}\nWhat is the secret word? One word.")
-    assert done.prompt_tokens > 15000 and "pelican" in done.text.lower()
+    assert done.prompt_tokens > 6000 and "pelican" in done.text.lower()
 
 
 def test_gpu_devices_come_from_llama_cpp():
