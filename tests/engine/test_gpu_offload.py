@@ -36,9 +36,9 @@ def test_the_trained_context_with_a_q8_0_cache_on_the_gpu(client, smollm_path):
     info = client.load(LoadOptions(str(smollm_path), n_ctx=8192, kv_type="q8_0", flash_attn="auto"))
     assert (info.n_ctx, info.kv_type, info.flash_attn) == (8192, "q8_0", "enabled")
     assert info.offload.startswith("GPU: ")
-    facts = "\n".join(f"Line {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 440))
+    facts = "\n".join(f"Line {i}: the crate in aisle {i} holds {i * 7 % 13} lanterns." for i in range(1, 300))
     done = _answer(client, f"The secret word is PELICAN.\n{facts}\nWhat is the secret word? One word.")
-    assert done.prompt_tokens > 6000 and "pelican" in done.text.lower()
+    assert done.prompt_tokens > 5500 and "pelican" in done.text.lower()
 
 
 def test_gpu_devices_come_from_llama_cpp():
