@@ -25,8 +25,22 @@ DRIVER_DIRS = ("/usr/local/nvidia/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib
                "/usr/lib/aarch64-linux-gnu")
 
 
+def toolkit_root(nvcc: str) -> Path:
+    """Where nvcc itself says its toolkit is (its TOP; nvcc may be a wrapper script elsewhere),
+    else the folder around its bin/."""
+    try:
+        dry = subprocess.run([nvcc, "--dryrun", "-c", "-x", "cu", os.devnull, "-o", os.devnull],
+                             capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.SubprocessError):
+        dry = ""
+    for line in dry.splitlines():
+        if line.startswith("#$ TOP="):
+            return Path(line.removeprefix("#$ TOP=").strip()).resolve()
+    return Path(nvcc).resolve().parent.parent
+
+
 def toolkit_lib_dirs(nvcc: str) -> list[Path]:
-    root = Path(nvcc).resolve().parent.parent
+    root = toolkit_root(nvcc)
     return [root / "lib64", root / "lib", *root.glob("targets/*/lib"), root / "lib64" / "stubs",
             *root.glob("targets/*/lib/stubs")]
 

@@ -82,3 +82,14 @@ def test_without_any_libcuda_the_build_leaves_the_drivers_memory_pool_out(cuda_l
     nvcc = _toolkit(tmp_path / "cuda", "libcudart.so", "libcublas.so")
     monkeypatch.setattr(cuda_libs, "driver_library", lambda: None)
     assert cuda_libs.flags(str(nvcc)) == ["-DGGML_CUDA_NO_VMM=ON"]
+
+
+def test_a_wrapper_nvcc_is_asked_where_its_toolkit_is(tmp_path: Path):
+    # /usr/local/bin/nvcc as a two-line script: the libraries are where nvcc's own TOP says.
+    _toolkit(tmp_path / "cuda-13.0", "libcudart.so", "libcublas.so", "libcublasLt.so", "stubs/libcuda.so")
+    wrapper = tmp_path / "bin" / "nvcc"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f"#!/bin/sh\necho '#$ TOP={tmp_path / 'cuda-13.0' / 'bin'}/..' >&2\n")
+    wrapper.chmod(0o755)
+    result = _run(wrapper)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stderr
