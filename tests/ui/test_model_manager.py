@@ -97,6 +97,17 @@ def test_build_support_and_vram_estimate(dialog, qtbot, smollm_path) -> None:
         assert "of 30 layers" in dialog.vram_label.text()
 
 
+def test_a_gpu_build_without_a_gpu_says_none_was_found(dialog, qtbot, smollm_path) -> None:
+    # A CUDA build on a machine without the NVIDIA driver: its backend file is there but did not load.
+    qtbot.waitUntil(lambda: dialog.build is not None, timeout=60_000)
+    dialog.build = {**dialog.build, "gpu_offload": False, "gpu_code": True, "backend": "CUDA", "devices": []}
+    assert describe_build(dialog.build) == "CUDA (no device found)"
+    dialog.table.selectRow(_row(dialog, smollm_path.name))
+    dialog.gpu_layers.setValue(-1)
+    dialog._update_estimate()
+    assert dialog.vram_label.text().startswith("No GPU found on this machine: the model runs on the CPU.")
+
+
 def test_vram_estimate_grows_with_layers_and_context(smollm_path) -> None:
     info = inspect_gguf(smollm_path)
     assert vram_estimate(info, 4096, 0) == 0
