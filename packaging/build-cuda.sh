@@ -93,13 +93,15 @@ wheel=$(packaging/build-llama.sh "$python")
 "$python" - <<'EOF'
 import sys
 
-import llama_cpp
-
+from desktop.engine import device_backends, runtime_check
 from desktop.engine.hardware import llama_devices
 
-if not llama_cpp.llama_supports_gpu_offload():
-    sys.exit("build-cuda: the build finished but llama.cpp cannot offload to a GPU; read the build log above")
-print("build-cuda: CUDA: yes, llama.cpp can offload layers to the GPU")
+# As the engine runs it: the CPU code this machine's self-check chose (as built if none yet),
+# then the CUDA backend file beside it (a portable build loads it only this way).
+runtime_check.apply(runtime_check.remembered())
+if not any(path.name.startswith("libggml-cuda") for path in device_backends.backend_files()):
+    sys.exit("build-cuda: the build finished but has no CUDA backend (libggml-cuda.so); read the build log above")
+print("build-cuda: CUDA: yes, the build has llama.cpp's CUDA backend")
 devices = llama_devices()
 for device in devices:
     print(f"build-cuda: device: {device.backend}: {device.name}, {device.total_bytes / 2**30:.1f} GiB "
