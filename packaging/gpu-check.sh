@@ -71,7 +71,7 @@ bench() {  # bench NAME MODEL DOCUMENT-TOKENS: both benchmarks, every layer on t
 bench smollm2 smollm2-135m 6000
 if [ -n "${HEARTH_BENCH_SKELETON:-}" ]; then
     stand_in=$(mktemp -d)/qwen2.5-0.5b-same-shape.gguf
-    run 20 stand-in "$python" bench/same_shape_model.py build "$HEARTH_BENCH_SKELETON" "$stand_in" --type Q4_K_M \
+    run 40 stand-in "$python" bench/same_shape_model.py build "$HEARTH_BENCH_SKELETON" "$stand_in" --type Q4_K_M \
         && bench qwen-shape "$stand_in" 16000
 fi
 step "done$([ "$failed" = 1 ] && echo ", with failures above")"
