@@ -4,7 +4,7 @@ tensor shapes as the real GGUF, random weights, quantized by llama.cpp itself.
 Speed depends on shapes and tensor types, not on the weights' values, so prefill and decode
 tokens/s measured on the stand-in are the real model's; its answers are noise, so it proves no
 correctness. The GPU check uses it for Qwen2.5-0.5B (491 MB), since only ~64 MB travels to the
-GPU machine: `skeleton` runs here and writes the real model's metadata and tensor list (~8 MB),
+GPU machine: `skeleton` runs here and writes the real model's metadata and tensor list (6 MiB),
 `build` runs there and writes the stand-in.
 
     .venv/bin/python bench/same_shape_model.py skeleton REAL.gguf SKELETON.gguf
@@ -23,7 +23,7 @@ import gguf
 import numpy as np
 
 SHAPES_KEY = "hearth.bench.tensor_shapes"  # {name: shape as gguf lists it}, in file order
-QUANT_TYPES = {"Q4_K_M": 15, "Q8_0": 7, "Q4_0": 2, "F16": 1}  # llama_ftype values (llama.h)
+QUANT_TYPES = ("Q4_K_M", "Q8_0", "Q4_0", "F16")  # llama_cpp.LLAMA_FTYPE_MOSTLY_<type>
 
 
 def _copy_metadata(reader: gguf.GGUFReader, writer: gguf.GGUFWriter, skip: set[str]) -> None:
@@ -85,7 +85,7 @@ def build(skeleton_path: Path, out: Path, quant_type: str, seed: int = 0) -> Non
             return
         apply_proven(str(f16))
         params = llama_cpp.llama_model_quantize_default_params()
-        params.ftype = QUANT_TYPES[quant_type]
+        params.ftype = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{quant_type}")
         if llama_cpp.llama_model_quantize(str(f16).encode(), str(out).encode(), ctypes.byref(params)) != 0:
             raise SystemExit(f"same-shape model: llama.cpp could not quantize to {quant_type}")
 
@@ -99,7 +99,7 @@ def main() -> int:
     fill = commands.add_parser("build", help="a random-weight model from a skeleton")
     fill.add_argument("skeleton", type=Path)
     fill.add_argument("out", type=Path)
-    fill.add_argument("--type", default="Q4_K_M", choices=sorted(QUANT_TYPES))
+    fill.add_argument("--type", default="Q4_K_M", choices=QUANT_TYPES)
     args = parser.parse_args()
     try:
         if args.command == "skeleton":

@@ -94,12 +94,13 @@ wheel=$(packaging/build-llama.sh "$python")
 import sys
 
 from desktop.engine import device_backends, runtime_check
+from desktop.engine.cpu_backends import backend_name
 from desktop.engine.hardware import llama_devices
 
 # As the engine runs it: the CPU code this machine's self-check chose (as built if none yet),
 # then the CUDA backend file beside it (a portable build loads it only this way).
 runtime_check.apply(runtime_check.remembered())
-if not any(path.name.startswith("libggml-cuda") for path in device_backends.backend_files()):
+if "cuda" not in [backend_name(path.name) for path in device_backends.backend_files()]:
     sys.exit("build-cuda: the build finished but has no CUDA backend (libggml-cuda.so); read the build log above")
 print("build-cuda: CUDA: yes, the build has llama.cpp's CUDA backend")
 devices = llama_devices()

@@ -12,17 +12,18 @@
 #
 # On the GPU machine, the first call keeps DIR/1 where the second finds it, and the second runs
 # packaging/gpu-check-unpack.sh with DIR/2 (see the README, GPU: the CUDA build). Needs the
-# package index here, .venv and the two catalog models (HEARTH_TEST_MODELS).
+# package index here and .venv; the two catalog models come from the tests' cache (HEARTH_TEST_MODELS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf 'gpu-check-pack: %s\n' "$*" >&2; }
 [ $# -ge 1 ] || { echo "usage: packaging/gpu-check-pack.sh DIR [PYTHON_VERSION]" >&2; exit 2; }
 dir=$1
 py=${2:-3.12}
-models=${HEARTH_TEST_MODELS:-$HOME/.cache/hearth/models}
-smollm=$models/SmolLM2-135M-Instruct.Q4_1.gguf
-qwen=$models/qwen2.5-coder-0.5b-instruct.gguf
-for model in "$smollm" "$qwen"; do [ -f "$model" ] || { say "no $model: run the tests once to fetch it"; exit 1; }; done
+# The catalog's own fetch (verified; downloaded into the tests' model cache when missing).
+model() { HEARTH_MODELS=${HEARTH_TEST_MODELS:-$HOME/.cache/hearth/models} .venv/bin/python -c \
+    "import sys; from desktop.models.fetch import ensure_model; print(ensure_model(sys.argv[1]))" "$1"; }
+smollm=$(model smollm2-135m)
+qwen=$(model qwen2.5-coder-0.5b)
 version=$(sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml)
 # Hearth's dependencies that the engine tests import and a PyTorch machine's Python lacks.
 wheels=(diskcache gguf platformdirs jsonschema jsonschema-specifications referencing rpds-py llguidance

@@ -19,13 +19,14 @@ export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD PATH=$PATH:/usr/local/cuda/bin
 nvcc=$(command -v nvcc || true)
 {
     echo "gpu-check-unpack: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $("$python" -V), nvcc ${nvcc:-none}"
-    [ -n "$nvcc" ] && ls "$(dirname "$(dirname "$(readlink -f "$nvcc")")")"/lib* 2>/dev/null | grep -i 'cublas\|cudart\|libcuda'
+    [ -n "$nvcc" ] && "$python" packaging/cuda_libs.py "$nvcc"  # what the toolkit lacks, and from where
     ldconfig -p | grep -i 'libcuda.so\|libcublas' | head -4
 } >"$out/machine.txt" 2>&1
 models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT
 if [ -f "$part1" ]; then
-    cat "$part1" "$dir/smollm2.part2" >"$models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    name=$("$python" -c 'from desktop.models.catalog import find; print(find("smollm2-135m").file_name)')
+    cat "$part1" "$dir/smollm2.part2" >"$models/$name"
 else
     echo "gpu-check-unpack: no $part1 (was the machine given back between the calls?): no SmolLM2 here" | tee -a "$out/machine.txt"
 fi

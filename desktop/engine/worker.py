@@ -375,7 +375,7 @@ class Worker:
         found = llama_devices() if gpu else []
         devices = [{"name": d.name, "backend": d.backend, "vram_total_bytes": d.total_bytes,
                     "vram_free_bytes": d.free_bytes} for d in found]
-        gpu_files = [backend_name(path.name) or "GPU" for path in device_backends.backend_files()]
+        gpu_files = [backend_name(path.name) for path in device_backends.backend_files()]
         self.send(request_id, "build_info", {
             "llama_cpp_python": llama_cpp.__version__,
             "gpu_offload": bool(gpu),
