@@ -53,6 +53,8 @@ def skeleton(real: Path, out: Path) -> None:
 
 def _random_f16_model(skeleton_path: Path, out: Path, seed: int) -> None:
     reader = gguf.GGUFReader(skeleton_path)
+    if SHAPES_KEY not in reader.fields:
+        raise ValueError(f"{skeleton_path} is not a skeleton (`same_shape_model.py skeleton REAL OUT` makes one)")
     shapes = json.loads(reader.fields[SHAPES_KEY].contents())
     writer = gguf.GGUFWriter(out, _architecture(reader))
     _copy_metadata(reader, writer, skip={SHAPES_KEY, gguf.Keys.General.FILE_TYPE})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import gguf
+import pytest
 from llama_cpp import Llama
 
 from bench.same_shape_model import build, skeleton
@@ -29,3 +30,9 @@ def test_a_stand_in_has_the_real_models_shapes_and_tokenizer_and_runs(smollm_pat
     assert fake.tokenize(text.encode()) == real.tokenize(text.encode())
     answer = fake.create_completion("Once upon a time", max_tokens=8, temperature=0.0)
     assert answer["usage"]["completion_tokens"] >= 1
+
+
+def test_a_real_model_given_as_the_skeleton_is_refused_with_one_line(smollm_path: Path, tmp_path: Path):
+    with pytest.raises(ValueError, match="is not a skeleton"):
+        build(smollm_path, tmp_path / "stand-in.gguf", "Q8_0")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
